@@ -1,0 +1,164 @@
+//! [`LoopingCall`]: call a function at a fixed interval.
+
+use std::cell::RefCell;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use super::{DelayedCall, Scheduler};
+
+/// When a [`LoopingCall`] makes its first call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StartAt {
+    /// At once (on the scheduler's next pass), then every interval.
+    Now,
+    /// One interval after starting, then every interval.
+    AfterInterval,
+}
+
+/// Calls a function every `interval`, on a fixed grid of times measured from
+/// the start (Twisted's `LoopingCall.withCount`).
+///
+/// The function receives the number of intervals that elapsed since its
+/// previous call (1 when on time, more when the scheduler fell behind, for
+/// example after a long blocking callback): a game can advance its state by
+/// that many ticks. Missed intervals are not called one by one.
+///
+/// The loop runs until [`stop`](Self::stop) (callable from inside the
+/// function) or until the function panics; a panic is logged and ends the
+/// loop. Dropping the handle does not stop the loop; clones share it.
+#[derive(Clone)]
+pub struct LoopingCall {
+    state: Rc<RefCell<LoopState>>,
+}
+
+struct LoopState {
+    /// `None` while the function is running (it is taken out of the state so
+    /// that it may call back into this handle).
+    function: Option<Box<dyn FnMut(u64)>>,
+    interval: Duration,
+    started: Instant,
+    /// Index of the interval of the previous call; -1 before the first.
+    last_interval: i64,
+    pending: Option<DelayedCall>,
+    running: bool,
+}
+
+impl LoopingCall {
+    /// Starts calling `function` every `interval` on `scheduler`.
+    ///
+    /// A zero `interval` calls the function once per scheduler pass, with a
+    /// count of 1.
+    pub fn start<S, F>(scheduler: &S, interval: Duration, start_at: StartAt, function: F) -> Self
+    where
+        S: Scheduler + Clone + 'static,
+        F: FnMut(u64) + 'static,
+    {
+        let started = scheduler.now();
+        let state = Rc::new(RefCell::new(LoopState {
+            function: Some(Box::new(function)),
+            interval,
+            started,
+            last_interval: if start_at == StartAt::Now { -1 } else { 0 },
+            pending: None,
+            running: true,
+        }));
+        let first = match start_at {
+            StartAt::Now => started,
+            StartAt::AfterInterval => started + interval,
+        };
+        schedule_tick(scheduler.clone(), &state, first);
+        LoopingCall { state }
+    }
+
+    /// Stops the loop: the function is not called again. Returns `false` if
+    /// it was already stopped.
+    pub fn stop(&self) -> bool {
+        let mut state = self.state.borrow_mut();
+        let was_running = std::mem::replace(&mut state.running, false);
+        if let Some(pending) = state.pending.take() {
+            pending.cancel();
+        }
+        was_running
+    }
+
+    /// Whether the loop is still running.
+    pub fn running(&self) -> bool {
+        self.state.borrow().running
+    }
+
+    /// The loop's interval.
+    pub fn interval(&self) -> Duration {
+        self.state.borrow().interval
+    }
+}
+
+impl LoopState {
+    fn interval_index(&self, at: Instant) -> i64 {
+        let nanos = self.interval.as_nanos().max(1);
+        let elapsed = at.saturating_duration_since(self.started).as_nanos();
+        i64::try_from(elapsed / nanos).unwrap_or(i64::MAX)
+    }
+
+    /// The start of the interval after the one `now` falls in.
+    fn next_deadline(&self, now: Instant) -> Instant {
+        if self.interval.is_zero() {
+            return now;
+        }
+        let next = u32::try_from(self.interval_index(now) + 1).unwrap_or(u32::MAX);
+        self.started + self.interval * next
+    }
+}
+
+fn schedule_tick<S>(scheduler: S, state: &Rc<RefCell<LoopState>>, when: Instant)
+where
+    S: Scheduler + Clone + 'static,
+{
+    let weak = Rc::downgrade(state);
+    let again = scheduler.clone();
+    let call = scheduler.call_at(
+        when,
+        Box::new(move || {
+            if let Some(state) = weak.upgrade() {
+                tick(again, &state);
+            }
+        }),
+    );
+    state.borrow_mut().pending = Some(call);
+}
+
+fn tick<S>(scheduler: S, state: &Rc<RefCell<LoopState>>)
+where
+    S: Scheduler + Clone + 'static,
+{
+    let now = scheduler.now();
+    let (mut function, count) = {
+        let mut st = state.borrow_mut();
+        st.pending = None;
+        let this_interval = st.interval_index(now);
+        let count = if st.interval.is_zero() {
+            1
+        } else {
+            (this_interval - st.last_interval).max(1)
+        };
+        st.last_interval = this_interval;
+        match st.function.take() {
+            Some(function) if st.running => (function, count.unsigned_abs()),
+            _ => return,
+        }
+    };
+    let outcome = catch_unwind(AssertUnwindSafe(|| function(count)));
+    let mut st = state.borrow_mut();
+    st.function = Some(function);
+    if let Err(panic) = outcome {
+        st.running = false;
+        drop(st);
+        // The scheduler that ran this tick logs the panic and goes on.
+        resume_unwind(panic);
+    }
+    if st.running {
+        let next = st.next_deadline(now);
+        drop(st);
+        schedule_tick(scheduler, state, next);
+    }
+}

@@ -1,0 +1,53 @@
+//! Time: scheduling work for later, without I/O.
+//!
+//! - [`Scheduler`] is what anything that schedules work takes: the reactor
+//!   implements it with the system clock, [`crate::testing::Clock`] with a
+//!   clock moved by hand, so the same code runs in production and in tests.
+//! - [`DelayedCall`] is the handle of one scheduled call: cancel, reset,
+//!   delay, ask whether it is still pending (Twisted's `IDelayedCall`).
+//! - [`LoopingCall`] calls a function at a fixed interval and says how many
+//!   intervals went by when it fell behind (Twisted's `LoopingCall.withCount`).
+//! - [`TimerQueue`] is the plain data structure underneath, usable on its own
+//!   (the game keeps its timeline in one).
+
+mod delayed_call;
+mod looping_call;
+mod queue;
+mod timer_table;
+
+use std::time::{Duration, Instant};
+
+pub use delayed_call::DelayedCall;
+pub use looping_call::{LoopingCall, StartAt};
+pub use queue::{ScheduleMark, TimerId, TimerQueue};
+pub(crate) use timer_table::TimerTable;
+
+/// A callback a [`Scheduler`] runs once at its deadline.
+pub type Callback = Box<dyn FnOnce() + 'static>;
+
+/// Something that runs callbacks at given times: the reactor, or a test clock.
+///
+/// Contract shared by every implementation:
+/// - a callback runs once, no earlier than its deadline, on the scheduler's
+///   thread; callbacks due at the same time run in the order they were
+///   scheduled;
+/// - a callback may schedule, cancel and reset any call, its own included;
+/// - a call scheduled from inside a callback never runs in the same pass as
+///   that callback, even with a zero delay (no starvation of I/O);
+/// - a panicking callback is logged and does not stop the scheduler.
+pub trait Scheduler {
+    /// The scheduler's current time.
+    fn now(&self) -> Instant;
+
+    /// Schedules `callback` to run at `when` (at once, on the next pass, if
+    /// `when` is already past).
+    fn call_at(&self, when: Instant, callback: Callback) -> DelayedCall;
+
+    /// Schedules `callback` to run `delay` from now.
+    fn call_later<F: FnOnce() + 'static>(&self, delay: Duration, callback: F) -> DelayedCall
+    where
+        Self: Sized,
+    {
+        self.call_at(self.now() + delay, Box::new(callback))
+    }
+}
