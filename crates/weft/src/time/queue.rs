@@ -51,6 +51,10 @@ pub struct TimerQueue<T, D = std::time::Instant> {
 struct Item<T, D> {
     value: T,
     deadline: D,
+    /// Fixed at scheduling: the item's identity, part of its [`TimerId`].
+    id_seq: u64,
+    /// Renewed by every reset: the item's rank among equal deadlines, and
+    /// the mark of its one live heap entry.
     seq: u64,
 }
 
@@ -118,6 +122,7 @@ impl<T, D: Ord + Copy> TimerQueue<T, D> {
         let slot = self.items.insert(Item {
             value,
             deadline,
+            id_seq: seq,
             seq,
         });
         self.heap.push(HeapEntry {
@@ -209,10 +214,7 @@ impl<T, D: Ord + Copy> TimerQueue<T, D> {
         }
         self.heap.pop();
         let item = self.items.remove(head.slot);
-        let id = TimerId {
-            slot: head.slot,
-            seq: item.seq,
-        };
+        let id = Self::item_id(head.slot, &item);
         Some((id, item.value))
     }
 
@@ -225,7 +227,7 @@ impl<T, D: Ord + Copy> TimerQueue<T, D> {
     fn item_id(slot: usize, item: &Item<T, D>) -> TimerId {
         TimerId {
             slot,
-            seq: item.seq,
+            seq: item.id_seq,
         }
     }
 
