@@ -1,8 +1,84 @@
-//! weft: Twisted's networking triforce in Rust.
+//! # weft: Twisted's networking triforce in Rust
+//!
+//! Networking is bytes moving between programs. weft splits the work the
+//! way Twisted does, into three parts and some glue:
+//!
+//! - A **[`Protocol`]** decides the fate of bytes: the reactor calls its
+//!   [`data_received`](Protocol::data_received) with whatever arrived, and
+//!   it decides what to send back. One protocol object per connection.
+//! - A **[`Transport`]** carries bytes between the protocol and the peer:
+//!   the protocol receives it in [`connection_made`](Protocol::connection_made)
+//!   and calls [`write`](Transport::write) on it, or
+//!   [`lose_connection`](Transport::lose_connection) to hang up.
+//! - A **[`Factory`]** makes a protocol for each connection. Any closure
+//!   from the peer's address to `Option<protocol>` is one; `None` refuses
+//!   the connection.
+//! - The **[`Reactor`]** is the magic glue: it listens, accepts, asks the
+//!   factory for a protocol, hands it a transport, reads and writes, and
+//!   runs timers ([`Scheduler::call_later`](time::Scheduler::call_later),
+//!   [`LoopingCall`](time::LoopingCall)), all on one thread.
+//!
+//! Here is the whole of the "obstinate" server, which answers `no` to
+//! anything (`cargo run -p weft --example obstinate`, then
+//! `telnet localhost 8900`):
+//!
+//! ```no_run
+//! use weft::{Protocol, Reactor, Transport};
+//!
+//! #[derive(Default)]
+//! struct Obstinate {
+//!     transport: Option<Transport>,
+//! }
+//!
+//! impl Protocol for Obstinate {
+//!     fn connection_made(&mut self, transport: Transport) {
+//!         self.transport = Some(transport);
+//!     }
+//!
+//!     fn data_received(&mut self, _data: &[u8]) {
+//!         if let Some(transport) = &self.transport {
+//!             transport.write(b"no\r\n");
+//!         }
+//!     }
+//! }
+//!
+//! fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let reactor = Reactor::new()?;
+//!     reactor.listen("tcp:8900", |_peer: &weft::Address| Some(Obstinate::default()))?;
+//!     reactor.run()?;
+//!     Ok(())
+//! }
+//! ```
+//!
+//! The connection's life, as the reactor drives it: the factory's
+//! `build_protocol` (or closure) is asked for a protocol; the protocol's
+//! `connection_made` receives its transport; `data_received` is called as
+//! bytes arrive; `connection_lost` is called once at the end with a
+//! [`CloseReason`]. Writes made during a callback are gathered and
+//! flushed when it returns. A panic in a callback ends only that
+//! connection.
+//!
+//! Endpoints are named by strings in Twisted's grammar (`tcp:8900`,
+//! `unix:/run/app.sock`, `tcp:host=example.org:port=80`), see
+//! [`endpoints`]. Protocols and timers are tested without sockets or real
+//! time with the doubles in [`testing`].
 #![deny(missing_docs)]
 
+mod address;
+pub mod endpoints;
+mod error;
+mod protocol;
+mod reactor;
 pub mod testing;
 pub mod time;
+mod transport;
+
+pub use address::Address;
+pub use endpoints::EndpointError;
+pub use error::{ConnectError, Error};
+pub use protocol::{ClientFactory, CloseReason, Factory, HalfClose, Protocol};
+pub use reactor::{Connector, ListeningPort, Reactor, ReactorGone, Remote};
+pub use transport::{CloseKind, Transport, TransportBackend, WriteLimits};
 
 /// The text of a panic payload, for logs and disconnect reasons.
 pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {

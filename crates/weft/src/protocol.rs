@@ -1,0 +1,213 @@
+//! The Protocol and Factory parts of the triforce, and why a connection ends.
+
+use std::fmt;
+use std::io;
+use std::rc::Rc;
+
+use crate::{Address, ConnectError, Transport};
+
+/// Decides the fate of the bytes of one connection (Twisted's `IProtocol`,
+/// asyncio's `Protocol`, Netty's `ChannelInboundHandler`).
+///
+/// The reactor calls these methods on its own thread, one at a time, in this
+/// order: [`connection_made`](Self::connection_made) once; then any number of
+/// [`data_received`](Self::data_received), [`pause_writing`](Self::pause_writing)
+/// / [`resume_writing`](Self::resume_writing), at most one
+/// [`eof_received`](Self::eof_received); then [`connection_lost`](Self::connection_lost)
+/// exactly once. Nothing is called after `connection_lost`.
+///
+/// Inside any method a protocol may use any transport (its own or
+/// another's), schedule or cancel timers and stop the reactor. Writes are
+/// buffered and flushed when the method returns, so many small writes in one
+/// call cost one system call.
+///
+/// A panic inside a method ends this connection only: the reactor aborts
+/// it, logs the panic and calls `connection_lost` with
+/// [`CloseReason::Panicked`].
+pub trait Protocol: 'static {
+    /// The connection is up; `transport` is this connection's handle (keep a
+    /// clone to write later).
+    fn connection_made(&mut self, transport: Transport) {
+        let _ = transport;
+    }
+
+    /// Bytes arrived. `data` is only lent for the call (the reactor reuses
+    /// its read buffer); how the peer's writes are split into calls is
+    /// arbitrary, so a protocol must buffer partial messages itself (or use
+    /// a framer from [`crate::protocols`]).
+    fn data_received(&mut self, data: &[u8]);
+
+    /// The peer closed its sending side (TCP half-close). By default the
+    /// connection then closes after pending output is flushed
+    /// ([`CloseReason::PeerClosed`]); return [`HalfClose::KeepOpen`] to keep
+    /// writing, and call [`Transport::lose_connection`] when done.
+    fn eof_received(&mut self) -> HalfClose {
+        HalfClose::Close
+    }
+
+    /// The connection is gone, for `reason`. Called exactly once.
+    fn connection_lost(&mut self, reason: &CloseReason) {
+        let _ = reason;
+    }
+
+    /// Output pending in the transport passed its high-water mark: stop
+    /// producing until [`resume_writing`](Self::resume_writing). Calls
+    /// alternate, starting with `pause_writing`.
+    fn pause_writing(&mut self) {}
+
+    /// Pending output fell to the low-water mark after a
+    /// [`pause_writing`](Self::pause_writing).
+    fn resume_writing(&mut self) {}
+}
+
+/// What to do when the peer half-closes (see [`Protocol::eof_received`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HalfClose {
+    /// Flush pending output, then close.
+    Close,
+    /// Keep the connection open for writing.
+    KeepOpen,
+}
+
+/// Why a connection ended, as told to [`Protocol::connection_lost`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum CloseReason {
+    /// [`Transport::lose_connection`] completed: every pending byte was
+    /// written, then the connection closed.
+    Done,
+    /// The peer closed the connection (end of input) and this side closed
+    /// in turn, after flushing pending output.
+    PeerClosed,
+    /// The protocol closed the connection because of a fault it names
+    /// ([`Transport::lose_connection_because`]); pending output was flushed.
+    Protocol(Rc<str>),
+    /// [`Transport::abort_connection`]: closed at once, pending output
+    /// dropped.
+    Aborted,
+    /// The peer did not read and pending output passed the transport's hard
+    /// limit ([`crate::WriteLimits::max`]); the connection was aborted.
+    WriteBufferFull {
+        /// Bytes that were pending.
+        pending: usize,
+        /// The limit they passed.
+        limit: usize,
+    },
+    /// The reactor stopped; pending output was flushed within its grace
+    /// period.
+    Shutdown,
+    /// The connection failed: reset by the peer, broken pipe, or another
+    /// I/O error.
+    Io(Rc<io::Error>),
+    /// One of the protocol's methods panicked, with this message.
+    Panicked(Rc<str>),
+}
+
+impl CloseReason {
+    /// Whether the connection ended in an orderly way (every byte written
+    /// was delivered to the peer's kernel): `Done`, `PeerClosed`,
+    /// `Protocol` and `Shutdown`.
+    pub fn is_clean(&self) -> bool {
+        matches!(
+            self,
+            CloseReason::Done
+                | CloseReason::PeerClosed
+                | CloseReason::Protocol(_)
+                | CloseReason::Shutdown
+        )
+    }
+
+    /// The kind of the I/O error, for `Io` reasons.
+    pub fn io_error_kind(&self) -> Option<io::ErrorKind> {
+        match self {
+            CloseReason::Io(error) => Some(error.kind()),
+            _ => None,
+        }
+    }
+}
+
+impl From<io::Error> for CloseReason {
+    fn from(error: io::Error) -> Self {
+        CloseReason::Io(Rc::new(error))
+    }
+}
+
+impl fmt::Display for CloseReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CloseReason::Done => f.write_str("connection closed cleanly"),
+            CloseReason::PeerClosed => f.write_str("the peer closed the connection"),
+            CloseReason::Protocol(why) => write!(f, "closed by the protocol: {why}"),
+            CloseReason::Aborted => f.write_str("connection aborted"),
+            CloseReason::WriteBufferFull { pending, limit } => write!(
+                f,
+                "the peer stopped reading: {pending} bytes pending passed the limit of {limit}"
+            ),
+            CloseReason::Shutdown => f.write_str("the reactor shut down"),
+            CloseReason::Io(error) => write!(f, "connection lost: {error}"),
+            CloseReason::Panicked(message) => write!(f, "the protocol panicked: {message}"),
+        }
+    }
+}
+
+/// Makes a [`Protocol`] for each accepted connection (Twisted's `Factory`).
+///
+/// Any `FnMut(&Address) -> Option<P>` closure is a factory. Returning `None`
+/// refuses the connection: it is closed at once and no protocol sees it.
+pub trait Factory: 'static {
+    /// The protocol this factory makes.
+    type Protocol: Protocol;
+
+    /// Makes the protocol for a connection from `peer`, or refuses it.
+    fn build_protocol(&mut self, peer: &Address) -> Option<Self::Protocol>;
+}
+
+impl<F, P> Factory for F
+where
+    F: FnMut(&Address) -> Option<P> + 'static,
+    P: Protocol,
+{
+    type Protocol = P;
+
+    fn build_protocol(&mut self, peer: &Address) -> Option<P> {
+        self(peer)
+    }
+}
+
+/// Makes the protocol of an outgoing connection and hears how it went
+/// (Twisted's `ClientFactory`).
+///
+/// Any `FnMut(&Address) -> Option<P>` closure is a client factory whose
+/// failures are only logged.
+pub trait ClientFactory: 'static {
+    /// The protocol this factory makes.
+    type Protocol: Protocol;
+
+    /// The connection to `peer` is established: make its protocol, or
+    /// return `None` to close it at once.
+    fn build_protocol(&mut self, peer: &Address) -> Option<Self::Protocol>;
+
+    /// The connection could not be made. Called at most once, and never
+    /// after `build_protocol`.
+    fn connection_failed(&mut self, error: ConnectError) {
+        tracing::warn!(%error, "outgoing connection failed");
+    }
+
+    /// The connection made by this factory ended, after its protocol's
+    /// `connection_lost`.
+    fn connection_lost(&mut self, reason: &CloseReason) {
+        let _ = reason;
+    }
+}
+
+impl<F, P> ClientFactory for F
+where
+    F: FnMut(&Address) -> Option<P> + 'static,
+    P: Protocol,
+{
+    type Protocol = P;
+
+    fn build_protocol(&mut self, peer: &Address) -> Option<P> {
+        self(peer)
+    }
+}

@@ -1,0 +1,317 @@
+//! Listening sockets: binding, accepting (with back-off when the process
+//! runs out of file descriptors), and the [`ListeningPort`] handle.
+
+use std::io;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::rc::{Rc, Weak};
+use std::time::{Duration, Instant};
+
+use mio::Token;
+use socket2::{Domain, Socket, Type};
+
+use super::connection_io::guarded;
+use super::stream::ListenSocket;
+use super::{Inner, Source};
+use crate::endpoints::{TcpListenOptions, UnixListenOptions};
+use crate::{Address, Error, Factory, Protocol};
+
+/// Accepts per readiness event before yielding to other work.
+const ACCEPTS_PER_EVENT: usize = 64;
+/// First pause after the process ran out of descriptors; doubles up to
+/// [`MAX_BACKOFF`] while the shortage lasts.
+const FIRST_BACKOFF: Duration = Duration::from_millis(10);
+const MAX_BACKOFF: Duration = Duration::from_secs(1);
+
+type ErasedFactory = Box<dyn FnMut(&Address) -> Option<Box<dyn Protocol>>>;
+
+/// A listening socket in the reactor's table.
+pub(crate) struct Listener {
+    pub(crate) id: u64,
+    socket: ListenSocket,
+    /// `None` only while the factory runs.
+    factory: Option<ErasedFactory>,
+    address: Address,
+    /// The socket file to remove when listening stops (Unix sockets).
+    unlink: Option<PathBuf>,
+    /// Accepting is paused after an accept failure.
+    paused: bool,
+    /// The pause after the next failure: doubles while failures go on,
+    /// back to [`FIRST_BACKOFF`] after a success.
+    backoff: Duration,
+}
+
+/// A port the reactor listens on (Twisted's `IListeningPort`).
+///
+/// Dropping the handle does not stop listening; [`stop_listening`](Self::stop_listening)
+/// does, and the reactor's stop does for every port.
+#[derive(Clone, Debug)]
+pub struct ListeningPort {
+    reactor: Weak<Inner>,
+    key: usize,
+    id: u64,
+    address: Address,
+}
+
+impl ListeningPort {
+    /// The address actually bound (with the real port when 0 was asked).
+    pub fn address(&self) -> &Address {
+        &self.address
+    }
+
+    /// Stops accepting connections and closes the socket (removing a Unix
+    /// socket's file). Open connections are not affected. Returns `false`
+    /// if the port was already closed.
+    pub fn stop_listening(&self) -> bool {
+        match self.reactor.upgrade() {
+            Some(inner) => inner.close_listener(self.key, self.id),
+            None => false,
+        }
+    }
+
+    /// Whether the port still listens.
+    pub fn is_listening(&self) -> bool {
+        self.reactor.upgrade().is_some_and(|inner| {
+            matches!(inner.sources.borrow().get(self.key),
+                Some(Source::Listener(l)) if l.id == self.id)
+        })
+    }
+}
+
+/// Binds and listens on TCP as `options` say.
+pub(crate) fn bind_tcp(options: &TcpListenOptions) -> Result<ListenSocket, Error> {
+    let fail = |source: io::Error| Error::Listen {
+        address: options.address.to_string(),
+        source,
+    };
+    let socket = Socket::new(
+        Domain::for_address(options.address),
+        Type::STREAM.nonblocking().cloexec(),
+        None,
+    )
+    .map_err(fail)?;
+    socket.set_reuse_address(true).map_err(fail)?;
+    if options.reuse_port {
+        socket.set_reuse_port(true).map_err(fail)?;
+    }
+    socket.bind(&options.address.into()).map_err(fail)?;
+    socket.listen(backlog(options.backlog)).map_err(fail)?;
+    let listener = std::net::TcpListener::from(socket);
+    Ok(ListenSocket::Tcp(mio::net::TcpListener::from_std(listener)))
+}
+
+/// Binds and listens on a Unix socket as `options` say, first removing a
+/// stale socket file (one no server answers on).
+pub(crate) fn bind_unix(options: &UnixListenOptions) -> Result<ListenSocket, Error> {
+    let path = options.path.as_path();
+    let fail = |source: io::Error| Error::Listen {
+        address: format!("unix:{}", path.display()),
+        source,
+    };
+    remove_stale_socket(path)?;
+    let socket =
+        Socket::new(Domain::UNIX, Type::STREAM.nonblocking().cloexec(), None).map_err(fail)?;
+    let address = socket2::SockAddr::unix(path).map_err(fail)?;
+    socket.bind(&address).map_err(fail)?;
+    if let Some(mode) = options.mode {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).map_err(fail)?;
+    }
+    socket.listen(backlog(options.backlog)).map_err(fail)?;
+    let listener = std::os::unix::net::UnixListener::from(std::os::fd::OwnedFd::from(socket));
+    Ok(ListenSocket::Unix(mio::net::UnixListener::from_std(
+        listener,
+    )))
+}
+
+fn backlog(requested: u32) -> i32 {
+    i32::try_from(requested).unwrap_or(i32::MAX)
+}
+
+fn remove_stale_socket(path: &Path) -> Result<(), Error> {
+    use std::os::unix::fs::FileTypeExt;
+    let Ok(metadata) = std::fs::symlink_metadata(path) else {
+        return Ok(());
+    };
+    if !metadata.file_type().is_socket() {
+        return Err(Error::Listen {
+            address: format!("unix:{}", path.display()),
+            source: io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                "the path exists and is not a socket; remove it or choose another path",
+            ),
+        });
+    }
+    match std::os::unix::net::UnixStream::connect(path) {
+        Ok(_) => Err(Error::Listen {
+            address: format!("unix:{}", path.display()),
+            source: io::Error::new(
+                io::ErrorKind::AddrInUse,
+                "another server is listening on this socket; stop it or choose another path",
+            ),
+        }),
+        Err(_) => {
+            tracing::info!(path = %path.display(), "removing a stale socket file");
+            std::fs::remove_file(path).map_err(|source| Error::Listen {
+                address: format!("unix:{}", path.display()),
+                source,
+            })
+        }
+    }
+}
+
+/// Registers a bound socket with the reactor and starts accepting.
+pub(crate) fn start<F: Factory>(
+    inner: &Rc<Inner>,
+    mut socket: ListenSocket,
+    mut factory: F,
+) -> Result<ListeningPort, Error> {
+    let address = socket.local_address().map_err(|source| Error::Listen {
+        address: "a new listening socket".into(),
+        source,
+    })?;
+    let mut sources = inner.sources.borrow_mut();
+    let key = sources.vacant_key();
+    socket
+        .register(&inner.registry, Token(key))
+        .map_err(|source| Error::Listen {
+            address: address.to_string(),
+            source,
+        })?;
+    let id = inner.take_id();
+    let unlink = match &address {
+        Address::Unix(path) => path.clone(),
+        _ => None,
+    };
+    sources.insert(Source::Listener(Box::new(Listener {
+        id,
+        socket,
+        factory: Some(Box::new(move |peer: &Address| {
+            factory
+                .build_protocol(peer)
+                .map(|p| Box::new(p) as Box<dyn Protocol>)
+        })),
+        address: address.clone(),
+        unlink,
+        paused: false,
+        backoff: FIRST_BACKOFF,
+    })));
+    tracing::info!(%address, "listening");
+    Ok(ListeningPort {
+        reactor: Rc::downgrade(inner),
+        key,
+        id,
+        address,
+    })
+}
+
+impl Inner {
+    /// Accepts pending connections of listener `(key, id)`.
+    pub(crate) fn accept(self: &Rc<Self>, key: usize, id: u64) {
+        for _ in 0..ACCEPTS_PER_EVENT {
+            let accepted = self.listener(key, id, |l| (!l.paused).then(|| l.socket.accept()));
+            let Some(Some(accepted)) = accepted else {
+                return;
+            };
+            match accepted {
+                Ok((stream, peer)) => {
+                    self.listener(key, id, |l| l.backoff = FIRST_BACKOFF);
+                    if let Some(protocol) = self.build_protocol(key, id, &peer) {
+                        self.adopt(None, stream, peer, protocol, None);
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if is_transient(&e) => {}
+                Err(e) => {
+                    self.back_off(key, id, e);
+                    return;
+                }
+            }
+        }
+        self.again.borrow_mut().push((key, id));
+    }
+
+    /// Stops accepting for a while after an accept error such as
+    /// running out of descriptors, then tries again: no busy loop, and
+    /// recovery as soon as descriptors free up.
+    fn back_off(self: &Rc<Self>, key: usize, id: u64, error: io::Error) {
+        let Some(delay) = self.listener(key, id, |l| {
+            l.paused = true;
+            let delay = l.backoff;
+            l.backoff = (delay * 2).min(MAX_BACKOFF);
+            delay
+        }) else {
+            return;
+        };
+        tracing::warn!(%error, ?delay, "cannot accept connections; pausing accepts");
+        let weak = Rc::downgrade(self);
+        let retry = move || {
+            if let Some(inner) = weak.upgrade() {
+                inner.listener(key, id, |l| l.paused = false);
+                inner.accept(key, id);
+            }
+        };
+        self.timers
+            .schedule(Instant::now() + delay, Box::new(retry));
+    }
+
+    fn build_protocol(&self, key: usize, id: u64, peer: &Address) -> Option<Box<dyn Protocol>> {
+        let mut factory = self.listener(key, id, |l| l.factory.take())??;
+        let mut built = None;
+        guarded("build_protocol", || built = factory(peer));
+        self.listener(key, id, |l| l.factory = Some(factory));
+        if built.is_none() {
+            tracing::debug!(%peer, "the factory refused a connection");
+        }
+        built
+    }
+
+    fn listener<R>(&self, key: usize, id: u64, f: impl FnOnce(&mut Listener) -> R) -> Option<R> {
+        match self.sources.borrow_mut().get_mut(key) {
+            Some(Source::Listener(l)) if l.id == id => Some(f(l)),
+            _ => None,
+        }
+    }
+
+    /// Closes listener `(key, id)`; `false` if it was already gone.
+    pub(crate) fn close_listener(&self, key: usize, id: u64) -> bool {
+        let removed = {
+            let mut sources = self.sources.borrow_mut();
+            match sources.get(key) {
+                Some(Source::Listener(l)) if l.id == id => sources.remove(key),
+                _ => return false,
+            }
+        };
+        if let Source::Listener(mut listener) = removed {
+            listener.socket.deregister(&self.registry);
+            tracing::info!(address = %listener.address, "stopped listening");
+            if let Some(path) = listener.unlink.take() {
+                let _ = std::fs::remove_file(path);
+            }
+        }
+        true
+    }
+
+    /// Keys and ids of every listener.
+    pub(crate) fn listeners(&self) -> Vec<(usize, u64)> {
+        self.sources
+            .borrow()
+            .iter()
+            .filter_map(|(key, source)| match source {
+                Source::Listener(l) => Some((key, l.id)),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// Accept errors that concern one connection only (it went away before we
+/// accepted it, or a signal interrupted the call).
+fn is_transient(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::ConnectionReset
+            | io::ErrorKind::Interrupted
+            | io::ErrorKind::PermissionDenied
+    ) || error.raw_os_error() == Some(libc::EPROTO)
+}

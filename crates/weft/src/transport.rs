@@ -1,0 +1,228 @@
+//! The Transport part of the triforce: the handle a protocol writes to.
+
+use std::fmt;
+use std::io;
+use std::rc::Rc;
+use std::time::Duration;
+
+use crate::Address;
+
+/// Carries bytes between a protocol and its peer (Twisted's `ITransport`,
+/// asyncio's `Transport`).
+///
+/// A cheap handle (clone it freely); every method takes `&self` and may be
+/// called from any callback on the reactor's thread, for any connection.
+///
+/// Contract of the reactor's transports:
+/// - [`write`](Self::write) never blocks and never fails: bytes are queued
+///   and flushed when the current callback returns. After the connection
+///   started closing, writes are ignored.
+/// - [`lose_connection`](Self::lose_connection) stops reading, flushes every
+///   pending byte, then closes; [`abort_connection`](Self::abort_connection)
+///   closes at once and drops pending bytes. Either way the protocol's
+///   `connection_lost` follows, once.
+/// - When pending bytes pass the high-water mark of [`WriteLimits`] the
+///   protocol's `pause_writing` is called; `resume_writing` when they fall
+///   to the low-water mark. Past the optional hard limit the connection is
+///   aborted.
+#[derive(Clone)]
+pub struct Transport {
+    backend: Rc<dyn TransportBackend>,
+}
+
+impl Transport {
+    /// Wraps a backend: the reactor's sockets, a test double, or a layer
+    /// such as a telnet session that transforms what is written.
+    pub fn new(backend: Rc<dyn TransportBackend>) -> Self {
+        Transport { backend }
+    }
+
+    /// Queues `data` for the peer.
+    pub fn write(&self, data: &[u8]) {
+        self.backend.write(data);
+    }
+
+    /// Queues several slices, in order, as one write.
+    pub fn write_vectored(&self, parts: &[&[u8]]) {
+        self.backend.write_vectored(parts);
+    }
+
+    /// Flushes pending output, then closes ([`crate::CloseReason::Done`]).
+    pub fn lose_connection(&self) {
+        self.backend.close(CloseKind::Flush(None));
+    }
+
+    /// Flushes pending output, then closes, telling the protocol that it
+    /// ended because of `why` ([`crate::CloseReason::Protocol`]).
+    pub fn lose_connection_because(&self, why: &str) {
+        self.backend.close(CloseKind::Flush(Some(Rc::from(why))));
+    }
+
+    /// Closes at once, dropping pending output ([`crate::CloseReason::Aborted`]).
+    pub fn abort_connection(&self) {
+        self.backend.close(CloseKind::Abort);
+    }
+
+    /// Half-closes: flushes pending output, then shuts down the sending side
+    /// (the peer reads end of input); reading goes on.
+    pub fn shutdown_write(&self) {
+        self.backend.shutdown_write();
+    }
+
+    /// Whether the connection is closing or closed (writes are ignored).
+    pub fn is_closing(&self) -> bool {
+        self.backend.is_closing()
+    }
+
+    /// The peer's address.
+    pub fn peer_address(&self) -> Address {
+        self.backend.peer_address()
+    }
+
+    /// This side's address.
+    pub fn local_address(&self) -> Address {
+        self.backend.local_address()
+    }
+
+    /// Stops delivering `data_received` until [`resume_reading`](Self::resume_reading);
+    /// the peer is slowed down by TCP flow control.
+    pub fn pause_reading(&self) {
+        self.backend.set_reading(false);
+    }
+
+    /// Resumes delivering `data_received` (including data that arrived
+    /// while paused).
+    pub fn resume_reading(&self) {
+        self.backend.set_reading(true);
+    }
+
+    /// Bytes written and not yet handed to the kernel.
+    pub fn pending_bytes(&self) -> usize {
+        self.backend.pending_bytes()
+    }
+
+    /// Sets the flow-control marks and hard limit for this connection.
+    pub fn set_write_limits(&self, limits: WriteLimits) {
+        self.backend.set_write_limits(limits);
+    }
+
+    /// The connection's flow-control marks and hard limit.
+    pub fn write_limits(&self) -> WriteLimits {
+        self.backend.write_limits()
+    }
+
+    /// Enables or disables TCP_NODELAY (Nagle's algorithm off when `true`).
+    /// An error of kind `Unsupported` for transports that are not TCP.
+    pub fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
+        self.backend.set_nodelay(nodelay)
+    }
+
+    /// Enables TCP keep-alive probes after `idle` of silence, or disables
+    /// them with `None`. An error of kind `Unsupported` for non-TCP
+    /// transports.
+    pub fn set_keepalive(&self, idle: Option<Duration>) -> io::Result<()> {
+        self.backend.set_keepalive(idle)
+    }
+}
+
+impl fmt::Debug for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Transport")
+            .field("peer", &self.peer_address())
+            .field("pending", &self.pending_bytes())
+            .field("closing", &self.is_closing())
+            .finish()
+    }
+}
+
+/// How a transport is asked to close.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CloseKind {
+    /// Flush pending output first; with a reason when the protocol closes
+    /// because of a fault.
+    Flush(Option<Rc<str>>),
+    /// Close at once, dropping pending output.
+    Abort,
+}
+
+/// Flow-control settings of a connection's write buffer.
+///
+/// The defaults are asyncio's: pause above 64 KiB pending, resume at
+/// 16 KiB, no hard limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WriteLimits {
+    /// Above this many pending bytes, the protocol is told to pause writing.
+    pub high: usize,
+    /// At or below this many, a paused protocol is told to resume.
+    pub low: usize,
+    /// Above this many pending bytes the connection is aborted with
+    /// [`crate::CloseReason::WriteBufferFull`]; `None` for no limit.
+    pub max: Option<usize>,
+}
+
+impl Default for WriteLimits {
+    fn default() -> Self {
+        WriteLimits {
+            high: 64 * 1024,
+            low: 16 * 1024,
+            max: None,
+        }
+    }
+}
+
+/// What a [`Transport`] does, for those who implement one: the reactor,
+/// the test doubles, and protocol layers such as telnet.
+///
+/// Implementations must accept every call at any time, after closing too,
+/// and must not call back into the protocol from inside these methods (the
+/// protocol may be the caller).
+pub trait TransportBackend {
+    /// Queues `data`.
+    fn write(&self, data: &[u8]);
+
+    /// Queues several slices in order.
+    fn write_vectored(&self, parts: &[&[u8]]) {
+        for part in parts {
+            self.write(part);
+        }
+    }
+
+    /// Starts closing.
+    fn close(&self, kind: CloseKind);
+
+    /// Flushes, then shuts down the sending side.
+    fn shutdown_write(&self);
+
+    /// Whether closing has started.
+    fn is_closing(&self) -> bool;
+
+    /// The peer's address.
+    fn peer_address(&self) -> Address;
+
+    /// This side's address.
+    fn local_address(&self) -> Address;
+
+    /// Pauses (`false`) or resumes (`true`) delivery of incoming data.
+    fn set_reading(&self, reading: bool);
+
+    /// Bytes queued and not yet sent.
+    fn pending_bytes(&self) -> usize;
+
+    /// Sets the flow-control settings.
+    fn set_write_limits(&self, limits: WriteLimits);
+
+    /// The flow-control settings.
+    fn write_limits(&self) -> WriteLimits;
+
+    /// TCP_NODELAY; `Unsupported` by default.
+    fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
+        let _ = nodelay;
+        Err(io::ErrorKind::Unsupported.into())
+    }
+
+    /// TCP keep-alive; `Unsupported` by default.
+    fn set_keepalive(&self, idle: Option<Duration>) -> io::Result<()> {
+        let _ = idle;
+        Err(io::ErrorKind::Unsupported.into())
+    }
+}

@@ -1,0 +1,135 @@
+//! Shared helpers for weft's integration tests: a reactor on its own thread,
+//! and the examples as child processes.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use weft::{Factory, Reactor, Remote};
+
+/// Upper bound for any single wait in a test: far above what any run
+/// needs, so it only turns a hang into a failure.
+pub const PATIENCE: Duration = Duration::from_secs(30);
+
+/// A reactor running on its own thread, listening on `127.0.0.1:0`.
+pub struct Server {
+    pub address: SocketAddr,
+    pub remote: Remote,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Server {
+    /// Starts a reactor thread serving `make_factory(&reactor)`.
+    pub fn start<F, M>(make_factory: M) -> Server
+    where
+        F: Factory,
+        M: FnOnce(&Reactor) -> F + Send + 'static,
+    {
+        let (ready_tx, ready_rx) = mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            let reactor = Reactor::new().expect("reactor");
+            let factory = make_factory(&reactor);
+            let port = reactor
+                .listen("tcp:port=0:interface=127.0.0.1", factory)
+                .expect("listen");
+            let address = port.address().tcp().expect("tcp address");
+            ready_tx
+                .send((address, reactor.remote()))
+                .expect("send ready");
+            reactor.run().expect("run");
+        });
+        let (address, remote) = ready_rx.recv_timeout(PATIENCE).expect("server ready");
+        Server {
+            address,
+            remote,
+            thread: Some(thread),
+        }
+    }
+
+    /// Stops the reactor and waits for its thread.
+    pub fn stop(mut self) {
+        self.shut_down();
+    }
+
+    fn shut_down(&mut self) {
+        if let Some(thread) = self.thread.take() {
+            let _ = self.remote.stop();
+            thread.join().expect("reactor thread panicked");
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            self.shut_down();
+        }
+    }
+}
+
+/// Receives from `rx`, failing the test after [`PATIENCE`].
+pub fn recv<T>(rx: &mpsc::Receiver<T>) -> T {
+    rx.recv_timeout(PATIENCE)
+        .expect("expected event did not arrive")
+}
+
+/// The path of a built example (cargo test builds the examples).
+pub fn example_path(name: &str) -> PathBuf {
+    let mut path = std::env::current_exe().expect("test executable path");
+    path.pop();
+    if path.ends_with("deps") {
+        path.pop();
+    }
+    path.join("examples").join(name)
+}
+
+/// A running example and the address it said it listens on.
+pub struct ExampleProcess {
+    pub child: Child,
+    pub address: String,
+}
+
+impl ExampleProcess {
+    /// Starts example `name` with `args` and waits for its
+    /// `listening on ADDRESS` line.
+    pub fn start(name: &str, args: &[&str]) -> ExampleProcess {
+        let path = example_path(name);
+        let mut child = Command::new(&path)
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", path.display()));
+        let stdout = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("read stdout");
+        let address = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_owned();
+        ExampleProcess { child, address }
+    }
+
+    /// Sends `signal` to the process.
+    pub fn signal(&self, signal: i32) {
+        let pid = i32::try_from(self.child.id()).expect("pid");
+        // SAFETY: kill has no memory-safety preconditions.
+        let rc = unsafe { libc::kill(pid, signal) };
+        assert_eq!(rc, 0, "kill failed");
+    }
+}
+
+impl Drop for ExampleProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,65 @@
+//! The echo example over real TCP: large transfers with a slow reader.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+
+use common::ExampleProcess;
+
+/// Deterministic, non-repeating-looking bytes.
+fn pattern(offset: usize, len: usize) -> Vec<u8> {
+    (offset..offset + len)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect()
+}
+
+#[test]
+fn thirty_two_mib_come_back_identical_to_a_slow_reader() {
+    const TOTAL: usize = 32 * 1024 * 1024;
+    let server = ExampleProcess::start("echo", &["tcp:port=0:interface=127.0.0.1"]);
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    // A small receive window forces the server into partial writes,
+    // buffering, pausing and resuming.
+    socket.set_recv_buffer_size(4096).unwrap();
+    let address: std::net::SocketAddr = server.address.parse().unwrap();
+    socket.connect(&address.into()).unwrap();
+    let stream: TcpStream = socket.into();
+    let mut writer = stream.try_clone().unwrap();
+    let sending = std::thread::spawn(move || {
+        let chunk = 256 * 1024;
+        for offset in (0..TOTAL).step_by(chunk) {
+            writer.write_all(&pattern(offset, chunk)).unwrap();
+        }
+        writer.shutdown(std::net::Shutdown::Write).unwrap();
+    });
+    let mut reader = stream;
+    let mut received = 0;
+    let mut buffer = [0u8; 1024];
+    loop {
+        let n = reader.read(&mut buffer).unwrap();
+        if n == 0 {
+            break;
+        }
+        assert_eq!(
+            &buffer[..n],
+            &pattern(received, n)[..],
+            "mismatch at byte {received}"
+        );
+        received += n;
+    }
+    sending.join().unwrap();
+    assert_eq!(received, TOTAL);
+}
+
+#[test]
+fn a_bad_endpoint_argument_is_named_and_exits_with_an_error() {
+    let output = std::process::Command::new(common::example_path("echo"))
+        .arg("tcp:80x")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("'tcp:80x'"), "{stderr}");
+    assert!(stderr.contains("port must be a number"), "{stderr}");
+}
