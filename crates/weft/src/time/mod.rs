@@ -13,6 +13,10 @@
 mod delayed_call;
 mod looping_call;
 mod queue;
+#[allow(
+    dead_code,
+    reason = "the system clock source and next_deadline serve the reactor"
+)]
 mod timer_table;
 
 use std::time::{Duration, Instant};
