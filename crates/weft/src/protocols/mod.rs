@@ -20,16 +20,16 @@
 //! used:
 //!
 //! ```
-//! use weft::protocols::lines::{LineDecoder, LineEvent};
+//! use weft::protocols::netstring::NetstringDecoder;
 //!
-//! let mut decoder = LineDecoder::new();
-//! let mut input: &[u8] = b"hello\r\nwor";
-//! let mut lines = Vec::new();
-//! while let Some(LineEvent::Line(line)) = decoder.next_event(&mut input) {
-//!     lines.push(line.to_vec());
+//! let mut decoder = NetstringDecoder::new(1024);
+//! let mut input: &[u8] = b"5:hello,5:wor";
+//! let mut frames = Vec::new();
+//! while let Some(frame) = decoder.next_frame(&mut input).unwrap() {
+//!     frames.push(frame.to_vec());
 //! }
-//! assert_eq!(lines, [b"hello".to_vec()]);
-//! assert!(input.is_empty()); // "wor" is kept inside the decoder
+//! assert_eq!(frames, [b"hello".to_vec()]);
+//! assert!(input.is_empty()); // "5:wor" is kept inside the decoder
 //! ```
 //!
 //! Contract shared by every decoder:
@@ -50,5 +50,6 @@
 
 mod frame;
 pub mod lines;
+pub mod netstring;
 
 pub use frame::FrameDecoder;
