@@ -51,5 +51,6 @@
 mod frame;
 pub mod lines;
 pub mod netstring;
+pub mod prefixed;
 
 pub use frame::FrameDecoder;
