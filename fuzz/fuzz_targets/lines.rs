@@ -72,9 +72,9 @@ fuzz_target!(|data: &[u8]| {
         3 => Delimiter::Bytes(b"aba".to_vec()),
         4 => Delimiter::Bytes(b"\r\n\r\n".to_vec()),
         5 => Delimiter::Bytes(vec![0]),
-        // A delimiter taken from the stream's first 1-4 bytes.
-        n => {
-            let len = usize::from(n - 5).min(stream.len());
+        // A delimiter taken from the stream's first 1-6 bytes.
+        _ => {
+            let len = usize::from(1 + (header[0] >> 3) % 6).min(stream.len());
             if len == 0 {
                 return;
             }

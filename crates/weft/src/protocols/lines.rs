@@ -48,6 +48,10 @@ pub const DEFAULT_MAX_LINE_LENGTH: usize = 16 * 1024;
 /// allocator, so that an idle connection costs little memory.
 const RELEASE_CAPACITY: usize = 1024;
 
+/// Delimiters up to this long are found by their last byte; longer ones by
+/// a substring search.
+const SHORT_DELIMITER: usize = 4;
+
 /// The smallest allocation made for a partial line.
 const MIN_CAPACITY: usize = 64;
 
@@ -385,6 +389,30 @@ impl LineDecoder {
         if d == 1 {
             return memchr::memchr(needle[0], chunk).map(|i| i + 1);
         }
+        if d <= SHORT_DELIMITER {
+            // Look for the last byte, then check the bytes before it (in
+            // `chunk`, or for the first few in `pending`). Cheaper than a
+            // substring search for short lines; at most `d` comparisons per
+            // candidate.
+            let (head, last) = needle.split_at(d - 1);
+            return memchr::memchr_iter(last[0], chunk)
+                .find(|&i| {
+                    // Byte loops: a call to memcmp costs more than these few
+                    // comparisons.
+                    if i >= head.len() {
+                        bytes_eq(&chunk[i - head.len()..i], head)
+                    } else {
+                        let (from_pending, from_chunk) = head.split_at(head.len() - i);
+                        bytes_eq(&chunk[..i], from_chunk)
+                            && pending.len() >= from_pending.len()
+                            && bytes_eq(
+                                &pending[pending.len() - from_pending.len()..],
+                                from_pending,
+                            )
+                    }
+                })
+                .map(|i| i + 1);
+        }
         // A delimiter begun in `pending` (k bytes there) ends earlier than
         // any delimiter lying whole in `chunk`; a longer k ends earlier.
         for k in (1..d).rev() {
@@ -481,6 +509,11 @@ impl LineDecoder {
         self.spent = self.buf.len();
         Some(LineEvent::Line(&self.buf))
     }
+}
+
+/// Compares two short slices of equal length.
+fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 /// Why a line could not be encoded.
@@ -677,14 +710,24 @@ mod tests {
 
     #[test]
     fn self_overlapping_delimiter_ends_at_its_first_occurrence() {
-        let delimiter = Delimiter::Bytes(b"aba".to_vec());
+        // Short delimiters are found by their last byte, long ones by a
+        // substring search: both ways.
+        for (delimiter, input) in [
+            (b"aba".to_vec(), b"xababay".to_vec()),
+            (b"abcab".to_vec(), b"xabcabcaby".to_vec()),
+        ] {
+            let delimiter = Delimiter::Bytes(delimiter);
+            check_first_occurrence(delimiter, &input);
+        }
+    }
+
+    fn check_first_occurrence(delimiter: Delimiter, input: &[u8]) {
         let whole = decode(
             LineDecoder::new().with_delimiter(delimiter.clone()),
-            &[b"xababay"],
+            &[input],
         );
         assert_eq!(whole, [line(b"x")]);
-        for cut in 0..=7 {
-            let input = b"xababay";
+        for cut in 0..=input.len() {
             let split = decode(
                 LineDecoder::new().with_delimiter(delimiter.clone()),
                 &[&input[..cut], &input[cut..]],
@@ -922,6 +965,8 @@ mod tests {
             Just(Delimiter::Bytes(b"aba".to_vec())),
             Just(Delimiter::Bytes(b"\r\n\r\n".to_vec())),
             Just(Delimiter::Bytes(b"\0".to_vec())),
+            Just(Delimiter::Bytes(b"ababa".to_vec())),
+            Just(Delimiter::Bytes(b"\r\n\r\nR\n".to_vec())),
         ]
     }
 
