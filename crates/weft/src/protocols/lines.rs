@@ -285,12 +285,25 @@ impl LineDecoder {
     }
 
     /// Takes the incomplete line out of the decoder, leaving it empty (for a
-    /// connection that ends, or Twisted's `clearLineBuffer`).
+    /// connection that ends, or Twisted's `clearLineBuffer`). Returns nothing
+    /// and changes nothing while the rest of an over-long line is being
+    /// discarded.
     pub fn take_pending(&mut self) -> Vec<u8> {
+        if self.discarding {
+            return Vec::new();
+        }
         let pending = self.pending().to_vec();
         self.buf = Vec::new();
         self.spent = 0;
         pending
+    }
+
+    /// The error to close a connection with after
+    /// [`LineEvent::LineTooLong`]: it names the limit.
+    pub fn too_long_error(&self) -> LineTooLong {
+        LineTooLong {
+            max_line_length: self.max_line_length,
+        }
     }
 
     /// The capacity of the internal buffer, in bytes: the memory this
@@ -509,6 +522,18 @@ impl LineDecoder {
         self.spent = self.buf.len();
         Some(LineEvent::Line(&self.buf))
     }
+}
+
+/// A line longer than the decoder's maximum: the reason a connection is
+/// closed after [`LineEvent::LineTooLong`] (Twisted's default
+/// `lineLengthExceeded`).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "line too long: the peer sent a line over the maximum of {max_line_length} bytes (raise the maximum line length to accept it)"
+)]
+pub struct LineTooLong {
+    /// The decoder's maximum line length.
+    pub max_line_length: usize,
 }
 
 /// Compares two short slices of equal length.
@@ -856,8 +881,14 @@ mod tests {
     #[test]
     fn over_long_line_is_reported_before_its_end_and_the_rest_discarded() {
         let mut decoder = LineDecoder::new().with_max_line_length(8);
-        assert_eq!(run(&mut decoder, &[b"0123456789"]), [Ev::TooLong]);
+        assert_eq!(run(&mut decoder, &[b"0123456789\r"]), [Ev::TooLong]);
         assert_eq!(decoder.pending(), b"");
+        assert_eq!(decoder.take_pending(), b"");
+        assert_eq!(
+            decoder.too_long_error().to_string(),
+            "line too long: the peer sent a line over the maximum of 8 bytes \
+             (raise the maximum line length to accept it)"
+        );
         assert_eq!(
             run(&mut decoder, &[b"more\r", b"\nnext\r\n"]),
             [line(b"next")]
