@@ -157,7 +157,9 @@ pub enum Mode {
 #[derive(Debug, Clone)]
 pub struct LineDecoder {
     delimiter: Delimiter,
-    finder: Finder<'static>,
+    /// A substring searcher, for delimiters longer than [`SHORT_DELIMITER`]
+    /// only (it is large; most connections do without).
+    finder: Option<Box<Finder<'static>>>,
     /// Strip one CR before the LF ([`Delimiter::CrLfOrLf`]).
     strip_cr: bool,
     /// How many trailing bytes of a discarded line may begin a delimiter.
@@ -188,7 +190,8 @@ impl LineDecoder {
         Self::with(Delimiter::CrLf, DEFAULT_MAX_LINE_LENGTH)
     }
 
-    /// This decoder, ending lines with `delimiter` instead.
+    /// This decoder, ending lines with `delimiter` instead. Meant for
+    /// configuring a new decoder: the result starts afresh, in line mode.
     ///
     /// # Panics
     ///
@@ -198,7 +201,8 @@ impl LineDecoder {
     }
 
     /// This decoder, accepting lines of at most `max_line_length` bytes
-    /// (delimiter not counted). `0` accepts only empty lines;
+    /// (delimiter not counted). Meant for configuring a new decoder: the
+    /// result starts afresh, in line mode. `0` accepts only empty lines;
     /// `usize::MAX` means no limit (and no bound on memory).
     pub fn with_max_line_length(self, max_line_length: usize) -> Self {
         Self::with(self.delimiter, max_line_length)
@@ -207,7 +211,8 @@ impl LineDecoder {
     fn with(delimiter: Delimiter, max_line_length: usize) -> Self {
         let needle = delimiter.needle();
         assert!(!needle.is_empty(), "a line delimiter must not be empty");
-        let finder = Finder::new(needle).into_owned();
+        let finder =
+            (needle.len() > SHORT_DELIMITER).then(|| Box::new(Finder::new(needle).into_owned()));
         let strip_cr = delimiter == Delimiter::CrLfOrLf;
         let keep = needle.len() - 1;
         // Bytes that may end a pending line without being part of it: the
@@ -397,7 +402,7 @@ impl LineDecoder {
     /// Where the line made of `pending` then `chunk` ends: the number of
     /// bytes of `chunk` up to and including the delimiter.
     fn find_end(&self, pending: &[u8], chunk: &[u8]) -> Option<usize> {
-        let needle = self.finder.needle();
+        let needle = self.delimiter.needle();
         let d = needle.len();
         if d == 1 {
             return memchr::memchr(needle[0], chunk).map(|i| i + 1);
@@ -437,7 +442,8 @@ impl LineDecoder {
                 return Some(d - k);
             }
         }
-        self.finder.find(chunk).map(|i| i + d)
+        let finder = self.finder.as_ref().expect("long delimiters have a finder");
+        finder.find(chunk).map(|i| i + d)
     }
 
     /// Drops the rest of an over-long line. True once its delimiter is
@@ -492,7 +498,7 @@ impl LineDecoder {
             return self.need_more();
         };
         let line_len = held + end;
-        let mut content = line_len - self.finder.needle().len();
+        let mut content = line_len - self.delimiter.needle().len();
         if self.strip_cr && content > 0 {
             let last = if content > held {
                 data[content - held - 1]
@@ -951,6 +957,15 @@ mod tests {
         assert_eq!(run(&mut decoder, &[b"\r\n"]), [Ev::Line(long)]);
         assert_eq!(run(&mut decoder, &[b""]), []);
         assert_eq!(decoder.buffer_capacity(), 0);
+    }
+
+    #[test]
+    fn an_idle_decoder_is_small() {
+        assert!(
+            size_of::<LineDecoder>() <= 128,
+            "{}",
+            size_of::<LineDecoder>()
+        );
     }
 
     #[test]
