@@ -1082,6 +1082,33 @@ mod tests {
         }
 
         #[test]
+        fn each_over_long_line_is_reported_once_and_the_others_pass(
+            lengths in proptest::collection::vec(0usize..40, 0..20),
+            delimiter in delimiters(),
+            half_max in 0usize..10,
+            cuts in proptest::collection::vec(any::<usize>(), 0..8),
+        ) {
+            // Lines of `x` and an even maximum: the test user never switches
+            // modes here.
+            let max = half_max * 2;
+            let mut input = Vec::new();
+            let mut expected = Vec::new();
+            for &length in &lengths {
+                input.extend(std::iter::repeat_n(b'x', length));
+                input.extend_from_slice(delimiter.as_bytes());
+                expected.push(if length > max {
+                    Ev::TooLong
+                } else {
+                    Ev::Line(vec![b'x'; length])
+                });
+            }
+            let decoder = LineDecoder::new()
+                .with_delimiter(delimiter)
+                .with_max_line_length(max);
+            prop_assert_eq!(decode(decoder, &cut(&input, &cuts)), expected);
+        }
+
+        #[test]
         fn encoded_lines_decode_back(
             lines in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..20), 0..10),
             delimiter in delimiters(),
