@@ -25,10 +25,12 @@
 //! A line longer than the maximum (16 KiB by default, not counting the
 //! delimiter) is never buffered whole. The decoder reports
 //! [`LineEvent::LineTooLong`] once for that line, as soon as it has seen
-//! enough of it to know (`max + delimiter length` bytes without a delimiter),
-//! and then *discards* the rest of the line up to and including the next
-//! delimiter, keeping at most `delimiter length - 1` bytes to recognise a
-//! delimiter cut across two chunks. Decoding resumes with the line after it.
+//! enough of it to know (`max + delimiter length` bytes without a delimiter;
+//! with [`Delimiter::CrLfOrLf`], `max + 2` bytes without LF, or `max + 1`
+//! bytes then a bare LF), and then *discards* the rest of the line up to and
+//! including the next delimiter, keeping at most `delimiter length - 1` bytes
+//! to recognise a delimiter cut across two chunks (the line's buffer is
+//! freed). Decoding resumes with the line after it.
 //! The usual reaction (Twisted's default `lineLengthExceeded`) is to close the
 //! connection with a reason that says so; a caller that prefers to go on
 //! simply keeps pulling events. A caller that switches to raw mode right
@@ -466,6 +468,10 @@ impl LineDecoder {
         let keep = self.keep;
         if data.len() >= keep {
             self.buf.clear();
+            if self.buf.capacity() > RELEASE_CAPACITY {
+                // Discarding needs a few bytes, not the whole line's worth.
+                self.buf = Vec::new();
+            }
             self.reserve(keep);
             self.buf.extend_from_slice(&data[data.len() - keep..]);
         } else {
@@ -927,6 +933,10 @@ mod tests {
                 too_long += 1;
             }
             assert!(decoder.buffer_capacity() <= DEFAULT_MAX_LINE_LENGTH + 3);
+            if too_long == 1 {
+                // Discarding the rest costs a few bytes.
+                assert!(decoder.buffer_capacity() <= MIN_CAPACITY);
+            }
         }
         assert_eq!(too_long, 1);
         assert_eq!(run(&mut decoder, &[b"x\r\nfine\r\n"]), [line(b"fine")]);
