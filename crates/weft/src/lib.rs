@@ -68,6 +68,7 @@ mod address;
 pub mod endpoints;
 mod error;
 mod protocol;
+pub mod protocols;
 mod reactor;
 pub mod testing;
 pub mod time;
