@@ -1,6 +1,7 @@
 //! weft: Twisted's networking triforce in Rust.
 #![deny(missing_docs)]
 
+pub mod protocols;
 pub mod testing;
 pub mod time;
 
