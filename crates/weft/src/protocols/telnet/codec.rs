@@ -69,6 +69,7 @@ pub enum Token<'a> {
 /// What the decoder dropped, and why. Reported once per occurrence; decoding
 /// goes on after it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Discarded {
     /// A subnegotiation longer than `limit` bytes: dropped, and its bytes up
     /// to the next `IAC SE` skipped.

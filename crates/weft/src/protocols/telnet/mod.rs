@@ -44,6 +44,16 @@
 //! # let _ = Side::Local;
 //! ```
 //!
+//! # Wrapping it as a protocol layer
+//!
+//! A protocol that puts Telnet under an application protocol needs only:
+//! on connection, write [`Telnet::take_output`]; on data, call
+//! [`Telnet::receive_with_output`], writing the lent output queue to the
+//! transport before handing each [`Event::Data`] to the application (so
+//! replies and the application's writes stay in order), then write what is
+//! left; give the application a transport whose writes go through
+//! [`Telnet::encode_data`].
+//!
 //! Modules, one concept each: [`codec`] (the byte stream), [`command`] and
 //! [`option`] (the codes), [`qmethod`] (RFC 1143's per-option state machine),
 //! [`negotiation`] (policy and option table), [`naws`] and [`ttype`].
@@ -67,6 +77,7 @@ use qmethod::{Report, Send};
 
 /// What a [`Telnet`] session tells the application, in stream order.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Event<'a> {
     /// Application data (see [`codec`] for CR handling). Borrowed from the
     /// input of [`Telnet::receive`]; never empty. A run of data may come in
@@ -185,6 +196,21 @@ impl Telnet {
     pub fn receive<F>(&mut self, input: &[u8], mut sink: F)
     where
         F: FnMut(Event<'_>),
+    {
+        self.receive_with_output(input, |event, _| sink(event));
+    }
+
+    /// Like [`receive`](Self::receive), but also lends `sink` the output
+    /// queue with each event, so that a caller can keep negotiation replies
+    /// and its own writes in order: when an event is delivered, the queue
+    /// holds (after what was already in it) exactly the replies caused by
+    /// the input before that event. The sink may drain the queue (for
+    /// example write it to the transport before handing data to the
+    /// application) or append to it (for example with
+    /// [`codec::encode_data`]).
+    pub fn receive_with_output<F>(&mut self, input: &[u8], mut sink: F)
+    where
+        F: FnMut(Event<'_>, &mut Vec<u8>),
     {
         let session = &mut self.session;
         self.decoder
@@ -340,20 +366,20 @@ impl Session {
 
     fn on_token<F>(&mut self, token: Token<'_>, sink: &mut F)
     where
-        F: FnMut(Event<'_>),
+        F: FnMut(Event<'_>, &mut Vec<u8>),
     {
         match token {
-            Token::Data(data) => sink(Event::Data(data)),
-            Token::Command(command) => sink(Event::Command(command)),
+            Token::Data(data) => sink(Event::Data(data), &mut self.output),
+            Token::Command(command) => sink(Event::Command(command), &mut self.output),
             Token::Negotiation(verb, option) => self.negotiate(verb, option, sink),
             Token::Subnegotiation(option, content) => self.subnegotiation(option, content, sink),
-            Token::Discarded(discarded) => sink(Event::Discarded(discarded)),
+            Token::Discarded(discarded) => sink(Event::Discarded(discarded), &mut self.output),
         }
     }
 
     fn negotiate<F>(&mut self, verb: Verb, option: TelnetOption, sink: &mut F)
     where
-        F: FnMut(Event<'_>),
+        F: FnMut(Event<'_>, &mut Vec<u8>),
     {
         let (side, enable) = match verb {
             Verb::Will => (Side::Remote, true),
@@ -374,38 +400,44 @@ impl Session {
         if let Some(send) = transition.send {
             self.send(side, option, send);
         }
-        match transition.report {
+        let event = match transition.report {
             Some(Report::Enabled) => {
                 if side == Side::Remote && option == TelnetOption::TTYPE {
                     ttype::encode_send(&mut self.output);
                 }
-                sink(Event::OptionEnabled { side, option });
+                Event::OptionEnabled { side, option }
             }
-            Some(Report::Disabled) => sink(Event::OptionDisabled { side, option }),
-            Some(Report::Refused) => sink(Event::OptionRefused { side, option }),
-            None => {}
-        }
+            Some(Report::Disabled) => Event::OptionDisabled { side, option },
+            Some(Report::Refused) => Event::OptionRefused { side, option },
+            None => {
+                if transition.send == Some(Send::Disable) && !transition.state.is_enabled() {
+                    tracing::trace!(?verb, ?option, "telnet option refused by policy");
+                }
+                return;
+            }
+        };
+        sink(event, &mut self.output);
     }
 
     fn subnegotiation<F>(&mut self, option: TelnetOption, content: &[u8], sink: &mut F)
     where
-        F: FnMut(Event<'_>),
+        F: FnMut(Event<'_>, &mut Vec<u8>),
     {
-        let malformed = Event::Discarded(Discarded::MalformedSubnegotiation {
-            option,
-            length: content.len(),
-        });
-        match option {
+        let event = match option {
             TelnetOption::NAWS => match naws::parse(content) {
-                Some(WindowSize { width, height }) => sink(Event::WindowSize { width, height }),
-                None => sink(malformed),
+                Some(WindowSize { width, height }) => Event::WindowSize { width, height },
+                None => Event::Discarded(Discarded::MalformedSubnegotiation {
+                    option,
+                    length: content.len(),
+                }),
             },
             TelnetOption::TTYPE => match ttype::parse_is(content) {
-                Some(name) => sink(Event::TerminalType(name)),
-                None => sink(Event::Subnegotiation { option, content }),
+                Some(name) => Event::TerminalType(name),
+                None => Event::Subnegotiation { option, content },
             },
-            _ => sink(Event::Subnegotiation { option, content }),
-        }
+            _ => Event::Subnegotiation { option, content },
+        };
+        sink(event, &mut self.output);
     }
 }
 

@@ -542,3 +542,39 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn output_lent_with_events_keeps_replies_before_later_data() {
+    let mut telnet = Telnet::new(Policy::new().accept_local(ECHO));
+    let mut wire = Vec::new();
+    let input = [&b"a"[..], &neg(DO, ECHO), b"b"].concat();
+    telnet.receive_with_output(&input, |event, output| {
+        wire.append(output);
+        if let Event::Data(data) = event {
+            // The application's echo, in order with the replies.
+            codec::encode_data(data, &mut wire);
+        }
+    });
+    assert!(!telnet.has_output());
+    assert_eq!(wire, [&b"a"[..], &neg(WILL, ECHO), b"b"].concat());
+}
+
+#[test]
+fn an_idle_session_is_small() {
+    let mut telnet = Telnet::new(Policy::character_mode().request_remote(TTYPE));
+    telnet.take_output();
+    receive(
+        &mut telnet,
+        &[
+            neg(DO, ECHO),
+            neg(DO, SGA),
+            neg(WILL, NAWS),
+            neg(WILL, TTYPE),
+        ]
+        .concat(),
+    );
+    telnet.take_output();
+    // Inline size plus the heap: the option table (a few entries) only.
+    assert!(std::mem::size_of::<Telnet>() + 4 * 16 < 512);
+    assert!(!telnet.has_output());
+}
