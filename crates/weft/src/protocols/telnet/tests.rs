@@ -578,3 +578,157 @@ fn an_idle_session_is_small() {
     assert!(std::mem::size_of::<Telnet>() + 4 * 16 < 512);
     assert!(!telnet.has_output());
 }
+
+/// What the application or the peer does to an option.
+#[derive(Debug, Clone, Copy)]
+enum Input {
+    /// The peer sends WILL (remote side) or DO (local side).
+    Positive,
+    /// The peer sends WONT (remote side) or DONT (local side).
+    Negative,
+    /// The application asks to enable.
+    AskEnable,
+    /// The application asks to disable.
+    AskDisable,
+}
+
+/// The verbs of a side: (we send positive, we send negative, peer positive,
+/// peer negative).
+fn verbs(side: Side) -> (u8, u8, u8, u8) {
+    match side {
+        Side::Local => (WILL, WONT, DO, DONT),
+        Side::Remote => (DO, DONT, WILL, WONT),
+    }
+}
+
+fn ask(telnet: &mut Telnet, side: Side, enable: bool) -> RequestStatus {
+    match (side, enable) {
+        (Side::Local, true) => telnet.enable_local(ECHO),
+        (Side::Local, false) => telnet.disable_local(ECHO),
+        (Side::Remote, true) => telnet.enable_remote(ECHO),
+        (Side::Remote, false) => telnet.disable_remote(ECHO),
+    }
+}
+
+/// A session with ECHO on `side` in `state`, reached through the API and
+/// the wire only, with its output drained.
+fn session_in(side: Side, state: QState, accept: bool) -> Telnet {
+    let policy = match (side, accept) {
+        (_, false) => Policy::new(),
+        (Side::Local, true) => Policy::new().accept_local(ECHO),
+        (Side::Remote, true) => Policy::new().accept_remote(ECHO),
+    };
+    let mut telnet = Telnet::new(policy);
+    let (_, _, positive, _) = verbs(side);
+    let enable = |telnet: &mut Telnet| {
+        ask(telnet, side, true);
+        receive(telnet, &neg(positive, ECHO));
+    };
+    match state {
+        QState::No => {}
+        QState::Yes => enable(&mut telnet),
+        QState::WantYes(Queue::Empty) => {
+            ask(&mut telnet, side, true);
+        }
+        QState::WantYes(Queue::Opposite) => {
+            ask(&mut telnet, side, true);
+            ask(&mut telnet, side, false);
+        }
+        QState::WantNo(Queue::Empty) => {
+            enable(&mut telnet);
+            ask(&mut telnet, side, false);
+        }
+        QState::WantNo(Queue::Opposite) => {
+            enable(&mut telnet);
+            ask(&mut telnet, side, false);
+            ask(&mut telnet, side, true);
+        }
+    }
+    telnet.take_output();
+    assert_eq!(telnet.state(side, ECHO), state);
+    telnet
+}
+
+/// Every transition of RFC 1143's tables, on both sides, through the
+/// session: the new state, the bytes sent and the event delivered.
+#[test]
+fn every_rfc1143_transition_on_both_sides() {
+    use Input::*;
+    use QState::*;
+    use Queue::*;
+    // (state, input, accept, new state, send positive?, event)
+    type Row = (
+        QState,
+        Input,
+        bool,
+        QState,
+        Option<bool>,
+        Option<&'static str>,
+    );
+    #[rustfmt::skip]
+    let table: &[Row] = &[
+        (No, Positive, true, Yes, Some(true), Some("OptionEnabled")),
+        (No, Positive, false, No, Some(false), None),
+        (No, Negative, true, No, None, None),
+        (No, AskEnable, true, WantYes(Empty), Some(true), None),
+        (No, AskDisable, true, No, None, None),
+        (Yes, Positive, true, Yes, None, None),
+        (Yes, Negative, true, No, Some(false), Some("OptionDisabled")),
+        (Yes, AskEnable, true, Yes, None, None),
+        (Yes, AskDisable, true, WantNo(Empty), Some(false), None),
+        (WantNo(Empty), Positive, true, No, None, Some("OptionDisabled")),
+        (WantNo(Empty), Negative, true, No, None, Some("OptionDisabled")),
+        (WantNo(Empty), AskEnable, true, WantNo(Opposite), None, None),
+        (WantNo(Empty), AskDisable, true, WantNo(Empty), None, None),
+        (WantNo(Opposite), Positive, true, Yes, None, None),
+        (WantNo(Opposite), Negative, true, WantYes(Empty), Some(true), Some("OptionDisabled")),
+        (WantNo(Opposite), AskEnable, true, WantNo(Opposite), None, None),
+        (WantNo(Opposite), AskDisable, true, WantNo(Empty), None, None),
+        (WantYes(Empty), Positive, true, Yes, None, Some("OptionEnabled")),
+        (WantYes(Empty), Positive, false, Yes, None, Some("OptionEnabled")),
+        (WantYes(Empty), Negative, true, No, None, Some("OptionRefused")),
+        (WantYes(Empty), AskEnable, true, WantYes(Empty), None, None),
+        (WantYes(Empty), AskDisable, true, WantYes(Opposite), None, None),
+        (WantYes(Opposite), Positive, true, WantNo(Empty), Some(false), Some("OptionEnabled")),
+        (WantYes(Opposite), Negative, true, No, None, Some("OptionRefused")),
+        (WantYes(Opposite), AskEnable, true, WantYes(Empty), None, None),
+        (WantYes(Opposite), AskDisable, true, WantYes(Opposite), None, None),
+    ];
+    for side in [Side::Local, Side::Remote] {
+        let (send_pos, send_neg, peer_pos, peer_neg) = verbs(side);
+        for &(state, input, accept, next, send, event) in table {
+            let mut telnet = session_in(side, state, accept);
+            let events = match input {
+                Positive => receive(&mut telnet, &neg(peer_pos, ECHO)),
+                Negative => receive(&mut telnet, &neg(peer_neg, ECHO)),
+                AskEnable => {
+                    ask(&mut telnet, side, true);
+                    vec![]
+                }
+                AskDisable => {
+                    ask(&mut telnet, side, false);
+                    vec![]
+                }
+            };
+            let context = format!("{side:?} {state:?} {input:?} accept={accept}");
+            assert_eq!(telnet.state(side, ECHO), next, "{context}");
+            let expected_out = match send {
+                Some(true) => neg(send_pos, ECHO),
+                Some(false) => neg(send_neg, ECHO),
+                None => vec![],
+            };
+            assert_eq!(telnet.take_output(), expected_out, "{context}");
+            let expected_events: Vec<Ev> = event
+                .map(|name| other(&format!("{name} {{ side: {side:?}, option: ECHO }}")))
+                .into_iter()
+                .collect();
+            assert_eq!(events, expected_events, "{context}");
+            // The other side of the option is untouched.
+            let other_side = match side {
+                Side::Local => Side::Remote,
+                Side::Remote => Side::Local,
+            };
+            assert_eq!(telnet.state(other_side, ECHO), No, "{context}");
+        }
+    }
+}
