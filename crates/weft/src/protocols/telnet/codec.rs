@@ -328,7 +328,7 @@ impl Decoder {
                 return n;
             }
         }
-        let start = i;
+        let mut start = i;
         let mut pos = i;
         loop {
             let Some(k) = memchr2(IAC, CR, &input[pos..]) else {
@@ -339,6 +339,35 @@ impl Decoder {
             };
             let at = pos + k;
             if input[at] == IAC {
+                // Fast path: a whole two- or three-byte sequence in hand is
+                // decoded here; anything else goes through the state machine
+                // (same tokens either way).
+                match input.get(at + 1) {
+                    Some(&IAC) => {
+                        // Deliver the data up to and including one 255.
+                        emit(Token::Data(&input[start..=at]));
+                        start = at + 2;
+                        pos = start;
+                        continue;
+                    }
+                    Some(&SB) | None => {}
+                    Some(&byte) => {
+                        let verb = Verb::from_byte(byte);
+                        let end = if verb.is_some() { at + 3 } else { at + 2 };
+                        if end <= n {
+                            if start < at {
+                                emit(Token::Data(&input[start..at]));
+                            }
+                            emit(match verb {
+                                Some(verb) => Token::Negotiation(verb, TelnetOption(input[at + 2])),
+                                None => Token::Command(Command::from_byte(byte)),
+                            });
+                            start = end;
+                            pos = end;
+                            continue;
+                        }
+                    }
+                }
                 if start < at {
                     emit(Token::Data(&input[start..at]));
                 }
