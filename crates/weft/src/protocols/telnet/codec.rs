@@ -16,6 +16,10 @@
 //!   passed through as is, followed by that byte.
 //! - Other bytes, `NUL` included, are passed through.
 //!
+//! In character mode (server ECHO and SGA), the netkit `telnet` client sends
+//! the Enter key as `CR NUL`, so the application sees a bare `CR`: a line
+//! framer over Telnet should end lines at `CR`, `LF` or `CR LF`.
+//!
 //! # Subnegotiation
 //!
 //! `IAC SB option … IAC SE` is collected (with `IAC IAC` inside it decoded to

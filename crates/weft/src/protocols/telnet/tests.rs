@@ -732,3 +732,48 @@ fn every_rfc1143_transition_on_both_sides() {
         }
     }
 }
+
+/// Bytes a stock netkit `telnet` 0.17 client sent to a server using
+/// `Policy::character_mode().request_remote(TTYPE)` in a pty: the answer to
+/// the opening, the terminal type, "a", "b", a window resize to 255x50 and
+/// Enter, each in its own read.
+#[test]
+fn netkit_telnet_transcript() {
+    let reads: [&[u8]; 6] = [
+        &[
+            255, 253, 1, 255, 253, 3, 255, 251, 24, 255, 251, 31, 255, 250, 31, 0, 80, 0, 24, 255,
+            240,
+        ],
+        &[255, 250, 24, 0, 88, 84, 69, 82, 77, 255, 240],
+        b"a",
+        b"b",
+        &[255, 250, 31, 0, 255, 255, 0, 50, 255, 240],
+        &[13, 0],
+    ];
+    let mut server = Telnet::new(Policy::character_mode().request_remote(TTYPE));
+    server.take_output();
+    let mut events = Vec::new();
+    let mut replies = Vec::new();
+    for read in reads {
+        server.receive(read, |e| record(&mut events, e));
+        replies.push(server.take_output());
+    }
+    assert_eq!(
+        events,
+        vec![
+            other("OptionEnabled { side: Local, option: ECHO }"),
+            other("OptionEnabled { side: Local, option: SGA }"),
+            other("OptionEnabled { side: Remote, option: TTYPE }"),
+            other("OptionEnabled { side: Remote, option: NAWS }"),
+            other("WindowSize { width: 80, height: 24 }"),
+            other("TerminalType(\"XTERM\")"),
+            Ev::Data(b"ab".to_vec()),
+            other("WindowSize { width: 255, height: 50 }"),
+            Ev::Data(b"\r".to_vec()),
+        ]
+    );
+    // Only TTYPE SEND is ever sent back: every other message was a
+    // confirmation.
+    assert_eq!(replies[0], vec![IAC, SB, 24, 1, IAC, SE]);
+    assert!(replies[1..].iter().all(Vec::is_empty));
+}
