@@ -742,4 +742,130 @@ mod tests {
             ]
         );
     }
+
+    /// A reference decoder written differently (whole input at once, one
+    /// byte at a time, no fast paths) to check the real one against.
+    fn reference(input: &[u8], max: usize) -> Vec<Owned> {
+        let mut tokens = Vec::new();
+        let n = input.len();
+        let mut i = 0;
+        while i < n {
+            let byte = input[i];
+            if byte != IAC {
+                push(&mut tokens, Token::Data(&[byte]));
+                i += 1;
+                if byte == CR && input.get(i) == Some(&NUL) {
+                    i += 1;
+                }
+                continue;
+            }
+            let Some(&next) = input.get(i + 1) else {
+                break;
+            };
+            if next == IAC {
+                push(&mut tokens, Token::Data(&[IAC]));
+                i += 2;
+            } else if let Some(verb) = Verb::from_byte(next) {
+                let Some(&option) = input.get(i + 2) else {
+                    break;
+                };
+                push(&mut tokens, Token::Negotiation(verb, TelnetOption(option)));
+                i += 3;
+            } else if next != SB {
+                push(&mut tokens, Token::Command(Command::from_byte(next)));
+                i += 2;
+            } else {
+                let Some(&option) = input.get(i + 2) else {
+                    break;
+                };
+                if option == IAC {
+                    push(
+                        &mut tokens,
+                        Token::Discarded(Discarded::SubnegotiationWithoutOption),
+                    );
+                    i += 2;
+                    continue;
+                }
+                let option = TelnetOption(option);
+                let mut content = Vec::new();
+                let mut too_long = false;
+                let mut j = i + 3;
+                // Where decoding resumes; n if the input ends inside.
+                i = n;
+                while j < n {
+                    let byte = if input[j] == IAC {
+                        match input.get(j + 1) {
+                            None => break,
+                            Some(&SE) => {
+                                if !too_long {
+                                    push(&mut tokens, Token::Subnegotiation(option, &content));
+                                }
+                                i = j + 2;
+                                break;
+                            }
+                            Some(&IAC) => {
+                                j += 2;
+                                IAC
+                            }
+                            Some(_) => {
+                                if !too_long {
+                                    push(
+                                        &mut tokens,
+                                        Token::Discarded(Discarded::UnterminatedSubnegotiation {
+                                            option,
+                                        }),
+                                    );
+                                }
+                                i = j;
+                                break;
+                            }
+                        }
+                    } else {
+                        j += 1;
+                        input[j - 1]
+                    };
+                    if !too_long {
+                        content.push(byte);
+                        if content.len() > max {
+                            too_long = true;
+                            push(
+                                &mut tokens,
+                                Token::Discarded(Discarded::SubnegotiationTooLong {
+                                    option,
+                                    limit: max,
+                                }),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        tokens
+    }
+
+    fn special_bytes() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+        use proptest::prelude::*;
+        let byte = prop_oneof![
+            4 => Just(IAC),
+            2 => Just(SB),
+            2 => Just(SE),
+            1 => Just(WILL),
+            1 => Just(DO),
+            1 => Just(NOP),
+            2 => Just(CR),
+            1 => Just(LF),
+            2 => Just(NUL),
+            3 => any::<u8>(),
+        ];
+        proptest::collection::vec(byte, 0..120)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn matches_the_reference_decoder(input in special_bytes(), max in 0usize..6) {
+            let mut decoder = Decoder::with_max_subnegotiation(max);
+            let tokens = decode_chunks(&mut decoder, &[&input]);
+            proptest::prop_assert_eq!(tokens, reference(&input, max));
+        }
+    }
 }
