@@ -142,6 +142,10 @@ impl Policy {
     /// stays refused; a peer that already considers it disabled ignores the
     /// message (RFC 1143), so this cannot start a loop. Ignored for options
     /// the policy requests.
+    ///
+    /// Strictly, RFC 854 says a party should not send a request merely to
+    /// announce the mode it is in; servers announce anyway because some
+    /// clients wait for it, and a conforming peer ignores it.
     pub fn announce_wont(mut self, option: TelnetOption) -> Policy {
         self.announce_wont.insert(option);
         self
