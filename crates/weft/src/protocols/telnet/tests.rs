@@ -313,7 +313,7 @@ fn unknown_subnegotiations_are_passed_on() {
 }
 
 #[test]
-fn send_helpers_escape() {
+fn send_methods_escape() {
     let mut telnet = Telnet::new(Policy::new());
     telnet.send_data(b"\xff\r");
     telnet.send_command(Command::GoAhead);
