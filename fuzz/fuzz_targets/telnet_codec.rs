@@ -1,6 +1,7 @@
 //! Feeds arbitrary bytes to a Telnet session, once whole and once split at
 //! an arbitrary point, and checks that both give the same events and the
-//! same output (and that nothing panics).
+//! same output (and that nothing panics). The first byte picks the split
+//! point, the second the requests the application makes before any input.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -13,12 +14,30 @@ enum Owned {
     Other(String),
 }
 
-fn run(chunks: &[&[u8]]) -> (Vec<Owned>, Vec<u8>) {
+fn run(requests: u8, chunks: &[&[u8]]) -> (Vec<Owned>, Vec<u8>) {
     let policy = Policy::character_mode()
         .request_remote(TelnetOption::TTYPE)
         .accept_remote(TelnetOption::LINEMODE);
     let mut telnet = Telnet::new(policy);
     telnet.set_max_subnegotiation(32);
+    for (bit, option) in [TelnetOption::ECHO, TelnetOption::NAWS]
+        .into_iter()
+        .enumerate()
+    {
+        let bits = requests >> (bit * 4);
+        if bits & 1 != 0 {
+            telnet.disable_local(option);
+        }
+        if bits & 2 != 0 {
+            telnet.enable_local(option);
+        }
+        if bits & 4 != 0 {
+            telnet.disable_remote(option);
+        }
+        if bits & 8 != 0 {
+            telnet.enable_remote(option);
+        }
+    }
     let mut events = Vec::new();
     let mut output = telnet.take_output();
     for chunk in chunks {
@@ -40,11 +59,11 @@ fn run(chunks: &[&[u8]]) -> (Vec<Owned>, Vec<u8>) {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&split, input)) = data.split_first() else {
+    let [split, requests, input @ ..] = data else {
         return;
     };
-    let whole = run(&[input]);
-    let at = usize::from(split) * input.len() / 255;
+    let whole = run(*requests, &[input]);
+    let at = usize::from(*split) * input.len() / 255;
     let (head, tail) = input.split_at(at);
-    assert_eq!(run(&[head, tail]), whole);
+    assert_eq!(run(*requests, &[head, tail]), whole);
 });
