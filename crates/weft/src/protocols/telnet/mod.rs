@@ -15,7 +15,7 @@
 //! [`Event::OptionRefused`].
 //!
 //! ```
-//! use weft::protocols::telnet::{Event, Policy, Side, Telnet, TelnetOption};
+//! use weft::protocols::telnet::{Policy, Telnet, TelnetOption};
 //!
 //! let mut telnet = Telnet::new(Policy::character_mode());
 //! // WILL ECHO, WILL SGA, DO NAWS, WONT LINEMODE: written on connect.
@@ -41,7 +41,6 @@
 //! assert!(telnet.is_enabled_local(TelnetOption::ECHO));
 //! // Confirmations are not answered: nothing to send.
 //! assert!(!telnet.has_output());
-//! # let _ = Side::Local;
 //! ```
 //!
 //! # Wrapping it as a protocol layer
@@ -52,7 +51,8 @@
 //! transport before handing each [`Event::Data`] to the application (so
 //! replies and the application's writes stay in order), then write what is
 //! left; give the application a transport whose writes go through
-//! [`Telnet::encode_data`].
+//! [`Telnet::encode_data`], and write the queue out after the application
+//! calls a request method ([`Telnet::enable_local`] and the like).
 //!
 //! Modules, one concept each: [`codec`] (the byte stream), [`command`] and
 //! [`option`] (the codes), [`qmethod`] (RFC 1143's per-option state machine),
