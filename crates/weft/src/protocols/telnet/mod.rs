@@ -72,6 +72,7 @@ pub use naws::WindowSize;
 pub use negotiation::{OptionTable, Policy, Side};
 pub use option::TelnetOption;
 pub use qmethod::{QState, RequestStatus};
+pub use ttype::TerminalTypes;
 
 use qmethod::{Report, Send};
 
