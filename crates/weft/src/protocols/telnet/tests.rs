@@ -777,3 +777,32 @@ fn netkit_telnet_transcript() {
     assert_eq!(replies[0], vec![IAC, SB, 24, 1, IAC, SE]);
     assert!(replies[1..].iter().all(Vec::is_empty));
 }
+
+#[test]
+fn terminal_type_list_by_repeated_requests() {
+    let mut server = Telnet::new(Policy::new().request_remote(TTYPE));
+    assert!(!server.request_terminal_type());
+    assert_eq!(server.take_output(), neg(DO, TTYPE));
+    receive(&mut server, &neg(WILL, TTYPE));
+    let send = vec![IAC, SB, 24, 1, IAC, SE];
+    assert_eq!(server.take_output(), send);
+    let mut types = TerminalTypes::new();
+    for name in ["MUDLET", "XTERM", "MTTS 2349", "MTTS 2349"] {
+        let mut is = vec![IAC, SB, 24, 0];
+        is.extend_from_slice(name.as_bytes());
+        is.extend_from_slice(&[IAC, SE]);
+        let mut done = None;
+        server.receive(&is, |event| {
+            if let Event::TerminalType(name) = event {
+                done = Some(types.record(&name));
+            }
+        });
+        if done == Some(false) {
+            assert!(server.request_terminal_type());
+            assert_eq!(server.take_output(), send);
+        }
+    }
+    assert!(types.is_complete());
+    assert_eq!(types.names(), ["MUDLET", "XTERM", "MTTS 2349"]);
+    assert!(!server.has_output());
+}
