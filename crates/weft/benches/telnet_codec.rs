@@ -7,6 +7,8 @@
 //! in 64 KiB and in 4 KiB chunks (events consumed, output drained). Inputs, 1 MiB each:
 //! - `text`: printable lines ending in CR LF (64 bytes a line), no IAC;
 //! - `binary-free`: one byte value repeated, no IAC, no CR;
+//! - `random`: uniformly random bytes (one IAC and one CR in 256, each IAC
+//!   doubled as on the wire);
 //! - `commands`: 4 bytes of text then `IAC NOP`, over and over;
 //! - `negotiation`: `IAC WILL x` / `IAC DO x` for refused options, a NAWS
 //!   subnegotiation every 16 messages.
@@ -25,6 +27,23 @@ fn text() -> Vec<u8> {
 
 fn binary_free() -> Vec<u8> {
     vec![b'x'; SIZE]
+}
+
+fn random() -> Vec<u8> {
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut out = Vec::with_capacity(SIZE + 1);
+    while out.len() < SIZE {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let byte = (state >> 24) as u8;
+        out.push(byte);
+        if byte == 0xff {
+            out.push(0xff);
+        }
+    }
+    out.truncate(SIZE);
+    out
 }
 
 fn commands() -> Vec<u8> {
@@ -102,6 +121,7 @@ fn main() {
     let inputs = [
         ("text", text()),
         ("binary-free", binary_free()),
+        ("random", random()),
         ("commands", commands()),
         ("negotiation", negotiation()),
     ];
