@@ -1,4 +1,5 @@
-//! The protocol library: framers that turn a byte stream into messages.
+//! The protocol library: framers that turn a byte stream into messages,
+//! and telnet.
 //!
 //! Every framer here is *sans-I/O*: it never touches a socket or a clock.
 //! Bytes go in as borrowed chunks, frames come out one at a time, and the
@@ -12,6 +13,8 @@
 //! - [`netstring`]: `12:hello world!,` frames (Twisted's `NetstringReceiver`).
 //! - [`prefixed`]: frames preceded by a big-endian `u16` or `u32` length
 //!   (Twisted's `Int16StringReceiver` / `Int32StringReceiver`).
+//! - [`telnet`]: the Telnet codec (RFC 854/855) and option negotiation by
+//!   the Q method (RFC 1143), with ECHO, SGA, NAWS, TTYPE and LINEMODE.
 //!
 //! # The pull API shared by the decoders
 //!
@@ -52,5 +55,6 @@ mod frame;
 pub mod lines;
 pub mod netstring;
 pub mod prefixed;
+pub mod telnet;
 
 pub use frame::FrameDecoder;
