@@ -334,7 +334,10 @@ mod tests {
         queue.schedule(0, "before");
         let mark = queue.mark();
         queue.schedule(0, "after");
-        assert_eq!(queue.pop_due_before_mark(0, mark).map(|(_, v)| v), Some("before"));
+        assert_eq!(
+            queue.pop_due_before_mark(0, mark).map(|(_, v)| v),
+            Some("before")
+        );
         assert_eq!(queue.pop_due_before_mark(0, mark), None);
         assert_eq!(queue.pop_due(0).map(|(_, v)| v), Some("after"));
     }
@@ -347,7 +350,11 @@ mod tests {
             let id = queue.schedule(i, "churn");
             queue.cancel(id);
         }
-        assert!(queue.heap.len() <= 65, "heap has {} entries", queue.heap.len());
+        assert!(
+            queue.heap.len() <= 65,
+            "heap has {} entries",
+            queue.heap.len()
+        );
         assert!(queue.contains(keep));
     }
 
