@@ -61,6 +61,10 @@ pub enum RoundState {
     },
 }
 
+/// How many spawn points (the corners and edge middles) keep power-ups
+/// away from them and their neighbours.
+pub const POWERUP_FREE_SPAWNS: usize = 8;
+
 impl Arena {
     /// Lays out the first board and, with rounds, starts waiting.
     pub(crate) fn init_rounds(&mut self) {
@@ -74,13 +78,13 @@ impl Arena {
         self.config.rounds.map_or(2, |r| r.min_pawns.max(2))
     }
 
-    /// A generated board for round `round`, with room made at every spawn
-    /// point's neighbours kept free of power-ups.
+    /// A generated board for round `round`, with power-ups hidden away
+    /// from the first [`POWERUP_FREE_SPAWNS`] spawn points and their
+    /// neighbours (so that making room there uncovers none).
     fn fresh_board(&mut self, round: u32) {
         let mut board = Board::generate(self.config.width, self.config.height);
         if let Some(rules) = self.config.powerups {
-            let excluded: Vec<Pos> = self
-                .spawns
+            let excluded: Vec<Pos> = self.spawns[..self.spawns.len().min(POWERUP_FREE_SPAWNS)]
                 .iter()
                 .flat_map(|&p| std::iter::once(p).chain(Direction::ALL.map(|d| p.step(d))))
                 .collect();
