@@ -364,6 +364,8 @@ impl Arena {
         let index = self.pawn_index(id).ok_or(ActionError::UnknownPawn)?;
         let result = self.apply(index, action);
         self.check_round_end();
+        // Whatever the action made due at once (a zero fuse) runs now.
+        self.advance(self.now);
         result
     }
 
@@ -489,9 +491,13 @@ impl Arena {
 
     /// Puts the pawn `id` on the board at `pos` and makes room there (R5),
     /// whatever the round state. For setting up situations and for servers
-    /// with their own placement.
+    /// with their own placement. A dead pawn stays where it lies
+    /// ([`ActionError::YoureDead`]).
     pub fn insert_pawn(&mut self, id: PawnId, pos: Pos) -> Result<(), ActionError> {
         let index = self.pawn_index(id).ok_or(ActionError::UnknownPawn)?;
+        if !self.pawns[index].alive {
+            return Err(ActionError::YoureDead);
+        }
         if !self.board.contains(pos) {
             return Err(IllegalMoveReason::OffBoard.into());
         }
@@ -520,6 +526,7 @@ impl Arena {
             return Err(IllegalMoveReason::BombThere.into());
         }
         self.add_bomb(pos, None, fuse, size);
+        self.advance(self.now);
         Ok(())
     }
 
@@ -543,6 +550,7 @@ impl Arena {
             self.explode(pos);
         }
         self.check_round_end();
+        self.advance(self.now);
         Ok(())
     }
 
