@@ -118,6 +118,7 @@ impl Arena {
 /// The tiles (flat indices) a blast of `size` from `origin` would set on
 /// fire on the board as it is now, without chain reactions: `origin` first,
 /// then each direction in turn, stopping as R12 says. Calls `hit` for each.
+/// Nothing burns from a HARD tile or off the board.
 pub(crate) fn blast_cells(
     board: &Board,
     bombs: &[Option<Bomb>],
@@ -128,6 +129,9 @@ pub(crate) fn blast_cells(
     let Some(o) = board.index(origin) else {
         return;
     };
+    if board.tile_at_index(o) == Some(Tile::Hard) {
+        return;
+    }
     hit(o);
     let size = size.min(board.width().max(board.height()) as u32) as i32;
     for direction in Direction::ALL {
@@ -149,5 +153,58 @@ pub(crate) fn blast_cells(
                 _ => break,
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cells(board: &Board, bombs: &[Option<Bomb>], origin: Pos, size: u32) -> Vec<Pos> {
+        let mut hit = Vec::new();
+        blast_cells(board, bombs, origin, size, |i| hit.push(board.pos(i)));
+        hit
+    }
+
+    #[test]
+    fn the_pure_walk_stops_like_the_real_one() {
+        let board = Board::from_rows(&["..S..", ".H...", "....."]).unwrap();
+        let bombs = vec![None; board.len()];
+        assert_eq!(
+            cells(&board, &bombs, Pos::new(0, 0), 9),
+            [
+                Pos::new(0, 0),
+                Pos::new(0, 1),
+                Pos::new(0, 2),
+                Pos::new(1, 0),
+                Pos::new(2, 0)
+            ]
+        );
+        assert_eq!(cells(&board, &bombs, Pos::new(1, 1), 9), []);
+        assert_eq!(cells(&board, &bombs, Pos::new(9, 9), 1), []);
+        assert_eq!(cells(&board, &bombs, Pos::new(4, 2), 0), [Pos::new(4, 2)]);
+    }
+
+    #[test]
+    fn a_huge_size_is_bounded_by_the_board() {
+        let board = Board::filled(3, 1, Tile::Empty);
+        let bombs = vec![None; board.len()];
+        assert_eq!(cells(&board, &bombs, Pos::new(0, 0), u32::MAX).len(), 3);
+    }
+
+    #[test]
+    fn a_long_chain_needs_no_deep_recursion() {
+        use crate::game::{Arena, Config};
+        use std::time::Duration;
+        let board = Board::filled(1000, 1, Tile::Empty);
+        let mut arena = Arena::with_board(Config::classic(), board).unwrap();
+        for x in 0..1000 {
+            arena
+                .place_bomb(Pos::new(x, 0), Duration::from_secs(5), 1, Duration::ZERO)
+                .unwrap();
+        }
+        arena.advance(Duration::from_secs(5));
+        assert_eq!(arena.bomb_count(), 0);
+        assert_eq!(arena.fire_count(), 1000);
     }
 }

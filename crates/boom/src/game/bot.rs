@@ -437,3 +437,75 @@ impl Arena {
         (self.board.tile_at_index(j) == Some(Tile::Empty) && self.bombs[j].is_none()).then_some(j)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::game::{Board, Config, Pos};
+
+    fn window(arena: &Arena, pos: Pos) -> Window {
+        arena.scratch.danger[arena.board.index(pos).unwrap()]
+    }
+
+    #[test]
+    fn the_danger_map_follows_chains_and_fires() {
+        let board = Board::filled(7, 1, Tile::Empty);
+        let mut arena = Arena::with_board(Config::classic(), board).unwrap();
+        let s = Duration::from_secs;
+        arena.place_bomb(Pos::new(0, 0), s(1), 2, s(0)).unwrap();
+        arena.place_bomb(Pos::new(2, 0), s(9), 2, s(0)).unwrap();
+        arena.start_fire(Pos::new(6, 0), s(3), s(0)).unwrap();
+        arena.refresh_danger();
+        // The second bomb goes off with the first, at 1 s.
+        assert_eq!(
+            window(&arena, Pos::new(4, 0)),
+            Window {
+                start: s(1),
+                end: s(2)
+            }
+        );
+        assert_eq!(window(&arena, Pos::new(0, 0)).start, s(1));
+        assert!(window(&arena, Pos::new(5, 0)).is_safe());
+        assert_eq!(
+            window(&arena, Pos::new(6, 0)),
+            Window {
+                start: s(0),
+                end: s(3)
+            }
+        );
+    }
+
+    #[test]
+    fn a_bot_will_not_drop_a_bomb_it_cannot_escape() {
+        // A dead end one tile long: dropping here would be suicide.
+        let board = Board::from_rows(&["..S"]).unwrap();
+        let mut arena = Arena::with_board(Config::classic(), board).unwrap();
+        let bot = arena.add_bot("Bot");
+        arena.advance(Duration::from_secs(30));
+        assert!(arena.pawn(bot).unwrap().is_alive());
+        assert_eq!(arena.board.tile(Pos::new(2, 0)), Some(Tile::Soft));
+    }
+
+    #[test]
+    fn searches_are_bounded() {
+        let config = Config::classic().with_size(101, 101);
+        let board = Board::filled(101, 101, Tile::Empty);
+        let mut arena = Arena::with_board(config, board).unwrap();
+        let bot = arena.add_bot("Bot");
+        let index = arena.pawn_index(bot).unwrap();
+        arena.refresh_danger();
+        // Nothing to look for: the search gives up after visiting
+        // SEARCH_LIMIT tiles (having queued at most three neighbours each).
+        assert_eq!(arena.search(index, 0, Search::Roam), None);
+        let seen = arena
+            .scratch
+            .seen
+            .iter()
+            .filter(|&&m| m == arena.scratch.seen_mark)
+            .count();
+        assert!(
+            (SEARCH_LIMIT..=3 * SEARCH_LIMIT + 1).contains(&seen),
+            "{seen}"
+        );
+    }
+}
