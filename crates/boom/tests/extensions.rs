@@ -450,3 +450,31 @@ fn nothing_to_do_costs_nothing_and_changes_nothing() {
     arena.advance(t(50.0));
     assert_eq!(arena.now(), t(100.0));
 }
+
+#[test]
+fn a_jump_of_years_does_not_replay_years_of_play() {
+    let mut arena = Arena::new(Config::default()).unwrap();
+    for name in ["W", "X", "Y"] {
+        arena.add_bot(name);
+    }
+    let human = arena.join("H");
+    arena.drain_events();
+    arena.advance(t(1e9));
+    arena.check_invariants().unwrap();
+    assert_eq!(arena.now(), t(1e9));
+    // Only the last minute was played out (what was already due before the
+    // jump, such as the countdown's end, ran on time).
+    let early = arena
+        .events()
+        .iter()
+        .filter(|(at, _)| *at < t(1e9 - 60.0))
+        .count();
+    assert!(early < 10, "{early} events before the last minute");
+    assert!(arena.events().len() > 10);
+    arena.advance(std::time::Duration::MAX);
+    assert_eq!(arena.now(), Arena::END_OF_TIME);
+    let _ = arena.act(human, Action::DropBomb, std::time::Duration::MAX);
+    arena.advance(std::time::Duration::MAX);
+    assert_eq!(arena.bomb_count(), 0);
+    arena.check_invariants().unwrap();
+}

@@ -37,7 +37,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::AddBot),
         1 => (0u32..12).prop_map(Op::Leave),
         8 => ((0u32..12), direction()).prop_map(|(id, d)| Op::Act(id, d)),
-        4 => (0u64..4000).prop_map(Op::Advance),
+        4 => prop_oneof![10 => 0u64..4000, 1 => Just(u64::MAX)].prop_map(Op::Advance),
         1 => ((0u32..12), -2i32..10, -2i32..10).prop_map(|(id, x, y)| Op::Insert(id, x, y)),
         1 => (-2i32..10, -2i32..10, prop_oneof![Just(0u64), 0u64..5000], 0u32..12)
             .prop_map(|(x, y, f, s)| Op::PlaceBomb(x, y, f, s)),
@@ -74,8 +74,9 @@ fn apply(arena: &mut Arena, op: &Op, now: &mut Duration) {
             let _ = arena.act(PawnId(id), action, *now);
         }
         Op::Advance(dt) => {
-            *now += ms(dt);
+            *now = now.saturating_add(ms(dt));
             arena.advance(*now);
+            *now = arena.now();
         }
         Op::Insert(id, x, y) => {
             let _ = arena.insert_pawn(PawnId(id), Pos::new(x, y));

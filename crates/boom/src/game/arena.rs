@@ -93,6 +93,9 @@ pub struct Arena {
     pub(crate) round_timer: Option<TimerId>,
     pub(crate) spawns: Vec<Pos>,
     pub(crate) scratch: BotScratch,
+    /// During an [`Arena::advance`], the start of the window that is
+    /// played out in full (see [`Arena::MAX_CATCH_UP`]).
+    catch_up_floor: Duration,
 }
 
 impl Arena {
@@ -150,6 +153,7 @@ impl Arena {
             round_timer: None,
             spawns,
             scratch: BotScratch::new(cells),
+            catch_up_floor: Duration::ZERO,
         }
     }
 
@@ -257,11 +261,26 @@ impl Arena {
 
     // ----- acting --------------------------------------------------------
 
+    /// The latest time an arena reaches (about 34,000 years): a later `now`
+    /// counts as this one, so that adding a duration to the arena's time
+    /// never overflows.
+    pub const END_OF_TIME: Duration = Duration::from_secs(1 << 40);
+
+    /// The longest stretch of bot play and round cycles one call plays out:
+    /// when told a time further ahead than this, bots' turns and round
+    /// timers that would fall before the last `MAX_CATCH_UP` of the jump
+    /// are moved to its start, as if the game had been paused (fuses and
+    /// fires still run on time). A server calling at its frame rate never
+    /// sees this; it keeps a jump of years from replaying years of play.
+    pub const MAX_CATCH_UP: Duration = Duration::from_secs(60);
+
     /// Runs everything due up to `now`, in time order (ties in the order
     /// they were scheduled). A `now` earlier than [`Arena::now`] counts as
-    /// `Arena::now`.
+    /// `Arena::now`, one later than [`Arena::END_OF_TIME`] as that. See
+    /// [`Arena::MAX_CATCH_UP`] for very long jumps.
     pub fn advance(&mut self, now: Duration) {
-        let now = now.max(self.now);
+        let now = now.min(Arena::END_OF_TIME).max(self.now);
+        self.catch_up_floor = now.saturating_sub(Arena::MAX_CATCH_UP);
         while let Some(deadline) = self.timeline.next_deadline() {
             if deadline > now {
                 break;
@@ -419,7 +438,7 @@ impl Arena {
         }
         let id = self.pawns[index].id;
         if let Some(interval) = interval {
-            self.pawns[index].next_move_at = self.now + interval;
+            self.pawns[index].next_move_at = self.later(interval);
         }
         self.relocate(index, Some(to));
         self.emit(Event::PawnMoved { pawn: id, from, to });
@@ -474,7 +493,7 @@ impl Arena {
         let Some(i) = self.board.index(pos) else {
             return;
         };
-        let explodes_at = self.now.saturating_add(fuse);
+        let explodes_at = self.later(fuse);
         let timer = self.timeline.schedule(explodes_at, Timed::Fuse(pos));
         self.bombs[i] = Some(Bomb {
             owner,
@@ -555,6 +574,27 @@ impl Arena {
     }
 
     // ----- shared helpers ----------------------------------------------------
+
+    /// Schedules a bot turn or round timer at `at`, or at the start of the
+    /// window being played out if that is later (see
+    /// [`Arena::MAX_CATCH_UP`]). Returns the timer and when it is due.
+    /// At [`Arena::END_OF_TIME`] nothing more is scheduled (`None`).
+    pub(crate) fn schedule_play(
+        &mut self,
+        at: Duration,
+        item: Timed,
+    ) -> Option<(TimerId, Duration)> {
+        if self.now >= Arena::END_OF_TIME {
+            return None;
+        }
+        let at = at.max(self.catch_up_floor).min(Arena::END_OF_TIME);
+        Some((self.timeline.schedule(at, item), at))
+    }
+
+    /// The time `delay` from now, no later than [`Arena::END_OF_TIME`].
+    pub(crate) fn later(&self, delay: Duration) -> Duration {
+        self.now.saturating_add(delay).min(Arena::END_OF_TIME)
+    }
 
     pub(crate) fn emit(&mut self, event: Event) {
         self.version += 1;

@@ -15,7 +15,7 @@
 //!
 //! Chains run on an explicit stack, exactly as the recursion R12 describes
 //! but without recursion, so a board full of bombs cannot overflow the
-//! call stack. [`blast_cells`] is the same walk without effects, for bots
+//! call stack. `blast_cells` is the same walk without effects, for bots
 //! that want to know where a blast will reach.
 
 use super::arena::Arena;

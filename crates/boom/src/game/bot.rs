@@ -138,7 +138,7 @@ enum Search {
 impl Arena {
     /// Schedules the bot's next turn at `at`.
     pub(crate) fn schedule_bot(&mut self, id: PawnId, at: Duration) {
-        self.timeline.schedule(at, Timed::BotTurn(id));
+        self.schedule_play(at, Timed::BotTurn(id));
     }
 
     fn bot_interval(&self, index: usize) -> Duration {
@@ -159,13 +159,13 @@ impl Arena {
             return;
         }
         let action = self.decide(index);
-        let mut next = self.now + self.bot_interval(index);
+        let mut next = self.now.saturating_add(self.bot_interval(index));
         if let Some(action) = action {
             let _ = self.apply(index, action);
             if action == Action::DropBomb {
                 next = self.pawns[index]
                     .next_move_at
-                    .max(self.now + Duration::from_millis(1));
+                    .max(self.now.saturating_add(Duration::from_millis(1)));
             }
         }
         let pawn = &self.pawns[index];
@@ -302,8 +302,11 @@ impl Arena {
         let fuse = pawn.fuse;
         let stocked = pawn.stock > 0;
         let margin = interval / 2;
-        let first_move = pawn.next_move_at.max(self.now) + Duration::from_millis(1);
-        let extra_start = self.now.saturating_add(fuse);
+        let first_move = pawn
+            .next_move_at
+            .max(self.now)
+            .saturating_add(Duration::from_millis(1));
+        let extra_start = self.later(fuse);
         let extra_end = extra_start.saturating_add(self.config.burn_time);
         let mark = self.scratch.next_seen_mark();
         let extra_mark = self.scratch.extra_mark;
@@ -338,8 +341,8 @@ impl Arena {
                 break;
             }
             let pos = self.board.pos(i);
-            let arrive = first_move + interval * u32::from(depth);
-            let leave = arrive + interval + margin;
+            let arrive = first_move.saturating_add(interval.saturating_mul(u32::from(depth)));
+            let leave = arrive.saturating_add(interval).saturating_add(margin);
             for r in 0..4 {
                 let d = (r + rotation) % 4;
                 let Some(j) = self.board.index(pos.step(Direction::ALL[d])) else {

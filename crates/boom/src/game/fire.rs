@@ -44,7 +44,7 @@ impl Arena {
         if tile == Tile::Hard {
             return;
         }
-        let until = self.now.saturating_add(burn);
+        let until = self.later(burn);
         let relit = match &mut self.fires[i] {
             Some(fire) => {
                 if until > fire.until {

@@ -137,8 +137,9 @@ impl Arena {
     fn begin_countdown(&mut self) {
         let countdown = self.config.rounds.map_or(Duration::ZERO, |r| r.countdown);
         self.round_number += 1;
-        let starts_at = self.now.saturating_add(countdown);
-        self.round_timer = Some(self.timeline.schedule(starts_at, Timed::RoundStart));
+        let scheduled = self.schedule_play(self.later(countdown), Timed::RoundStart);
+        self.round_timer = scheduled.map(|(timer, _)| timer);
+        let starts_at = scheduled.map_or(self.now, |(_, at)| at);
         self.round = RoundState::Countdown {
             round: self.round_number,
             starts_at,
@@ -153,12 +154,11 @@ impl Arena {
         if !matches!(self.round, RoundState::Countdown { .. }) {
             return;
         }
-        let ends_at = self
-            .config
-            .rounds
-            .and_then(|r| r.time_limit)
-            .map(|limit| self.now.saturating_add(limit));
-        self.round_timer = ends_at.map(|at| self.timeline.schedule(at, Timed::RoundTimeUp));
+        let limit = self.config.rounds.and_then(|r| r.time_limit);
+        let timer =
+            limit.and_then(|limit| self.schedule_play(self.later(limit), Timed::RoundTimeUp));
+        self.round_timer = timer.map(|(timer, _)| timer);
+        let ends_at = timer.map(|(_, at)| at);
         self.round = RoundState::Playing {
             round: self.round_number,
             since: self.now,
@@ -205,8 +205,9 @@ impl Arena {
             pawn.score += 1;
         }
         let pause = self.config.rounds.map_or(Duration::ZERO, |r| r.pause);
-        let next_at = self.now.saturating_add(pause);
-        self.round_timer = Some(self.timeline.schedule(next_at, Timed::NextRound));
+        let scheduled = self.schedule_play(self.later(pause), Timed::NextRound);
+        self.round_timer = scheduled.map(|(timer, _)| timer);
+        let next_at = scheduled.map_or(self.now, |(_, at)| at);
         self.round = RoundState::Over {
             round: self.round_number,
             winner,
