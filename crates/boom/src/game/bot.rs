@@ -31,7 +31,7 @@ use super::arena::{Action, Arena, Timed};
 use super::blast::blast_cells;
 use super::board::Tile;
 use super::pawn::PawnId;
-use super::position::Direction;
+use super::position::{Direction, Pos};
 
 /// Most tiles one search of a bot visits.
 pub const SEARCH_LIMIT: usize = 600;
@@ -313,6 +313,10 @@ impl Arena {
         // Start each search in a rotating direction, so bots do not all
         // favour "up".
         let rotation = self.rng.below(4);
+        let target = match kind {
+            Search::Roam => self.nearest_enemy(index),
+            _ => None,
+        };
         self.scratch.queue.clear();
         self.scratch.queue.push_back(start);
         self.scratch.seen[start] = mark;
@@ -331,7 +335,7 @@ impl Arena {
                     }
                 }
                 Search::Roam => {
-                    let score = self.roam_score(i, index, stocked, depth);
+                    let score = self.roam_score(i, index, stocked, depth, target);
                     if score > best.map_or(0, |b| b.0) {
                         best = Some((score, i));
                     }
@@ -384,23 +388,48 @@ impl Arena {
 
     /// How much a bot wants to stand on flat index `i`, `depth` steps away
     /// (0: not at all).
-    fn roam_score(&self, i: usize, index: usize, stocked: bool, depth: u16) -> i32 {
+    /// `target` is the nearest living enemy, which opening SOFT tiles and
+    /// plain walking lean towards.
+    fn roam_score(
+        &self,
+        i: usize,
+        index: usize,
+        stocked: bool,
+        depth: u16,
+        target: Option<Pos>,
+    ) -> i32 {
         let near = -i32::from(depth);
+        let pos = self.board.pos(i);
+        let towards = target.map_or(0, |t| -(t.distance(pos).min(400) as i32));
         if stocked {
             let (enemy, soft) = self.blast_prospects(i, index);
             if enemy {
                 return 3000 + near;
             }
-            if self.board.powerup(self.board.pos(i)).is_some() {
+            if self.board.powerup(pos).is_some() {
                 return 2000 + near;
             }
             if soft {
-                return 1000 + near;
+                return 1000 + near + towards / 2;
             }
-        } else if self.board.powerup(self.board.pos(i)).is_some() {
+            if target.is_some() {
+                return 500 + towards;
+            }
+        } else if self.board.powerup(pos).is_some() {
             return 2000 + near;
         }
         0
+    }
+
+    /// The living enemy nearest to the bot (Manhattan distance).
+    fn nearest_enemy(&self, index: usize) -> Option<Pos> {
+        let me = self.pawns[index].pos?;
+        self.pawns
+            .iter()
+            .enumerate()
+            .filter(|&(k, p)| k != index && p.alive && p.in_round)
+            .filter_map(|(_, p)| p.pos)
+            .min_by_key(|p| p.distance(me))
     }
 
     /// In danger with no way out: the walkable neighbour whose fire comes
@@ -435,7 +464,7 @@ impl Arena {
         Some(Action::Move(safe[self.rng.below(safe.len())]))
     }
 
-    fn walkable(&self, pos: super::position::Pos) -> Option<usize> {
+    fn walkable(&self, pos: Pos) -> Option<usize> {
         let j = self.board.index(pos)?;
         (self.board.tile_at_index(j) == Some(Tile::Empty) && self.bombs[j].is_none()).then_some(j)
     }
