@@ -712,7 +712,7 @@ impl Arena {
     /// that match them, stocks within what pawns own, owned bombs all
     /// accounted for, pawns on the board only, per-tile pawn counts right,
     /// every bomb and fire with a live timer. Meant for tests.
-    pub fn check_invariants(&mut self) -> Result<(), String> {
+    pub fn check_invariants(&self) -> Result<(), String> {
         let bombs = self.bombs.iter().flatten().count();
         if bombs != self.bomb_count {
             return Err(format!("{bombs} bombs but bomb_count {}", self.bomb_count));

@@ -44,17 +44,25 @@ pub fn picture(arena: &Arena) -> Vec<String> {
 }
 
 /// The whole frame of R20 as bytes: border, one `|…|` line per row,
-/// border, every line ending in CR LF. Always ASCII.
+/// border, every line ending in CR LF. Always ASCII, `(width + 4) *
+/// (height + 2)` bytes.
 pub fn frame(arena: &Arena) -> Vec<u8> {
     let board = arena.board();
-    let (width, height) = (board.width(), board.height());
-    let mut out = Vec::with_capacity((width + 4) * (height + 2));
+    let mut out = Vec::with_capacity((board.width() + 4) * (board.height() + 2));
+    write_frame(arena, &mut out);
+    out
+}
+
+/// Appends the frame of [`frame`] to `out`, so a server can reuse one
+/// buffer.
+pub fn write_frame(arena: &Arena, out: &mut Vec<u8>) {
+    let width = arena.board().width();
     let border = |out: &mut Vec<u8>| {
         out.push(b'+');
         out.extend(std::iter::repeat_n(b'-', width));
         out.extend_from_slice(b"+\r\n");
     };
-    border(&mut out);
+    border(out);
     if width > 0 {
         for row in cells(arena).chunks(width) {
             out.push(b'|');
@@ -62,8 +70,7 @@ pub fn frame(arena: &Arena) -> Vec<u8> {
             out.extend_from_slice(b"|\r\n");
         }
     }
-    border(&mut out);
-    out
+    border(out);
 }
 
 #[cfg(test)]
