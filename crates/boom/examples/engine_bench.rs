@@ -1,14 +1,15 @@
 //! Measures the boom engine: simulated rounds per second with 4 bots on
 //! 11 × 11, the cost of one 50 ms step of a 101 × 101 board with 100 bots,
-//! and the cost of an idle step and of a plain frame.
+//! the cost of an idle step and of a plain frame, and 10,000 players in
+//! 2,500 arenas at 20 frames per second.
 //!
 //! Run with: `cargo run --release -p boom --example engine_bench`
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use boom::game::{Arena, Config, Event};
-use boom::render::plain::frame;
+use boom::game::{Action, Arena, Config, Direction, Event, PawnId, Rng};
+use boom::render::plain::{frame, write_frame};
 
 fn rounds_per_second(rounds: usize) {
     let mut arena = Arena::new(Config::default().with_seed(1)).unwrap();
@@ -104,9 +105,57 @@ fn plain_frame(frames: u32) {
     );
 }
 
+/// 2,500 arenas of 4 players each (10,000 players), every player pressing
+/// a random key 5 times a second, every arena stepped 20 times a second
+/// and its frame rebuilt when its version changed.
+fn ten_thousand_players(seconds: u32) {
+    let mut arenas: Vec<(Arena, Vec<PawnId>, u64)> = (0..2500)
+        .map(|k| {
+            let mut arena = Arena::new(Config::default().with_seed(k)).unwrap();
+            let ids = (0..4).map(|n| arena.join(&format!("P{n}"))).collect();
+            (arena, ids, u64::MAX)
+        })
+        .collect();
+    let mut rng = Rng::new(7);
+    let mut buffer = Vec::new();
+    let mut frames = 0u64;
+    let mut now = Duration::ZERO;
+    let steps = seconds * 20;
+    let started = Instant::now();
+    for step in 0..steps {
+        now += Duration::from_millis(50);
+        for (arena, ids, seen) in &mut arenas {
+            if step % 4 == 0 {
+                for &id in ids.iter() {
+                    let action = match rng.below(6) {
+                        4 => Action::DropBomb,
+                        d => Action::Move(Direction::ALL[d.min(3)]),
+                    };
+                    let _ = arena.act(id, action, now);
+                }
+            }
+            arena.advance(now);
+            arena.drain_events();
+            if arena.version() != *seen {
+                *seen = arena.version();
+                buffer.clear();
+                write_frame(arena, &mut buffer);
+                frames += 1;
+            }
+        }
+    }
+    let wall = started.elapsed();
+    println!(
+        "10,000 players in 2,500 arenas, {seconds} s of play at 20 steps/s: {:.2} s of CPU, {:.0}% of one core, {frames} frames built",
+        wall.as_secs_f64(),
+        100.0 * wall.as_secs_f64() / f64::from(seconds),
+    );
+}
+
 fn main() {
     rounds_per_second(1000);
     big_board_step(2000);
     idle_step(1_000_000);
     plain_frame(100_000);
+    ten_thousand_players(30);
 }
