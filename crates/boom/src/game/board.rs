@@ -32,9 +32,14 @@ pub struct Board {
 }
 
 impl Board {
-    /// A board of `width` × `height` where every tile is `tile`.
+    /// The longest side a board can have; larger sides are cut down to it.
+    pub const MAX_SIDE: usize = 1024;
+
+    /// A board of `width` × `height` (each at most [`Board::MAX_SIDE`])
+    /// where every tile is `tile`.
     pub fn filled(width: usize, height: usize, tile: Tile) -> Board {
-        let cells = width.saturating_mul(height);
+        let (width, height) = (width.min(Board::MAX_SIDE), height.min(Board::MAX_SIDE));
+        let cells = width * height;
         Board {
             width,
             height,
@@ -44,9 +49,10 @@ impl Board {
     }
 
     /// The generated board of R2: HARD wherever `x` and `y` are both odd,
-    /// SOFT everywhere else, no power-ups.
+    /// SOFT everywhere else, no power-ups (sides as in [`Board::filled`]).
     pub fn generate(width: usize, height: usize) -> Board {
         let mut board = Board::filled(width, height, Tile::Soft);
+        let (width, height) = (board.width, board.height);
         for y in (1..height).step_by(2) {
             for x in (1..width).step_by(2) {
                 board.tiles[y * width + x] = Tile::Hard;
@@ -57,10 +63,14 @@ impl Board {
 
     /// A board drawn as rows of letters: `S` SOFT, `H` HARD, `.` EMPTY (the
     /// notation of R2's example). Returns `None` when the rows are empty,
-    /// of unequal lengths, or hold another character.
+    /// of unequal lengths, longer than [`Board::MAX_SIDE`], or hold another
+    /// character.
     pub fn from_rows(rows: &[&str]) -> Option<Board> {
         let height = rows.len();
         let width = rows.first()?.chars().count();
+        if width > Board::MAX_SIDE || height > Board::MAX_SIDE {
+            return None;
+        }
         let mut board = Board::filled(width, height, Tile::Empty);
         for (y, row) in rows.iter().enumerate() {
             if row.chars().count() != width {
@@ -246,6 +256,8 @@ mod tests {
     fn even_and_degenerate_sizes_work() {
         assert_eq!(Board::generate(4, 2).rows(), ["SSSS", "SHSH"]);
         assert_eq!(Board::generate(0, 0).len(), 0);
+        let huge = Board::filled(usize::MAX, 1, Tile::Empty);
+        assert_eq!((huge.width(), huge.height()), (Board::MAX_SIDE, 1));
         assert_eq!(Board::from_rows(&["S.", "H"]), None);
         assert_eq!(Board::from_rows(&["SX"]), None);
     }

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use super::board::Board;
 use super::error::ConfigError;
 
 /// Where pawns are put on the board.
@@ -78,7 +79,7 @@ pub struct Config {
 
 impl Config {
     /// The largest accepted board side.
-    pub const MAX_SIDE: usize = 1024;
+    pub const MAX_SIDE: usize = Board::MAX_SIDE;
 
     /// The seed's game exactly: 11 × 11, everyone inserted at `(0, 0)`, no
     /// rounds, no power-ups, no speed limit, fuse 2 s, burn 1 s.
