@@ -12,12 +12,14 @@
 //!    nearest tile no fire will reach, through tiles it can cross before
 //!    they burn.
 //! 2. **Bomb**: with a bomb in stock, when an enemy or a SOFT tile not
-//!    already doomed lies in its blast, it drops one, but only if a way
-//!    out of that blast (and every other) exists in time.
+//!    already doomed lies in its blast, or an enemy is within two steps
+//!    (a bomb there cuts off its ways), it drops one, but only if a way out
+//!    of that blast (and every other) exists in time.
 //! 3. **Walk**: it walks towards the best tile it can reach through tiles
 //!    no fire will reach: one from which its blast would hit an enemy,
-//!    else a visible power-up, else one next to a SOFT tile; failing all,
-//!    a random safe neighbour.
+//!    else a visible power-up, else one next to a SOFT tile (nearer the
+//!    nearest enemy first), else one nearer that enemy; failing all, a
+//!    random safe neighbour.
 //!
 //! It never steps onto a tile that will burn while it is there, so it never
 //! walks into certain death when a way out exists. The work per turn is
@@ -75,6 +77,8 @@ pub(crate) struct BotScratch {
     /// the current `extra_mark`.
     extra: Vec<u32>,
     extra_mark: u32,
+    /// When the extra danger burns.
+    extra_window: Window,
     seen: Vec<u32>,
     seen_mark: u32,
     depth: Vec<u16>,
@@ -90,6 +94,7 @@ impl BotScratch {
             built_for: None,
             extra: vec![0; cells],
             extra_mark: 0,
+            extra_window: SAFE,
             seen: vec![0; cells],
             seen_mark: 0,
             depth: vec![0; cells],
@@ -261,7 +266,11 @@ impl Arena {
         let can_drop = pawn.stock > 0 && self.bombs[here].is_none();
         if can_drop {
             let (enemy, soft) = self.blast_prospects(here, index);
-            if (enemy || soft) && self.can_escape_own_bomb(index, here) {
+            let me = self.board.pos(here);
+            let close = self
+                .nearest_enemy(index)
+                .is_some_and(|e| e.distance(me) <= 2);
+            if (enemy || soft || close) && self.can_escape_own_bomb(index, here) {
                 return Some(Action::DropBomb);
             }
         }
@@ -272,12 +281,18 @@ impl Arena {
     }
 
     /// Whether, with a bomb of its own dropped at `here` now, the bot could
-    /// still reach a tile no fire will reach.
+    /// still reach a tile no fire will reach. Leaves that bomb's blast as
+    /// the extra danger of later searches.
     fn can_escape_own_bomb(&mut self, index: usize, here: usize) -> bool {
         let mark = self.scratch.next_extra_mark();
         let pawn = &self.pawns[index];
         let (flame, origin) = (pawn.flame, self.board.pos(here));
+        let start = self.later(pawn.fuse);
         let s = &mut self.scratch;
+        s.extra_window = Window {
+            start,
+            end: start.saturating_add(self.config.burn_time),
+        };
         let mut reached_bombs = Vec::new();
         blast_cells(&self.board, &self.bombs, origin, flame, |j| {
             s.extra[j] = mark;
@@ -299,15 +314,16 @@ impl Arena {
     fn search(&mut self, index: usize, start: usize, kind: Search) -> Option<(usize, Direction)> {
         let pawn = &self.pawns[index];
         let interval = self.bot_interval(index);
-        let fuse = pawn.fuse;
         let stocked = pawn.stock > 0;
         let margin = interval / 2;
         let first_move = pawn
             .next_move_at
             .max(self.now)
             .saturating_add(Duration::from_millis(1));
-        let extra_start = self.later(fuse);
-        let extra_end = extra_start.saturating_add(self.config.burn_time);
+        let Window {
+            start: extra_start,
+            end: extra_end,
+        } = self.scratch.extra_window;
         let mark = self.scratch.next_seen_mark();
         let extra_mark = self.scratch.extra_mark;
         // Start each search in a rotating direction, so bots do not all
