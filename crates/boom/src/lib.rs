@@ -27,6 +27,20 @@
 //! assert!(frame.starts_with(b"+-----------+\r\n"));
 //! ```
 //!
+//! What a server (one arena per game, on a single-threaded reactor) uses:
+//!
+//! | call | what it is for |
+//! | --- | --- |
+//! | [`Arena::new`]`(Config)` | a game: [`Config::classic`] is the seed's, [`Config::default`] the full one |
+//! | [`Arena::join`]`(name) -> PawnId` / [`Arena::leave`]`(id)` | a connection opens / closes |
+//! | [`Arena::add_bot`]`(name) -> PawnId` | a computer player the arena moves itself |
+//! | [`Arena::act`]`(id, Action, now)` | a key was pressed; refusals are typed ([`ActionError`]) and can be ignored |
+//! | [`Arena::advance`]`(now)` / [`Arena::next_deadline`] | run the timeline; sleep until the next thing happens |
+//! | [`Arena::drain_events`] | what happened, in order, with times ([`Event`]) |
+//! | [`Arena::version`] | changes when anything visible changed: send frames only then |
+//! | [`Arena::pawns`], [`Arena::round`], [`Arena::board`], [`Arena::bombs`], [`Arena::fires`] | read access for renderers and status lines |
+//! | [`render::plain::frame`] / [`render::plain::write_frame`] | the R20 frame as bytes |
+//!
 //! [`render`] turns an arena into what players see: [`render::plain`] is
 //! the seed's ASCII frame (R20).
 #![deny(missing_docs)]
