@@ -766,3 +766,62 @@ impl Arena {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_never_reused_and_pawns_keep_joining_order() {
+        let mut arena = Arena::new(Config::classic()).unwrap();
+        let a = arena.join("a");
+        let b = arena.join("b");
+        arena.leave(a).unwrap();
+        let c = arena.join("c");
+        assert_ne!(c, a);
+        let order: Vec<PawnId> = arena.pawns().iter().map(|p| p.id()).collect();
+        assert_eq!(order, [b, c]);
+        assert_eq!(arena.leave(a), Err(ActionError::UnknownPawn));
+    }
+
+    #[test]
+    fn per_tile_counts_follow_moves_deaths_and_leaves() {
+        let mut arena = Arena::new(Config::classic().with_size(5, 5)).unwrap();
+        let a = arena.join("a");
+        let b = arena.join("b");
+        assert_eq!((arena.pawns_here[0], arena.alive_here[0]), (2, 2));
+        arena
+            .act(b, Action::Move(Direction::Right), Duration::ZERO)
+            .unwrap();
+        assert_eq!((arena.pawns_here[0], arena.pawns_here[1]), (1, 1));
+        arena
+            .start_fire(Pos::new(0, 0), Duration::from_secs(1), Duration::ZERO)
+            .unwrap();
+        assert_eq!((arena.pawns_here[0], arena.alive_here[0]), (1, 0));
+        arena.leave(a).unwrap();
+        assert_eq!(arena.pawns_here[0], 0);
+        arena.check_invariants().unwrap();
+    }
+
+    #[test]
+    fn the_event_buffer_records_times_and_drains() {
+        let mut arena = Arena::new(Config::classic()).unwrap();
+        let a = arena.join("a");
+        arena.drain_events();
+        arena
+            .act(a, Action::DropBomb, Duration::from_secs(1))
+            .unwrap();
+        assert_eq!(
+            arena.events(),
+            [(
+                Duration::from_secs(1),
+                Event::BombDropped {
+                    owner: Some(a),
+                    at: Pos::new(0, 0)
+                }
+            )]
+        );
+        assert_eq!(arena.drain_events().count(), 1);
+        assert!(arena.events().is_empty());
+    }
+}
