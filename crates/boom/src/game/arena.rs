@@ -152,7 +152,8 @@ impl Arena {
             round_number: 0,
             round_timer: None,
             spawns,
-            scratch: BotScratch::new(cells),
+            // Sized on a bot's first turn: arenas without bots pay nothing.
+            scratch: BotScratch::new(0),
             catch_up_floor: Duration::ZERO,
         }
     }
