@@ -82,10 +82,11 @@ fn a_bot_does_not_walk_into_fire() {
     }
 }
 
-/// Plays rounds of one bot against a player who moves at random (a random
-/// direction every sixth of a second, the default speed) and returns how
-/// many of `rounds` the bot won.
-fn bot_against_random_player(seed: u64, rounds: u32) -> (u32, Vec<Option<PawnId>>) {
+/// Plays rounds of one bot against a player who acts at random every sixth
+/// of a second (the default speed): a random direction, or with `drops`
+/// one time in two a bomb instead. Returns how many of `rounds` the bot
+/// won, and every round's winner.
+fn bot_against_random_player(seed: u64, rounds: u32, drops: bool) -> (u32, Vec<Option<PawnId>>) {
     let mut arena = Arena::new(Config::default().with_seed(seed)).unwrap();
     let bot = arena.add_bot("Bot");
     let random = arena.join("Random");
@@ -96,8 +97,11 @@ fn bot_against_random_player(seed: u64, rounds: u32) -> (u32, Vec<Option<PawnId>
     while winners.len() < rounds as usize {
         now += step;
         if matches!(arena.round(), RoundState::Playing { .. }) {
-            let direction = Direction::ALL[rng.below(4)];
-            let _ = arena.act(random, Action::Move(direction), now);
+            let action = match rng.below(if drops { 8 } else { 4 }) {
+                k @ 0..4 => Action::Move(Direction::ALL[k]),
+                _ => Action::DropBomb,
+            };
+            let _ = arena.act(random, action, now);
         }
         arena.advance(now);
         for (_, event) in arena.drain_events() {
@@ -112,11 +116,19 @@ fn bot_against_random_player(seed: u64, rounds: u32) -> (u32, Vec<Option<PawnId>
 
 #[test]
 fn a_bot_beats_a_random_player_in_at_least_95_percent_of_200_rounds() {
-    let (won, winners) = bot_against_random_player(2024, 200);
+    let (won, winners) = bot_against_random_player(2024, 200, false);
     let draws = winners.iter().filter(|w| w.is_none()).count();
     eprintln!("the bot won {won} of 200 rounds ({draws} draws)");
     assert!(
         won >= 190,
         "the bot won {won} of 200 rounds ({draws} draws)"
     );
+}
+
+#[test]
+fn a_bot_also_beats_a_random_player_who_drops_bombs() {
+    let (won, winners) = bot_against_random_player(7, 100, true);
+    let draws = winners.iter().filter(|w| w.is_none()).count();
+    eprintln!("the bot won {won} of 100 rounds ({draws} draws)");
+    assert!(won >= 95, "the bot won {won} of 100 rounds ({draws} draws)");
 }
