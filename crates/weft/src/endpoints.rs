@@ -317,9 +317,7 @@ impl Description {
             fault: fault.to_owned(),
             expected: forms,
         };
-        let mut fields = split_unescaped(text)
-            .map_err(&fail)?
-            .into_iter();
+        let mut fields = split_unescaped(text).map_err(&fail)?.into_iter();
         let kind = match fields.next() {
             Some((kind, None)) if !kind.is_empty() => kind,
             _ => return Err(fail("the endpoint type is missing")),
