@@ -43,9 +43,11 @@
 //! assert!(!telnet.has_output());
 //! ```
 //!
-//! # Wrapping it as a protocol layer
+//! # As a protocol layer
 //!
-//! A protocol that puts Telnet under an application protocol needs only:
+//! [`TelnetProtocol`] runs any application protocol implementing
+//! [`TelnetApplication`] over a Telnet session under weft's reactor. It
+//! works like this:
 //! on connection, write [`Telnet::take_output`]; on data, call
 //! [`Telnet::receive_with_output`], writing the lent output queue to the
 //! transport before handing each [`Event::Data`] to the application (so
@@ -60,6 +62,7 @@
 
 pub mod codec;
 pub mod command;
+mod layer;
 pub mod naws;
 pub mod negotiation;
 pub mod option;
@@ -68,6 +71,7 @@ pub mod ttype;
 
 pub use codec::{Decoder, Discarded, Token};
 pub use command::{Command, Verb};
+pub use layer::{TelnetApplication, TelnetProtocol, TelnetSession};
 pub use naws::WindowSize;
 pub use negotiation::{OptionTable, Policy, Side};
 pub use option::TelnetOption;

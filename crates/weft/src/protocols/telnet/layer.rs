@@ -1,0 +1,470 @@
+//! [`TelnetProtocol`]: Telnet as a protocol layer under an application
+//! protocol (the idea of Twisted's `TelnetTransport`, in Rust's shape).
+//!
+//! The application is any [`Protocol`] that also implements
+//! [`TelnetApplication`] (whose methods all have defaults). It sees only
+//! application bytes in `data_received`; negotiation events reach
+//! [`TelnetApplication::telnet_event`]; what it writes to its transport is
+//! escaped (`IAC` doubled, bare `CR` sent as `CR NUL`); requests go through
+//! the [`TelnetSession`] handle it receives first.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::time::Duration;
+
+use memchr::memchr2;
+
+use super::codec;
+use super::command::{CR, IAC};
+use super::{Command, Event, Policy, Side, Telnet, TelnetOption};
+use crate::transport::{CloseKind, TransportBackend};
+use crate::{Address, CloseReason, HalfClose, Protocol, Transport, WriteLimits};
+
+/// What an application running over [`TelnetProtocol`] may hear besides
+/// its data. Every method has a default, so any protocol can run over
+/// Telnet with an empty `impl`.
+pub trait TelnetApplication: Protocol {
+    /// Called once, before `connection_made`, with the handle for
+    /// negotiation requests.
+    fn telnet_started(&mut self, session: TelnetSession) {
+        let _ = session;
+    }
+
+    /// A negotiation event: anything but [`Event::Data`], which goes to
+    /// `data_received`.
+    fn telnet_event(&mut self, event: &Event<'_>) {
+        let _ = event;
+    }
+}
+
+/// A [`Protocol`] that speaks Telnet to the peer and runs application `A`
+/// over it. See the [module documentation](self).
+pub struct TelnetProtocol<A> {
+    app: A,
+    policy: Option<Policy>,
+    shared: Option<Rc<Shared>>,
+}
+
+/// State shared by the layer, the application's transport and its
+/// [`TelnetSession`].
+struct Shared {
+    /// `None` while the layer decodes input (the session is borrowed then).
+    telnet: RefCell<Option<Telnet>>,
+    /// Requests made while the session was busy, applied right after.
+    deferred: RefCell<Vec<Request>>,
+    enabled_local: Cell<OptionSet>,
+    enabled_remote: Cell<OptionSet>,
+    lower: Transport,
+    /// Scratch space for escaping writes that need it.
+    scratch: RefCell<Vec<u8>>,
+}
+
+#[derive(Clone, Copy)]
+enum Request {
+    Enable(Side, TelnetOption),
+    Disable(Side, TelnetOption),
+    Command(Command),
+    TerminalType,
+}
+
+/// One bit per option code.
+#[derive(Clone, Copy, Default)]
+struct OptionSet([u64; 4]);
+
+impl OptionSet {
+    fn contains(self, option: TelnetOption) -> bool {
+        let code = usize::from(option.0);
+        self.0[code / 64] & (1 << (code % 64)) != 0
+    }
+
+    fn set(&mut self, option: TelnetOption, on: bool) {
+        let code = usize::from(option.0);
+        if on {
+            self.0[code / 64] |= 1 << (code % 64);
+        } else {
+            self.0[code / 64] &= !(1 << (code % 64));
+        }
+    }
+}
+
+impl<A: TelnetApplication> TelnetProtocol<A> {
+    /// Runs `app` over a Telnet session following `policy`; the policy's
+    /// opening requests are sent when the connection is made.
+    pub fn new(app: A, policy: Policy) -> Self {
+        TelnetProtocol {
+            app,
+            policy: Some(policy),
+            shared: None,
+        }
+    }
+
+    /// The application protocol.
+    pub fn app(&self) -> &A {
+        &self.app
+    }
+
+    /// The application protocol, mutably.
+    pub fn app_mut(&mut self) -> &mut A {
+        &mut self.app
+    }
+}
+
+impl<A: TelnetApplication> Protocol for TelnetProtocol<A> {
+    fn connection_made(&mut self, lower: Transport) {
+        let telnet = Telnet::new(self.policy.take().unwrap_or_else(Policy::character_mode));
+        let shared = Rc::new(Shared {
+            telnet: RefCell::new(Some(telnet)),
+            deferred: RefCell::new(Vec::new()),
+            enabled_local: Cell::new(OptionSet::default()),
+            enabled_remote: Cell::new(OptionSet::default()),
+            lower,
+            scratch: RefCell::new(Vec::new()),
+        });
+        shared.flush_session();
+        self.shared = Some(shared.clone());
+        self.app.telnet_started(TelnetSession {
+            shared: shared.clone(),
+        });
+        self.app.connection_made(Transport::new(shared));
+    }
+
+    fn data_received(&mut self, data: &[u8]) {
+        let Some(shared) = self.shared.clone() else {
+            return;
+        };
+        let Some(mut telnet) = shared.telnet.borrow_mut().take() else {
+            return;
+        };
+        let app = &mut self.app;
+        telnet.receive_with_output(data, |event, output| {
+            if !output.is_empty() {
+                shared.lower.write(output);
+                output.clear();
+            }
+            match event {
+                Event::Data(bytes) => app.data_received(bytes),
+                other => {
+                    shared.track(&other);
+                    app.telnet_event(&other);
+                }
+            }
+        });
+        *shared.telnet.borrow_mut() = Some(telnet);
+        shared.apply_deferred();
+        shared.flush_session();
+    }
+
+    fn eof_received(&mut self) -> HalfClose {
+        self.app.eof_received()
+    }
+
+    fn connection_lost(&mut self, reason: &CloseReason) {
+        self.app.connection_lost(reason);
+    }
+
+    fn pause_writing(&mut self) {
+        self.app.pause_writing();
+    }
+
+    fn resume_writing(&mut self) {
+        self.app.resume_writing();
+    }
+}
+
+impl Shared {
+    /// Writes what the session queued for the peer.
+    fn flush_session(&self) {
+        let output = match self.telnet.borrow_mut().as_mut() {
+            Some(telnet) if telnet.has_output() => telnet.take_output(),
+            _ => return,
+        };
+        self.lower.write(&output);
+    }
+
+    fn track(&self, event: &Event<'_>) {
+        let (side, option, on) = match *event {
+            Event::OptionEnabled { side, option } => (side, option, true),
+            Event::OptionDisabled { side, option } => (side, option, false),
+            _ => return,
+        };
+        let cell = match side {
+            Side::Local => &self.enabled_local,
+            Side::Remote => &self.enabled_remote,
+        };
+        let mut set = cell.get();
+        set.set(option, on);
+        cell.set(set);
+    }
+
+    fn request(&self, request: Request) {
+        if self.telnet.borrow().is_none() {
+            self.deferred.borrow_mut().push(request);
+            return;
+        }
+        self.apply(request);
+        self.flush_session();
+    }
+
+    fn apply_deferred(&self) {
+        let deferred = std::mem::take(&mut *self.deferred.borrow_mut());
+        for request in deferred {
+            self.apply(request);
+        }
+    }
+
+    fn apply(&self, request: Request) {
+        let mut slot = self.telnet.borrow_mut();
+        let Some(telnet) = slot.as_mut() else {
+            return;
+        };
+        match request {
+            Request::Enable(Side::Local, option) => drop(telnet.enable_local(option)),
+            Request::Enable(Side::Remote, option) => drop(telnet.enable_remote(option)),
+            Request::Disable(Side::Local, option) => drop(telnet.disable_local(option)),
+            Request::Disable(Side::Remote, option) => drop(telnet.disable_remote(option)),
+            Request::Command(command) => telnet.send_command(command),
+            Request::TerminalType => drop(telnet.request_terminal_type()),
+        }
+    }
+}
+
+/// The application's transport: escapes what it writes, passes everything
+/// else to the connection's transport.
+impl TransportBackend for Shared {
+    fn write(&self, data: &[u8]) {
+        if memchr2(IAC, CR, data).is_none() {
+            self.lower.write(data);
+            return;
+        }
+        let mut scratch = self.scratch.borrow_mut();
+        scratch.clear();
+        codec::encode_data(data, &mut scratch);
+        self.lower.write(&scratch);
+    }
+
+    fn close(&self, kind: CloseKind) {
+        match kind {
+            CloseKind::Flush(None) => self.lower.lose_connection(),
+            CloseKind::Flush(Some(why)) => self.lower.lose_connection_because(&why),
+            CloseKind::Abort => self.lower.abort_connection(),
+        }
+    }
+
+    fn shutdown_write(&self) {
+        self.lower.shutdown_write();
+    }
+
+    fn is_closing(&self) -> bool {
+        self.lower.is_closing()
+    }
+
+    fn peer_address(&self) -> Address {
+        self.lower.peer_address()
+    }
+
+    fn local_address(&self) -> Address {
+        self.lower.local_address()
+    }
+
+    fn set_reading(&self, reading: bool) {
+        if reading {
+            self.lower.resume_reading();
+        } else {
+            self.lower.pause_reading();
+        }
+    }
+
+    fn pending_bytes(&self) -> usize {
+        self.lower.pending_bytes()
+    }
+
+    fn set_write_limits(&self, limits: WriteLimits) {
+        self.lower.set_write_limits(limits);
+    }
+
+    fn write_limits(&self) -> WriteLimits {
+        self.lower.write_limits()
+    }
+
+    fn set_nodelay(&self, nodelay: bool) -> std::io::Result<()> {
+        self.lower.set_nodelay(nodelay)
+    }
+
+    fn set_keepalive(&self, idle: Option<Duration>) -> std::io::Result<()> {
+        self.lower.set_keepalive(idle)
+    }
+}
+
+/// The application's handle on its Telnet session: requests and option
+/// state. Cheap to clone.
+///
+/// Requests made while the session is decoding input (from inside
+/// `data_received` or `telnet_event`) are carried out right after the
+/// current chunk of input; their outcome arrives as
+/// [`TelnetApplication::telnet_event`]s.
+#[derive(Clone)]
+pub struct TelnetSession {
+    shared: Rc<Shared>,
+}
+
+impl TelnetSession {
+    /// Asks to enable `option` on our side (`WILL`).
+    pub fn enable_local(&self, option: TelnetOption) {
+        self.shared.request(Request::Enable(Side::Local, option));
+    }
+
+    /// Asks to disable `option` on our side (`WONT`).
+    pub fn disable_local(&self, option: TelnetOption) {
+        self.shared.request(Request::Disable(Side::Local, option));
+    }
+
+    /// Asks the peer to enable `option` on its side (`DO`).
+    pub fn enable_remote(&self, option: TelnetOption) {
+        self.shared.request(Request::Enable(Side::Remote, option));
+    }
+
+    /// Asks the peer to disable `option` on its side (`DONT`).
+    pub fn disable_remote(&self, option: TelnetOption) {
+        self.shared.request(Request::Disable(Side::Remote, option));
+    }
+
+    /// Sends `IAC <command>` (for example `GoAhead`).
+    pub fn send_command(&self, command: Command) {
+        self.shared.request(Request::Command(command));
+    }
+
+    /// Asks for the peer's terminal type (TTYPE `SEND`), if TTYPE is
+    /// enabled on its side; the answer arrives as [`Event::TerminalType`].
+    pub fn request_terminal_type(&self) {
+        self.shared.request(Request::TerminalType);
+    }
+
+    /// Whether `option` is enabled on our side, as of the last event.
+    pub fn is_enabled_local(&self, option: TelnetOption) -> bool {
+        self.shared.enabled_local.get().contains(option)
+    }
+
+    /// Whether `option` is enabled on the peer's side, as of the last event.
+    pub fn is_enabled_remote(&self, option: TelnetOption) -> bool {
+        self.shared.enabled_remote.get().contains(option)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::StringTransport;
+
+    /// Records what the application sees, and echoes data back.
+    #[derive(Default)]
+    struct Recorder {
+        transport: Option<Transport>,
+        session: Option<TelnetSession>,
+        data: Vec<u8>,
+        events: Vec<String>,
+        lost: Option<String>,
+    }
+
+    impl Protocol for Recorder {
+        fn connection_made(&mut self, transport: Transport) {
+            self.transport = Some(transport);
+        }
+
+        fn data_received(&mut self, data: &[u8]) {
+            self.data.extend_from_slice(data);
+            self.transport.as_ref().unwrap().write(data);
+        }
+
+        fn connection_lost(&mut self, reason: &CloseReason) {
+            self.lost = Some(reason.to_string());
+        }
+    }
+
+    impl TelnetApplication for Recorder {
+        fn telnet_started(&mut self, session: TelnetSession) {
+            self.session = Some(session);
+        }
+
+        fn telnet_event(&mut self, event: &Event<'_>) {
+            self.events.push(format!("{event:?}"));
+            if let Event::WindowSize { .. } = event {
+                // A request from inside a callback: deferred, then sent.
+                let session = self.session.as_ref().unwrap();
+                session.enable_remote(TelnetOption::TTYPE);
+            }
+        }
+    }
+
+    fn connected() -> (TelnetProtocol<Recorder>, StringTransport) {
+        let record = StringTransport::new();
+        let mut layer = TelnetProtocol::new(Recorder::default(), Policy::character_mode());
+        layer.connection_made(record.transport());
+        (layer, record)
+    }
+
+    #[test]
+    fn the_opening_negotiation_is_written_on_connect() {
+        let (layer, record) = connected();
+        assert_eq!(
+            record.written(),
+            [255, 251, 1, 255, 251, 3, 255, 253, 31, 255, 252, 34]
+        );
+        assert!(layer.app().transport.is_some());
+        assert!(layer.app().session.is_some());
+    }
+
+    #[test]
+    fn the_application_sees_only_data_and_its_writes_are_escaped() {
+        let (mut layer, record) = connected();
+        record.take_written();
+        layer.data_received(b"a\xff\xffb\xff\xf1c");
+        assert_eq!(layer.app().data, b"a\xffbc");
+        assert_eq!(layer.app().events, ["Command(Nop)"]);
+        // The echo of 0xFF is escaped again.
+        assert_eq!(record.written(), b"a\xff\xffbc");
+    }
+
+    #[test]
+    fn replies_precede_the_application_writes_they_came_before() {
+        let (mut layer, record) = connected();
+        record.take_written();
+        // DO TIMING-MARK (refused: WONT) arrives before "x", which is echoed.
+        layer.data_received(b"\xff\xfd\x06x");
+        assert_eq!(record.written(), b"\xff\xfc\x06x");
+    }
+
+    #[test]
+    fn option_state_and_requests_made_during_events() {
+        let (mut layer, record) = connected();
+        record.take_written();
+        let session = layer.app().session.clone().unwrap();
+        assert!(!session.is_enabled_local(TelnetOption::ECHO));
+        // DO ECHO (agrees with our WILL), WILL NAWS, then a window size.
+        layer.data_received(b"\xff\xfd\x01\xff\xfb\x1f\xff\xfa\x1f\x00\x50\x00\x18\xff\xf0");
+        assert!(session.is_enabled_local(TelnetOption::ECHO));
+        assert!(session.is_enabled_remote(TelnetOption::NAWS));
+        assert!(
+            layer
+                .app()
+                .events
+                .iter()
+                .any(|e| e.contains("WindowSize { width: 80, height: 24 }"))
+        );
+        // The TTYPE request made inside telnet_event went out afterwards.
+        assert_eq!(record.written(), [255, 253, 24]);
+    }
+
+    #[test]
+    fn closing_goes_through_to_the_connection() {
+        let (mut layer, record) = connected();
+        layer
+            .app()
+            .transport
+            .as_ref()
+            .unwrap()
+            .lose_connection_because("bye");
+        assert!(record.lose_connection_called());
+        layer.connection_lost(&CloseReason::Done);
+        assert!(layer.app_mut().lost.is_some());
+    }
+}
