@@ -42,11 +42,17 @@
 //! | [`render::plain::frame`] / [`render::plain::write_frame`] | the R20 frame as bytes |
 //!
 //! [`render`] turns an arena into what players see: [`render::plain`] is
-//! the seed's ASCII frame (R20).
+//! the seed's ASCII frame (R20), [`render::ansi`] colours and redraws only
+//! what changed.
+//!
+//! [`server`] is the game over telnet on a weft reactor, shared by the
+//! `boom` command (`cargo run --release -p boom`, then `telnet HOST 8900`)
+//! and the tests.
 #![deny(missing_docs)]
 
 pub mod game;
 pub mod render;
+pub mod server;
 
 pub use game::{
     Action, ActionError, Arena, Board, Config, Direction, Event, IllegalMoveReason, PawnId, Pos,

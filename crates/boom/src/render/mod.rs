@@ -3,6 +3,7 @@
 //! [`Cell`] and [`cells`] are the one place that decides what a tile shows
 //! (R20's precedence); each renderer only maps a [`Cell`] to its look.
 
+pub mod ansi;
 pub mod plain;
 
 use crate::game::{Arena, Pawn, PowerUp, Tile};

@@ -1,0 +1,179 @@
+//! `boom`: the multiplayer bomb game, served over telnet.
+//!
+//! `cargo run --release -p boom`, then `telnet HOST 8900` (or `nc HOST
+//! 8900`, a line at a time). See `boom --help` for the options.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use weft::Reactor;
+use weft::endpoints::ServerEndpoint;
+
+use boom::server::{BoardSize, Options, RenderMode, Server};
+
+/// boom: a multiplayer bomb game played over telnet.
+///
+/// Players join with `telnet HOST 8900` (or `nc HOST 8900`). Keys: arrows,
+/// wasd or hjkl move, e or space drops a bomb, q leaves.
+#[derive(Parser, Debug)]
+#[command(name = "boom", version)]
+struct Cli {
+    /// The seed's game exactly: no rounds, everyone at (0,0), wasd/e only,
+    /// the plain board to everyone every 0.2 s.
+    #[arg(long)]
+    classic: bool,
+
+    /// Where to listen, in weft's endpoint syntax (tcp:PORT,
+    /// tcp:PORT:interface=ADDRESS, unix:PATH …); may be repeated.
+    #[arg(long = "listen", value_name = "ENDPOINT", default_value = "tcp:8900")]
+    listen: Vec<ServerEndpoint>,
+
+    /// Board size in tiles.
+    #[arg(long, value_name = "WxH", default_value = "11x11")]
+    size: BoardSize,
+
+    /// A bomb's fuse, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..))]
+    fuse_ms: u64,
+
+    /// How long a fire burns, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
+    burn_ms: u64,
+
+    /// Shortest time between two frames, in milliseconds (default 50; with
+    /// --classic, the repaint period, default 200).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    frame_ms: Option<u64>,
+
+    /// How to draw the board: auto (ANSI for telnet clients, plain for
+    /// others), ansi or plain. Default: auto, or plain with --classic.
+    #[arg(long, value_name = "auto|ansi|plain")]
+    render: Option<RenderMode>,
+
+    /// Bots in every arena (default: one bot keeps a lone player company).
+    #[arg(long, value_name = "N")]
+    bots: Option<usize>,
+
+    /// Players per arena; the next player opens a new arena.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..))]
+    max_players: u64,
+
+    /// Seed of the boards, power-ups and bots.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    seed: u64,
+}
+
+impl Cli {
+    fn options(self) -> Options {
+        let base = if self.classic {
+            Options::classic()
+        } else {
+            Options::default()
+        };
+        Options {
+            endpoints: self.listen,
+            size: self.size,
+            fuse: Duration::from_millis(self.fuse_ms),
+            burn: Duration::from_millis(self.burn_ms),
+            frame_interval: self
+                .frame_ms
+                .map_or(base.frame_interval, Duration::from_millis),
+            render: self.render.unwrap_or(base.render),
+            bots: self.bots,
+            max_players: usize::try_from(self.max_players).unwrap_or(usize::MAX),
+            seed: self.seed,
+            ..base
+        }
+    }
+}
+
+/// Parses the command line; a bad argument prints one line naming it and
+/// exits with status 2.
+fn parse_cli() -> Cli {
+    match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            use clap::error::ErrorKind;
+            if matches!(
+                error.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
+                error.exit();
+            }
+            let text = error.render().to_string();
+            let first = text.lines().next().unwrap_or("error: invalid arguments");
+            eprintln!("{first} (see boom --help)");
+            std::process::exit(2);
+        }
+    }
+}
+
+/// Raises the open-file soft limit to the hard limit, so that many players
+/// can connect.
+fn raise_open_file_limit() {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit and setrlimit only read and write `limit`.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < limit.rlim_max
+        {
+            limit.rlim_cur = limit.rlim_max;
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) != 0 {
+                tracing::warn!("could not raise the open-file limit");
+            }
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = parse_cli();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    raise_open_file_limit();
+    let options = cli.options();
+    match serve(options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("boom: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(options: Options) -> Result<(), Box<dyn std::error::Error>> {
+    let classic = options.classic;
+    let reactor = Reactor::new()?;
+    reactor.handle_signals()?;
+    let server = Server::new(&reactor, options)?;
+    let ports = server.listen_all()?;
+    for port in &ports {
+        let address = port.address();
+        match address.tcp() {
+            Some(socket) => {
+                let host = if socket.ip().is_unspecified() {
+                    "HOST".to_owned()
+                } else {
+                    socket.ip().to_string()
+                };
+                println!(
+                    "boom{}: listening on {address}; join with: telnet {host} {}",
+                    if classic { " (classic)" } else { "" },
+                    socket.port()
+                );
+            }
+            None => println!("boom: listening on {address}; join with: nc -U {address}"),
+        }
+    }
+    reactor.run()?;
+    Ok(())
+}

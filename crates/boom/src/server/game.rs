@@ -1,0 +1,88 @@
+//! One arena as the server runs it: the rules engine, its clock, who plays
+//! in it, and its frame rendered once for everyone.
+
+use std::time::{Duration, Instant};
+
+use crate::game::{Arena, PawnId};
+use crate::render::ansi::{AnsiCell, cells_into};
+use crate::render::plain;
+
+use super::status;
+
+/// An arena and what the server keeps beside it.
+pub(crate) struct Game {
+    /// The rules engine.
+    pub arena: Arena,
+    /// When the arena's time 0 was.
+    pub started: Instant,
+    /// The players (keys into the hub's player table) in this arena.
+    pub players: Vec<usize>,
+    /// Bots asked for with `--bots`, with their name numbers.
+    pub bots: Vec<(PawnId, usize)>,
+    /// The bot that keeps a lone player company, if present.
+    pub companion: Option<(PawnId, usize)>,
+    /// The arena version the cached renders show (`None`: none yet).
+    drawn_version: Option<u64>,
+    /// Bumped whenever the cached renders change: a client that saw frame
+    /// `n` needs nothing until this passes `n`.
+    pub frame: u64,
+    /// The plain frame (R20), rendered once for every plain client.
+    pub plain: Vec<u8>,
+    /// The cells for ANSI clients, rendered once for all of them.
+    pub cells: Vec<AnsiCell>,
+    /// The round line.
+    pub round_line: Vec<u8>,
+    /// The scores line.
+    pub scores_line: Vec<u8>,
+}
+
+impl Game {
+    /// A game around `arena`, starting now.
+    pub fn new(arena: Arena, now: Instant) -> Self {
+        Game {
+            arena,
+            started: now,
+            players: Vec::new(),
+            bots: Vec::new(),
+            companion: None,
+            drawn_version: None,
+            frame: 1,
+            plain: Vec::new(),
+            cells: Vec::new(),
+            round_line: Vec::new(),
+            scores_line: Vec::new(),
+        }
+    }
+
+    /// The arena's time at `now`.
+    pub fn clock(&self, now: Instant) -> Duration {
+        now.saturating_duration_since(self.started)
+    }
+
+    /// Runs the arena's timeline up to `now`; the events are not needed
+    /// (frames show their effect), so they are dropped.
+    pub fn advance(&mut self, now: Instant) {
+        let at = self.clock(now);
+        self.arena.advance(at);
+        self.arena.drain_events().for_each(drop);
+    }
+
+    /// Re-renders the shared frame if the arena changed since the last
+    /// one; returns whether it did.
+    pub fn render(&mut self, status_lines: bool) -> bool {
+        let version = self.arena.version();
+        if self.drawn_version == Some(version) {
+            return false;
+        }
+        self.drawn_version = Some(version);
+        self.frame += 1;
+        self.plain.clear();
+        plain::write_frame(&self.arena, &mut self.plain);
+        cells_into(&self.arena, &mut self.cells);
+        if status_lines {
+            status::round_line(&self.arena, &mut self.round_line);
+            status::scores_line(&self.arena, &mut self.scores_line);
+        }
+        true
+    }
+}

@@ -1,0 +1,57 @@
+//! The game over telnet: a weft [`Factory`](weft::Factory) of per-player
+//! protocols, one shared hub, and one frame tick.
+//!
+//! | file | what it holds |
+//! | --- | --- |
+//! | [`server`](self::Server) | the [`Server`]: listening, the tick, shutting down |
+//! | `hub` | the shared state: games, players, names, sending frames |
+//! | `game` | one arena as served: its clock, players, frame rendered once |
+//! | [`player`] | one connection's protocol (a telnet application) |
+//! | [`keys`] | **where a byte gets read**: keys to actions, split-safe |
+//! | [`names`] | A … Z, AA, AB …: unique names |
+//! | [`status`] | the status lines under the board |
+//! | [`options`] | the settings and their parsers |
+//! | [`stats`] | live counters |
+//! | [`error`] | typed errors |
+//!
+//! How it behaves:
+//! - **Classic** ([`Options::classic`]): the seed's game (R1–R20). Pawns
+//!   A, B, C … (wrapping after Z) at (0, 0); `wasd` and `e`, every other
+//!   byte ignored (`q` too); the whole plain frame to everyone every
+//!   0.2 s.
+//! - **Full game** ([`Options::default`]): rounds, spread spawns,
+//!   power-ups, a speed limit; names unique among connected players; arrow
+//!   keys, `wasd`, `hjkl`, `e`/space, `q` to leave; a frame goes to a
+//!   client only when something it shows changed, at most every frame
+//!   interval. Arenas hold `max_players` humans; the next player opens a
+//!   new arena. With one human and no `--bots`, a bot keeps them company;
+//!   it leaves when a second human arrives and comes back when one is
+//!   alone again.
+//! - **Render detection** (`--render auto`): every client starts with
+//!   plain frames. The server opens with telnet negotiation (WILL ECHO,
+//!   WILL SGA, DO NAWS, WONT LINEMODE); a telnet client answers it at once,
+//!   and the first telnet message received from a client (any `IAC`
+//!   sequence) switches it to ANSI: the screen is cleared and drawn anew.
+//!   A client that never speaks telnet (`nc`) keeps plain frames.
+//! - **Slow clients**: each connection's queue has flow-control marks;
+//!   while it is paused (the client does not read), its frames are
+//!   skipped (an ANSI client catches up with one diff afterwards); a
+//!   client paused longer than [`Options::stall_limit`] is disconnected,
+//!   and a queue past the hard limit is aborted by the reactor.
+
+pub mod error;
+mod game;
+mod hub;
+pub mod keys;
+pub mod names;
+pub mod options;
+pub mod player;
+#[allow(clippy::module_inception)]
+mod server;
+pub mod stats;
+pub mod status;
+
+pub use error::ServerError;
+pub use options::{BoardSize, Options, RenderMode};
+pub use server::{Server, telnet_policy};
+pub use stats::Stats;
