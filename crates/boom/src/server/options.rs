@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use weft::endpoints::ServerEndpoint;
 
-use crate::game::Config;
+use crate::game::{Config, RoundRules};
 
 /// How frames are drawn for a client.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -104,6 +104,9 @@ pub struct Options {
     /// A client whose output stays paused (it does not read) this long is
     /// disconnected.
     pub stall_limit: Duration,
+    /// The round cycle's settings in the full game; `None` for the
+    /// default ones (3 s countdown, 3 s pause, 3 minutes at most).
+    pub rounds: Option<RoundRules>,
 }
 
 impl Default for Options {
@@ -123,6 +126,7 @@ impl Default for Options {
             max_players: 8,
             seed: 0,
             stall_limit: Duration::from_secs(10),
+            rounds: None,
         }
     }
 }
@@ -145,9 +149,14 @@ impl Options {
         } else {
             Config::default()
         };
+        let rounds = match (self.classic, self.rounds) {
+            (false, Some(rules)) => Some(rules),
+            _ => base.rounds,
+        };
         Config {
             fuse: self.fuse,
             burn_time: self.burn,
+            rounds,
             ..base
         }
         .with_size(self.size.width, self.size.height)
