@@ -107,6 +107,19 @@ impl Drop for TestServer {
     }
 }
 
+/// Waits until `condition` holds (it reads state the server updates as it
+/// goes), failing the test after [`PATIENCE`].
+pub fn wait_for(what: &str, condition: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + PATIENCE;
+    while !condition() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        std::thread::yield_now();
+    }
+}
+
 /// A plain frame as a client saw it: the board's rows (without borders)
 /// and the status lines that followed it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -1,0 +1,67 @@
+//! The `boom` command: argument errors, and a graceful exit on SIGTERM.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+mod net;
+
+use net::Client;
+
+fn boom() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_boom"))
+}
+
+#[test]
+fn a_bad_argument_prints_one_line_naming_it_and_exits_with_2() {
+    for (args, named, form) in [
+        (&["--size", "11"][..], "--size", "WIDTHxHEIGHT"),
+        (&["--listen", "tcp:80x"][..], "--listen", "tcp:PORT"),
+        (
+            &["--render", "colour"][..],
+            "--render",
+            "auto, ansi or plain",
+        ),
+        (&["--frame-ms", "0"][..], "--frame-ms", "1.."),
+        (&["--bots", "many"][..], "--bots", "many"),
+        (&["--colour"][..], "--colour", "--help"),
+    ] {
+        let output = boom().args(args).output().expect("run boom");
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.contains(named), "{args:?}: {stderr}");
+        assert!(stderr.contains(form), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn sigterm_tells_the_players_and_exits_with_0() {
+    let mut child = boom()
+        .args([
+            "--classic",
+            "--frame-ms",
+            "20",
+            "--listen",
+            "tcp:port=0:interface=127.0.0.1",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start boom");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    // "… join with: telnet 127.0.0.1 PORT"
+    let mut words = line.split_whitespace().rev();
+    let port: u16 = words.next().unwrap().parse().expect("a port");
+    let host = words.next().unwrap();
+    assert_eq!(host, "127.0.0.1", "{line}");
+    let mut client = Client::connect((host.parse::<std::net::IpAddr>().unwrap(), port).into());
+    client.frame(0);
+    let pid = i32::try_from(child.id()).unwrap();
+    // SAFETY: kill has no memory-safety preconditions.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    assert!(client.read_to_end().contains("The server is going down"));
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+}
