@@ -55,9 +55,10 @@ struct Cli {
     #[arg(long, value_name = "N")]
     bots: Option<usize>,
 
-    /// Players per arena; the next player opens a new arena.
-    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..))]
-    max_players: u64,
+    /// Players per arena; the next player opens a new arena (default 8;
+    /// with --classic, everyone shares one board).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    max_players: Option<u64>,
 
     /// Seed of the boards, power-ups and bots.
     #[arg(long, value_name = "N", default_value_t = 0)]
@@ -81,7 +82,9 @@ impl Cli {
                 .map_or(base.frame_interval, Duration::from_millis),
             render: self.render.unwrap_or(base.render),
             bots: self.bots,
-            max_players: usize::try_from(self.max_players).unwrap_or(usize::MAX),
+            max_players: self.max_players.map_or(base.max_players, |n| {
+                usize::try_from(n).unwrap_or(usize::MAX)
+            }),
             seed: self.seed,
             ..base
         }
@@ -130,6 +133,19 @@ fn raise_open_file_limit() {
     }
 }
 
+/// This machine's name, to tell players where to connect.
+fn host_name() -> Option<String> {
+    let mut buf = [0u8; 256];
+    // SAFETY: gethostname writes at most `buf.len()` bytes into `buf`.
+    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
+    if rc != 0 {
+        return None;
+    }
+    let end = buf.iter().position(|&b| b == 0)?;
+    let name = std::str::from_utf8(&buf[..end]).ok()?;
+    (!name.is_empty()).then(|| name.to_owned())
+}
+
 fn main() -> ExitCode {
     let cli = parse_cli();
     tracing_subscriber::fmt()
@@ -161,7 +177,7 @@ fn serve(options: Options) -> Result<(), Box<dyn std::error::Error>> {
         match address.tcp() {
             Some(socket) => {
                 let host = if socket.ip().is_unspecified() {
-                    "HOST".to_owned()
+                    host_name().unwrap_or_else(|| "HOST".to_owned())
                 } else {
                     socket.ip().to_string()
                 };

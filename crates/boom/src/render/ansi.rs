@@ -236,7 +236,7 @@ impl Screen {
         }
         self.status.resize(STATUS_LINES, Vec::new());
         for (n, seen) in self.status.iter_mut().enumerate() {
-            let line = status.get(n).copied().unwrap_or(b"");
+            let line = fit(status.get(n).copied().unwrap_or(b""), self.window.0, col0);
             if seen.as_slice() == line {
                 continue;
             }
@@ -268,6 +268,20 @@ impl Screen {
         out.extend_from_slice(message);
         out.extend_from_slice(b"\r\n");
     }
+}
+
+/// `line` cut to what fits between column `col` and the right edge of a
+/// window `cols` wide (0: unknown, no cut), at a character boundary.
+fn fit(line: &[u8], cols: u16, col: usize) -> &[u8] {
+    let room = usize::from(cols).saturating_sub(col - 1);
+    if cols == 0 || line.len() <= room {
+        return line;
+    }
+    let mut end = room;
+    while end > 0 && line[end] & 0xc0 == 0x80 {
+        end -= 1;
+    }
+    &line[..end]
 }
 
 /// Appends the cursor move to 1-based `row`, `col`.
@@ -321,6 +335,14 @@ mod tests {
         assert!(out.windows(4).any(|w| w == b"\x1b[2J"));
         // Border at column (80 - 13) / 2 + 1 = 34, row (24 - 17) / 2 + 1 = 4.
         assert!(out.windows(7).any(|w| w == b"\x1b[4;34H"));
+    }
+
+    #[test]
+    fn status_lines_are_cut_to_the_window() {
+        assert_eq!(fit(b"abcdef", 0, 1), b"abcdef");
+        assert_eq!(fit(b"abcdef", 4, 1), b"abcd");
+        assert_eq!(fit(b"abcdef", 10, 8), b"abc");
+        assert_eq!(fit("ab …".as_bytes(), 4, 1), b"ab ");
     }
 
     #[test]

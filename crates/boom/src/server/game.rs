@@ -5,7 +5,6 @@ use std::time::{Duration, Instant};
 
 use crate::game::{Arena, PawnId};
 use crate::render::ansi::{AnsiCell, cells_into};
-use crate::render::plain;
 
 use super::status;
 
@@ -76,13 +75,59 @@ impl Game {
         }
         self.drawn_version = Some(version);
         self.frame += 1;
-        self.plain.clear();
-        plain::write_frame(&self.arena, &mut self.plain);
         cells_into(&self.arena, &mut self.cells);
+        let width = self.arena.board().width();
+        plain_from_cells(&self.cells, width, &mut self.plain);
         if status_lines {
             status::round_line(&self.arena, &mut self.round_line);
             status::scores_line(&self.arena, &mut self.scores_line);
         }
         true
+    }
+}
+
+/// Replaces `out` with the plain frame (R20) of `cells`, a board `width`
+/// tiles wide: the same bytes as [`crate::render::plain::write_frame`],
+/// from the cells already computed for ANSI clients.
+fn plain_from_cells(cells: &[AnsiCell], width: usize, out: &mut Vec<u8>) {
+    out.clear();
+    let border = |out: &mut Vec<u8>| {
+        out.push(b'+');
+        out.extend(std::iter::repeat_n(b'-', width));
+        out.extend_from_slice(b"+\r\n");
+    };
+    border(out);
+    if width > 0 {
+        for row in cells.chunks(width) {
+            out.push(b'|');
+            out.extend(row.iter().map(|cell| cell.glyph));
+            out.extend_from_slice(b"|\r\n");
+        }
+    }
+    border(out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::game::{Action, Config, Direction};
+    use crate::render::plain;
+
+    #[test]
+    fn the_plain_frame_from_cells_is_the_plain_renderers() {
+        let mut arena = Arena::new(Config::default().with_size(13, 7)).unwrap();
+        let a = arena.join("A");
+        arena.add_bot("B");
+        arena.advance(Duration::from_secs(4));
+        let _ = arena.act(a, Action::DropBomb, Duration::from_secs(4));
+        let mut game = Game::new(arena, Instant::now());
+        assert!(game.render(true));
+        assert_eq!(game.plain, plain::frame(&game.arena));
+        assert!(!game.render(true), "nothing changed");
+        let _ = game
+            .arena
+            .act(a, Action::Move(Direction::Right), Duration::from_secs(5));
+        assert!(game.render(true));
+        assert_eq!(game.plain, plain::frame(&game.arena));
     }
 }

@@ -97,7 +97,8 @@ pub struct Options {
     /// Bots added to every arena; `None`: one bot keeps a lone player
     /// company (full game only).
     pub bots: Option<usize>,
-    /// Players (humans) per arena before the next arena opens.
+    /// Players (humans) per arena before the next arena opens (8; in the
+    /// classic game, no limit: everyone shares one board).
     pub max_players: usize,
     /// Seed of the games' random choices.
     pub seed: u64,
@@ -132,12 +133,14 @@ impl Default for Options {
 }
 
 impl Options {
-    /// The seed's game: classic rules, plain frames every 0.2 s.
+    /// The seed's game: classic rules, plain frames every 0.2 s, everyone
+    /// on one board.
     pub fn classic() -> Self {
         Options {
             classic: true,
             frame_interval: Duration::from_millis(200),
             render: RenderMode::Plain,
+            max_players: usize::MAX,
             ..Options::default()
         }
     }
