@@ -187,7 +187,13 @@ fn serve(options: Options) -> Result<(), Box<dyn std::error::Error>> {
                     socket.port()
                 );
             }
-            None => println!("boom: listening on {address}; join with: nc -U {address}"),
+            None => match address {
+                weft::Address::Unix(Some(path)) => println!(
+                    "boom: listening on {address}; join with: nc -U {}",
+                    path.display()
+                ),
+                _ => println!("boom: listening on {address}"),
+            },
         }
     }
     reactor.run()?;

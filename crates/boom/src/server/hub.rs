@@ -127,7 +127,7 @@ impl Hub {
         transport.set_write_limits(WriteLimits {
             high: HIGH_WATER,
             low: LOW_WATER,
-            max: Some(HIGH_WATER + 4 * game.arena.board().len().max(1024) + 64 * 1024),
+            max: Some(HIGH_WATER + 24 * game.arena.board().len() + 64 * 1024),
         });
         let view = match self.options.render {
             RenderMode::Ansi => View::Ansi {
