@@ -142,3 +142,52 @@ fn names_go_past_z_and_stay_unique() {
     let frame = probe.frame_until(STATUS, |f| f.status_line("You are B ").is_some());
     assert!(frame.shows('B'));
 }
+
+#[test]
+fn a_frame_goes_out_only_when_something_changed() {
+    let server = TestServer::start(no_bots());
+    let mut a = server.connect();
+    let mut frames = vec![a.frame(STATUS)];
+    let mut b = server.connect();
+    b.frame(STATUS);
+    // B's arrival, the countdown, the round: each a new frame, never the
+    // same one twice.
+    frames.push(a.frame_until(STATUS, |f| status_has(f, "Round 1: playing")));
+    let pos = find(frames.last().unwrap(), 'A').unwrap();
+    let key = step_to_empty(frames.last().unwrap(), pos);
+    a.send(&[key]);
+    frames.push(a.frame(STATUS));
+    drop(b);
+    frames.push(a.frame_until(STATUS, |f| !f.shows('B')));
+    let raw = String::from_utf8_lossy(&a.raw).into_owned();
+    let mut seen: Vec<&str> = raw.split("+-----------+\r\n|").collect();
+    seen.remove(0);
+    for pair in seen.windows(2) {
+        assert_ne!(pair[0], pair[1], "the same frame was sent twice");
+    }
+}
+
+#[test]
+fn the_server_listens_on_a_unix_socket_too() {
+    use std::io::Read;
+    let path = std::env::temp_dir().join(format!("boom-test-{}.sock", std::process::id()));
+    let server = TestServer::start(Options {
+        endpoints: vec![format!("unix:{}", path.display()).parse().unwrap()],
+        ..no_bots()
+    });
+    let mut tcp = server.connect();
+    tcp.frame(STATUS);
+    let mut unix = std::os::unix::net::UnixStream::connect(&path).expect("connect");
+    unix.set_read_timeout(Some(net::PATIENCE)).unwrap();
+    let mut got = Vec::new();
+    while !String::from_utf8_lossy(&got).contains("You are B") {
+        let mut buf = [0u8; 4096];
+        let n = unix.read(&mut buf).expect("read");
+        assert!(n > 0, "closed");
+        got.extend_from_slice(&buf[..n]);
+    }
+    tcp.frame_until(STATUS, |f| f.shows('B'));
+    drop(unix);
+    server.stop();
+    let _ = std::fs::remove_file(&path);
+}

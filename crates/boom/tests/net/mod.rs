@@ -26,6 +26,7 @@ pub fn classic() -> Options {
         fuse: Duration::from_millis(600),
         burn: Duration::from_millis(300),
         render: RenderMode::Plain,
+        endpoints: Vec::new(),
         ..Options::classic()
     }
 }
@@ -43,6 +44,7 @@ pub fn full() -> Options {
             pause: Duration::from_millis(300),
             time_limit: None,
         }),
+        endpoints: Vec::new(),
         ..Options::default()
     }
 }
@@ -66,6 +68,10 @@ impl TestServer {
             let endpoint: ServerEndpoint = "tcp:port=0:interface=127.0.0.1".parse().unwrap();
             let port = server.listen(&endpoint).expect("listen");
             let address = port.address().tcp().expect("tcp address");
+            // Also the endpoints the options name, if any but the default.
+            let _others = server
+                .listen_all()
+                .expect("listen on the options' endpoints");
             ready_tx
                 .send((address, reactor.remote(), server.stats()))
                 .expect("send ready");
