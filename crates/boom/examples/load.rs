@@ -18,7 +18,7 @@
 //! 200 ms) players got 5 frames per second: frames go out only when
 //! something changed, and rounds pause between them.
 //!
-//! Players here never speak telnet, so with `--render auto` they get plain
+//! Players here never speak telnet (unless `--telnet`), so with `--render auto` they get plain
 //! frames; a frame is counted at each second border line.
 
 use std::cell::RefCell;
@@ -47,7 +47,18 @@ struct Args {
     /// Each player presses a key this often (milliseconds).
     #[arg(long, default_value_t = 200)]
     key_ms: u64,
+    /// Answer the server's telnet negotiation (with an 80 x 24 window), so
+    /// that `--render auto` sends ANSI updates; frames are then not
+    /// counted here: read the server's `server load` log line instead
+    /// (`RUST_LOG=info`).
+    #[arg(long)]
+    telnet: bool,
 }
+
+/// What a stock telnet client answers: DO ECHO, DO SGA, WILL NAWS, 80 x 24.
+const TELNET_HELLO: &[u8] = &[
+    255, 253, 1, 255, 253, 3, 255, 251, 31, 255, 250, 31, 0, 80, 0, 24, 255, 240,
+];
 
 #[derive(Default)]
 struct Totals {
@@ -62,6 +73,7 @@ struct Totals {
 type Mark = (Instant, Vec<u64>, u64);
 
 struct Player {
+    telnet: bool,
     index: usize,
     totals: Rc<RefCell<Totals>>,
     line_start: bool,
@@ -70,6 +82,9 @@ struct Player {
 
 impl Protocol for Player {
     fn connection_made(&mut self, transport: Transport) {
+        if self.telnet {
+            transport.write(TELNET_HELLO);
+        }
         let mut totals = self.totals.borrow_mut();
         totals.connected += 1;
         totals.transports.push(transport);
@@ -114,10 +129,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         frames: vec![0; args.clients],
         ..Totals::default()
     }));
+    let telnet = args.telnet;
     for index in 0..args.clients {
         let totals = totals.clone();
         reactor.connect_tcp(&args.host, args.port, None, move |_: &Address| {
             Some(Player {
+                telnet,
                 index,
                 totals: totals.clone(),
                 line_start: true,

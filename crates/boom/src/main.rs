@@ -19,7 +19,7 @@ use boom::server::{BoardSize, Options, RenderMode, Server};
 #[derive(Parser, Debug)]
 #[command(name = "boom", version)]
 struct Cli {
-    /// The seed's game exactly: no rounds, everyone at (0,0), wasd/e only,
+    /// The original game exactly: no rounds, everyone at (0,0), wasd/e only,
     /// the plain board to everyone every 0.2 s.
     #[arg(long)]
     classic: bool,

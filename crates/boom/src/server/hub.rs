@@ -295,6 +295,8 @@ impl Hub {
         let now = Instant::now();
         let classic = self.options.classic;
         let stall_limit = self.options.stall_limit;
+        let mut frames_sent = 0u64;
+        let mut frames_skipped = 0u64;
         let Hub {
             games,
             players,
@@ -313,6 +315,7 @@ impl Hub {
                     continue;
                 }
                 if let Some(since) = player.paused_since {
+                    frames_skipped += 1;
                     if now.saturating_duration_since(since) > stall_limit {
                         tracing::info!(player = key, "dropping a client that stopped reading");
                         player.transport.abort_connection();
@@ -327,6 +330,7 @@ impl Hub {
                             continue;
                         }
                         *sent = game.frame;
+                        frames_sent += 1;
                         if classic {
                             player.transport.write(&game.plain);
                             continue;
@@ -361,11 +365,18 @@ impl Hub {
                             );
                         }
                         if !out.is_empty() {
+                            frames_sent += 1;
                             player.transport.write(out);
                         }
                     }
                 }
             }
         }
+        self.stats
+            .frames_sent
+            .fetch_add(frames_sent, Ordering::Relaxed);
+        self.stats
+            .frames_skipped
+            .fetch_add(frames_skipped, Ordering::Relaxed);
     }
 }

@@ -4,6 +4,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
+use std::time::Duration;
 
 use weft::endpoints::ServerEndpoint;
 use weft::protocols::telnet::{Policy, TelnetOption, TelnetProtocol};
@@ -16,6 +17,9 @@ use super::keys::KeyDecoder;
 use super::options::{Options, RenderMode};
 use super::player::PlayerProtocol;
 use super::stats::Stats;
+
+/// How often the server logs its load (at `info` level).
+const REPORT_EVERY: Duration = Duration::from_secs(10);
 
 /// The boom server on one reactor: call [`Server::listen_all`] (or
 /// [`Server::listen`]), then run the reactor. When the reactor stops
@@ -42,11 +46,27 @@ impl Server {
                 hub.borrow_mut().tick();
             })
         };
+        let report = {
+            let stats = stats.clone();
+            let mut last = (0, 0);
+            LoopingCall::start(reactor, REPORT_EVERY, StartAt::AfterInterval, move |_| {
+                let now = (stats.frames_sent(), stats.frames_skipped());
+                tracing::info!(
+                    players = stats.players(),
+                    arenas = stats.arenas(),
+                    frames_per_second = (now.0 - last.0) / REPORT_EVERY.as_secs(),
+                    skipped_per_second = (now.1 - last.1) / REPORT_EVERY.as_secs(),
+                    "server load"
+                );
+                last = now;
+            })
+        };
         {
             let hub = hub.clone();
             let ticker = ticker.clone();
             reactor.add_shutdown_hook(move || {
                 ticker.stop();
+                report.stop();
                 hub.borrow_mut().shut_down();
             });
         }
