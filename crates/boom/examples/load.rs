@@ -14,9 +14,10 @@
 //! whole board every 50 ms) with 10,000 players got 12.2 frames per second
 //! per player (min 11.9), the server using about one core, 85% of it in the
 //! kernel sending (one `send` per player per frame: the floor for this
-//! design). With 2,000 players in the full game (`--bots 2`, a key every
-//! 200 ms) players got 5 frames per second: frames go out only when
-//! something changed, and rounds pause between them.
+//! design). In the full game (`--bots 2`) with 10,000 telnet players
+//! (`--telnet --key-ms 100`, so ANSI updates) in 1,250 arenas, the server
+//! sent 46,600 updates per second (every change, at the next 50 ms tick;
+//! rounds pause between them) using under half a core and 56 MB resident.
 //!
 //! Players here never speak telnet (unless `--telnet`), so with `--render auto` they get plain
 //! frames; a frame is counted at each second border line.
