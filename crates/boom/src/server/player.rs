@@ -1,6 +1,6 @@
 //! The protocol of one player's connection: keys in, pawn moves out; it
-//! runs over telnet ([`TelnetProtocol`]), which hands it only the bytes
-//! the player typed.
+//! runs over telnet ([`weft::protocols::telnet::TelnetProtocol`]), which
+//! hands it only the bytes the player typed.
 
 use std::cell::RefCell;
 use std::rc::Rc;
