@@ -41,6 +41,16 @@ impl Style {
         Style(Style::PLAYER + (colour % PLAYER_COLOURS) as u8)
     }
 
+    /// This style as the viewer's own pawn is drawn: a live pawn's colour
+    /// in reverse video; other styles unchanged.
+    pub fn own(self) -> Style {
+        if (Style::PLAYER..Style::PLAYER + PLAYER_COLOURS as u8).contains(&self.0) {
+            Style(self.0 + PLAYER_COLOURS as u8)
+        } else {
+            self
+        }
+    }
+
     /// The SGR sequence that selects this style.
     pub fn sgr(self) -> &'static [u8] {
         STYLES[usize::from(self.0).min(STYLES.len() - 1)]
@@ -51,7 +61,7 @@ impl Style {
 pub const PLAYER_COLOURS: usize = 6;
 
 /// SGR sequences, indexed by [`Style`].
-const STYLES: [&[u8]; 8 + PLAYER_COLOURS] = [
+const STYLES: [&[u8]; 8 + 2 * PLAYER_COLOURS] = [
     b"\x1b[0m",         // empty
     b"\x1b[0;33m",      // soft: yellow
     b"\x1b[0;1;37;47m", // hard: white block
@@ -66,6 +76,12 @@ const STYLES: [&[u8]; 8 + PLAYER_COLOURS] = [
     b"\x1b[0;1;33m",    // yellow,
     b"\x1b[0;1;34m",    // blue,
     b"\x1b[0;1;37;41m", // white on red
+    b"\x1b[0;1;7;32m",  // the viewer's own pawn: the same, reversed
+    b"\x1b[0;1;7;35m",
+    b"\x1b[0;1;7;36m",
+    b"\x1b[0;1;7;33m",
+    b"\x1b[0;1;7;34m",
+    b"\x1b[0;1;7;31m",
 ];
 
 /// One drawn cell: its glyph and style.
@@ -105,6 +121,20 @@ pub fn ansi_cell(cell: &Cell<'_>) -> AnsiCell {
 pub fn cells_into(arena: &Arena, out: &mut Vec<AnsiCell>) {
     out.clear();
     out.extend(cells(arena).iter().map(ansi_cell));
+}
+
+/// What to show one client: the arena's cells (shared by every client)
+/// and where the client's own pawn is, drawn in reverse video.
+#[derive(Clone, Copy, Debug)]
+pub struct Picture<'a> {
+    /// Board width in tiles.
+    pub width: usize,
+    /// Board height in tiles.
+    pub height: usize,
+    /// The cells, row by row ([`cells_into`]).
+    pub cells: &'a [AnsiCell],
+    /// The index of the cell showing the client's own live pawn, if any.
+    pub own: Option<usize>,
 }
 
 /// What one client's terminal shows, and how to bring it up to date.
@@ -168,18 +198,16 @@ impl Screen {
         (row, col)
     }
 
-    /// Brings the client up to date with a `width` × `height` board of
-    /// `cells` and the `status` lines, appending what to send to `out`
+    /// Brings the client up to date with `picture` and the `status` lines, appending what to send to `out`
     /// (nothing when nothing changed). Each status line should fit the
     /// window; it is drawn left-aligned with the board.
-    pub fn update(
-        &mut self,
-        width: usize,
-        height: usize,
-        cells: &[AnsiCell],
-        status: &[&[u8]],
-        out: &mut Vec<u8>,
-    ) {
+    pub fn update(&mut self, picture: &Picture<'_>, status: &[&[u8]], out: &mut Vec<u8>) {
+        let Picture {
+            width,
+            height,
+            cells,
+            own,
+        } = *picture;
         if cells.len() != width * height {
             return;
         }
@@ -217,7 +245,15 @@ impl Screen {
         }
         // Cursor position after the last glyph written: (row, col).
         let mut cursor: Option<(usize, usize)> = None;
-        for (i, (new, old)) in cells.iter().zip(self.seen.iter_mut()).enumerate() {
+        for (i, (cell, old)) in cells.iter().zip(self.seen.iter_mut()).enumerate() {
+            let new = &if own == Some(i) {
+                AnsiCell {
+                    style: cell.style.own(),
+                    ..*cell
+                }
+            } else {
+                *cell
+            };
             if new == old {
                 continue;
             }
@@ -300,7 +336,13 @@ mod tests {
         cells_into(arena, &mut cells);
         let mut out = Vec::new();
         let board = arena.board();
-        screen.update(board.width(), board.height(), &cells, status, &mut out);
+        let picture = Picture {
+            width: board.width(),
+            height: board.height(),
+            cells: &cells,
+            own: None,
+        };
+        screen.update(&picture, status, &mut out);
         out
     }
 
@@ -323,6 +365,29 @@ mod tests {
         assert_eq!(diff.iter().filter(|&&b| b == b'H').count(), 1);
         assert!(diff.contains(&b'A'));
         assert!(diff.len() < 40, "{:?}", String::from_utf8_lossy(&diff));
+    }
+
+    #[test]
+    fn the_viewers_own_pawn_is_reversed() {
+        let mut arena = Arena::new(Config::classic()).unwrap();
+        arena.join("A");
+        let mut cells = Vec::new();
+        cells_into(&arena, &mut cells);
+        let mut screen = Screen::new();
+        let mut out = Vec::new();
+        let mut picture = Picture {
+            width: 11,
+            height: 11,
+            cells: &cells,
+            own: Some(0),
+        };
+        screen.update(&picture, &[], &mut out);
+        assert!(out.windows(12).any(|w| w == b"\x1b[0;1;7;32mA"));
+        // Someone else's view of the same cells: not reversed.
+        picture.own = None;
+        let mut other = Vec::new();
+        Screen::new().update(&picture, &[], &mut other);
+        assert!(other.windows(10).any(|w| w == b"\x1b[0;1;32mA"));
     }
 
     #[test]

@@ -3,8 +3,8 @@
 
 use std::time::{Duration, Instant};
 
-use crate::game::{Arena, PawnId};
-use crate::render::ansi::{AnsiCell, cells_into};
+use crate::game::{Arena, PawnId, RoundState};
+use crate::render::ansi::{AnsiCell, Picture, cells_into};
 
 use super::status;
 
@@ -20,8 +20,9 @@ pub(crate) struct Game {
     pub bots: Vec<(PawnId, usize)>,
     /// The bot that keeps a lone player company, if present.
     pub companion: Option<(PawnId, usize)>,
-    /// The arena version the cached renders show (`None`: none yet).
-    drawn_version: Option<u64>,
+    /// The arena version and count-down the cached renders show (`None`:
+    /// none yet).
+    drawn_version: Option<(u64, u64)>,
     /// Bumped whenever the cached renders change: a client that saw frame
     /// `n` needs nothing until this passes `n`.
     pub frame: u64,
@@ -29,6 +30,9 @@ pub(crate) struct Game {
     pub plain: Vec<u8>,
     /// The cells for ANSI clients, rendered once for all of them.
     pub cells: Vec<AnsiCell>,
+    /// The pawn drawn on each tile (the first on it), for marking a
+    /// client's own pawn.
+    shown: Vec<Option<PawnId>>,
     /// The round line.
     pub round_line: Vec<u8>,
     /// The scores line.
@@ -48,6 +52,7 @@ impl Game {
             frame: 1,
             plain: Vec::new(),
             cells: Vec::new(),
+            shown: Vec::new(),
             round_line: Vec::new(),
             scores_line: Vec::new(),
         }
@@ -66,16 +71,63 @@ impl Game {
         self.arena.drain_events().for_each(drop);
     }
 
-    /// Re-renders the shared frame if the arena changed since the last
-    /// one; returns whether it did.
+    /// What an ANSI client whose pawn is `pawn` is shown: the shared
+    /// cells, with its own live pawn marked when it is the one drawn on
+    /// its tile.
+    pub fn picture(&self, pawn: PawnId) -> Picture<'_> {
+        let board = self.arena.board();
+        let own = self
+            .arena
+            .pawn(pawn)
+            .filter(|p| p.is_alive())
+            .and_then(|p| p.pos())
+            .and_then(|pos| board.index(pos))
+            .filter(|&i| self.shown.get(i) == Some(&Some(pawn)));
+        Picture {
+            width: board.width(),
+            height: board.height(),
+            cells: &self.cells,
+            own,
+        }
+    }
+
+    /// What the round line's count-down shows: whole seconds until the
+    /// next round state, or 0 when none is counted.
+    fn seconds_left(&self) -> u64 {
+        let until = match self.arena.round() {
+            RoundState::Countdown { starts_at, .. } => starts_at,
+            RoundState::Over { next_at, .. } => next_at,
+            _ => return 0,
+        };
+        until
+            .saturating_sub(self.arena.now())
+            .as_millis()
+            .div_ceil(1000) as u64
+    }
+
+    /// Re-renders the shared frame if the arena (or the count-down shown
+    /// in the status) changed since the last one; returns whether it did.
     pub fn render(&mut self, status_lines: bool) -> bool {
-        let version = self.arena.version();
+        let version = (
+            self.arena.version(),
+            if status_lines { self.seconds_left() } else { 0 },
+        );
         if self.drawn_version == Some(version) {
             return false;
         }
         self.drawn_version = Some(version);
         self.frame += 1;
         cells_into(&self.arena, &mut self.cells);
+        let board = self.arena.board();
+        self.shown.clear();
+        self.shown.resize(board.len(), None);
+        for pawn in self.arena.pawns() {
+            if let Some(i) = pawn.pos().and_then(|pos| board.index(pos))
+                && self.shown[i].is_none()
+            {
+                self.shown[i] = Some(pawn.id());
+            }
+        }
         let width = self.arena.board().width();
         plain_from_cells(&self.cells, width, &mut self.plain);
         if status_lines {

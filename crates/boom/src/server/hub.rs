@@ -351,15 +351,13 @@ impl Hub {
                             continue;
                         }
                         *sent = game.frame;
-                        let board = game.arena.board();
+                        let picture = game.picture(player.pawn);
                         if classic {
-                            screen.update(board.width(), board.height(), &game.cells, &[], out);
+                            screen.update(&picture, &[], out);
                         } else {
                             status::you_line(&game.arena, player.pawn, line);
                             screen.update(
-                                board.width(),
-                                board.height(),
-                                &game.cells,
+                                &picture,
                                 &[&game.round_line, &game.scores_line, line, status::CONTROLS],
                                 out,
                             );

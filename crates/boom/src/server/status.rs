@@ -18,19 +18,37 @@ pub fn round_line(arena: &Arena, out: &mut Vec<u8>) {
     let _ = match arena.round() {
         RoundState::Open => write!(out, "Playing: no rounds, bombs away"),
         RoundState::Waiting => write!(out, "Waiting for another player"),
-        RoundState::Countdown { round, .. } => write!(out, "Round {round} starts soon, get ready"),
+        RoundState::Countdown { round, starts_at } => write!(
+            out,
+            "Round {round} starts in {} s, get ready",
+            seconds_until(arena, starts_at)
+        ),
         RoundState::Playing { round, .. } => write!(out, "Round {round}: playing"),
         RoundState::Over {
             round,
             winner: Some(id),
-            ..
-        } => write!(out, "Round {round} over: {} wins", name(id)),
+            next_at,
+        } => write!(
+            out,
+            "Round {round} over: {} wins; next round in {} s",
+            name(id),
+            seconds_until(arena, next_at)
+        ),
         RoundState::Over {
             round,
             winner: None,
-            ..
-        } => write!(out, "Round {round} over: a draw"),
+            next_at,
+        } => write!(
+            out,
+            "Round {round} over: a draw; next round in {} s",
+            seconds_until(arena, next_at)
+        ),
     };
+}
+
+/// Whole seconds (rounded up) from the arena's time to `at`.
+fn seconds_until(arena: &Arena, at: std::time::Duration) -> u128 {
+    at.saturating_sub(arena.now()).as_millis().div_ceil(1000)
 }
 
 /// Replaces `out` with the players line: each name with its score, `+`
