@@ -271,8 +271,9 @@ impl Screen {
             cursor = Some((row, col + 1));
         }
         self.status.resize(STATUS_LINES, Vec::new());
+        let cols = usize::from(self.window.0);
         for (n, seen) in self.status.iter_mut().enumerate() {
-            let line = fit(status.get(n).copied().unwrap_or(b""), self.window.0, col0);
+            let line = fit(status.get(n).copied().unwrap_or(b""), self.window.0, 1);
             if seen.as_slice() == line {
                 continue;
             }
@@ -280,10 +281,19 @@ impl Screen {
                 out.extend_from_slice(Style::EMPTY.sgr());
                 current = Some(Style::EMPTY);
             }
-            move_to(out, row0 + height + 2 + n, col0);
+            // Each line centred under the board (left-aligned with it when
+            // the window's width is unknown), its row erased first.
+            let row = row0 + height + 2 + n;
+            let width = std::str::from_utf8(line).map_or(line.len(), |t| t.chars().count());
+            let col = if cols == 0 {
+                col0
+            } else {
+                (cols.saturating_sub(width)) / 2 + 1
+            };
+            move_to(out, row, 1);
+            out.extend_from_slice(b"\x1b[2K");
+            move_to(out, row, col);
             out.extend_from_slice(line);
-            // Erase what is left of a longer previous line.
-            out.extend_from_slice(b"\x1b[K");
             seen.clear();
             seen.extend_from_slice(line);
         }
