@@ -2,6 +2,7 @@
 //! tests.
 
 use std::cell::RefCell;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
@@ -43,7 +44,12 @@ impl Server {
         let ticker = {
             let hub = hub.clone();
             LoopingCall::start(reactor, interval, StartAt::AfterInterval, move |_| {
-                hub.borrow_mut().tick();
+                // A bug in one tick must not stop the game for everyone:
+                // log it and tick again next time.
+                let tick = catch_unwind(AssertUnwindSafe(|| hub.borrow_mut().tick()));
+                if tick.is_err() {
+                    tracing::error!("a frame tick panicked; the server goes on");
+                }
             })
         };
         let report = {
