@@ -123,7 +123,8 @@ impl<C: Protocol, S: Protocol> Loopback<C, S> {
 }
 
 fn deliver<P: Protocol>(from: &End, to: &mut Side<P>) -> usize {
-    if to.end.lost.get() || !to.end.reading.get() || from.out.borrow().is_empty() {
+    let aborted = matches!(*from.close.borrow(), Some(CloseKind::Abort));
+    if aborted || to.end.lost.get() || !to.end.reading.get() || from.out.borrow().is_empty() {
         return 0;
     }
     let bytes = std::mem::take(&mut *from.out.borrow_mut());
@@ -224,5 +225,88 @@ impl TransportBackend for End {
 
     fn write_limits(&self) -> WriteLimits {
         self.limits.get()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Records data and the end; answers "ping" with "pong".
+    #[derive(Default)]
+    struct Peer {
+        transport: Option<Transport>,
+        got: Vec<u8>,
+        lost: Option<String>,
+    }
+
+    impl Protocol for Peer {
+        fn connection_made(&mut self, transport: Transport) {
+            self.transport = Some(transport);
+        }
+
+        fn data_received(&mut self, data: &[u8]) {
+            self.got.extend_from_slice(data);
+            if data == b"ping" {
+                self.transport.as_ref().unwrap().write(b"pong");
+            }
+        }
+
+        fn connection_lost(&mut self, reason: &CloseReason) {
+            self.lost = Some(reason.to_string());
+        }
+    }
+
+    #[test]
+    fn bytes_flow_both_ways_until_quiet() {
+        let mut pair = loopback(Peer::default(), Peer::default());
+        pair.client().transport.clone().unwrap().write(b"ping");
+        assert_eq!(pair.pump(), 8);
+        assert_eq!(pair.server().got, b"ping");
+        assert_eq!(pair.client().got, b"pong");
+        assert_eq!(pair.pump(), 0);
+    }
+
+    #[test]
+    fn lose_connection_delivers_then_closes_both_sides() {
+        let mut pair = loopback(Peer::default(), Peer::default());
+        let transport = pair.client().transport.clone().unwrap();
+        transport.write(b"bye");
+        transport.lose_connection();
+        pair.pump();
+        assert_eq!(pair.server().got, b"bye");
+        assert!(pair.is_closed());
+        assert_eq!(
+            pair.client().lost.as_deref(),
+            Some("connection closed cleanly")
+        );
+        assert_eq!(
+            pair.server().lost.as_deref(),
+            Some("the peer closed the connection")
+        );
+    }
+
+    #[test]
+    fn abort_drops_pending_bytes_and_resets_the_peer() {
+        let mut pair = loopback(Peer::default(), Peer::default());
+        let transport = pair.server().transport.clone().unwrap();
+        transport.write(b"lost");
+        transport.abort_connection();
+        pair.pump();
+        assert!(pair.client().got.is_empty());
+        assert_eq!(pair.server().lost.as_deref(), Some("connection aborted"));
+        assert!(pair.client().lost.as_deref().unwrap().contains("reset"));
+    }
+
+    #[test]
+    fn paused_reading_holds_data_until_resumed() {
+        let mut pair = loopback(Peer::default(), Peer::default());
+        let server = pair.server().transport.clone().unwrap();
+        server.pause_reading();
+        pair.client().transport.clone().unwrap().write(b"held");
+        assert_eq!(pair.pump(), 0);
+        server.resume_reading();
+        assert_eq!(pair.pump(), 4);
+        assert_eq!(pair.server().got, b"held");
     }
 }
