@@ -388,6 +388,7 @@ mod tests {
 
     use super::*;
     use crate::CloseKind;
+    use crate::protocols::lines::DEFAULT_MAX_LINE_LENGTH;
     use crate::testing::StringTransport;
 
     #[derive(Clone, Debug, PartialEq, Eq)]
@@ -450,11 +451,16 @@ mod tests {
     }
 
     fn receiver(on_too_long: TooLong) -> (LineReceiver<Recorder>, StringTransport) {
+        limited(on_too_long, DEFAULT_MAX_LINE_LENGTH)
+    }
+
+    fn limited(on_too_long: TooLong, max: usize) -> (LineReceiver<Recorder>, StringTransport) {
         let record = StringTransport::new();
         let mut protocol = LineReceiver::new(Recorder {
             events: Rc::default(),
             on_too_long,
-        });
+        })
+        .with_max_line_length(max);
         protocol.connection_made(record.transport());
         (protocol, record)
     }
@@ -541,14 +547,9 @@ mod tests {
 
     #[test]
     fn a_too_long_line_closes_with_a_reason_naming_the_limit() {
-        let (protocol, record) = receiver(TooLong::Close);
-        let mut protocol = protocol.with_max_line_length(8);
-        protocol.connection_made(record.transport());
+        let (mut protocol, record) = limited(TooLong::Close, 8);
         protocol.data_received(b"ok\r\n0123456789\r\nnot delivered\r\n");
-        assert_eq!(
-            events(&protocol),
-            [Ev::Made, Ev::Made, line(b"ok"), Ev::TooLong]
-        );
+        assert_eq!(events(&protocol), [Ev::Made, line(b"ok"), Ev::TooLong]);
         let Some(CloseKind::Flush(Some(why))) = record.close_requested() else {
             panic!(
                 "expected a close with a reason: {:?}",
@@ -560,7 +561,7 @@ mod tests {
             "{why}"
         );
         protocol.data_received(b"ignored\r\n");
-        assert_eq!(events(&protocol).len(), 4);
+        assert_eq!(events(&protocol).len(), 3);
     }
 
     #[test]
@@ -583,15 +584,10 @@ mod tests {
 
     #[test]
     fn discarding_a_too_long_line_goes_on_with_the_next() {
-        let (protocol, record) = receiver(TooLong::Discard);
-        let mut protocol = protocol.with_max_line_length(4);
-        protocol.connection_made(record.transport());
+        let (mut protocol, record) = limited(TooLong::Discard, 4);
         protocol.data_received(b"abcdefgh");
         protocol.data_received(b"ijkl\r\nfine\r\n");
-        assert_eq!(
-            events(&protocol),
-            [Ev::Made, Ev::Made, Ev::TooLong, line(b"fine")]
-        );
+        assert_eq!(events(&protocol), [Ev::Made, Ev::TooLong, line(b"fine")]);
         assert_eq!(record.close_requested(), None);
     }
 
