@@ -615,6 +615,37 @@ mod tests {
     }
 
     #[test]
+    fn after_the_current_chunk_nothing_is_delivered_until_reading_resumes() {
+        use crate::testing::loopback;
+
+        /// Writes what the test tells it to, and nothing else.
+        struct Peer(Option<Transport>);
+        impl Protocol for Peer {
+            fn connection_made(&mut self, transport: Transport) {
+                self.0 = Some(transport);
+            }
+            fn data_received(&mut self, _data: &[u8]) {}
+        }
+
+        let server = LineReceiver::new(Recorder {
+            events: Rc::default(),
+            on_too_long: TooLong::Close,
+        });
+        let mut pair = loopback(Peer(None), server);
+        let peer = pair.client().0.clone().unwrap();
+        peer.write(b"a\r\nPAUSE\r\nb\r\n");
+        pair.pump();
+        peer.write(b"c\r\n");
+        pair.pump();
+        let seen = [Ev::Made, line(b"a"), line(b"PAUSE"), line(b"b")];
+        assert_eq!(events(pair.server()), seen);
+        let server_transport = pair.server().sender.clone().unwrap();
+        server_transport.transport().resume_reading();
+        pair.pump();
+        assert_eq!(events(pair.server()).last(), Some(&line(b"c")));
+    }
+
+    #[test]
     fn sent_lines_carry_the_delimiter_and_refuse_to_hold_it() {
         let record = StringTransport::new();
         let sender = LineSender::new(record.transport(), Delimiter::Lf);
