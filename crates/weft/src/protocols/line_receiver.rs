@@ -664,4 +664,72 @@ mod tests {
             [Ev::Made, Ev::Lost("connection closed cleanly".into())]
         );
     }
+
+    /// Switches to raw mode for a count only (`BODY n`, or `RAW` for 3
+    /// bytes): the same events for any split of the stream.
+    struct Counted(Vec<Ev>);
+
+    impl LineHandler for Counted {
+        fn line_received(&mut self, line: &[u8], ctl: &mut LineControl<'_>) {
+            self.0.push(Ev::Line(line.to_vec()));
+            if line == b"RAW" {
+                ctl.set_raw_mode_for(3);
+            } else if let Some(n) = line.strip_prefix(b"BODY ") {
+                ctl.set_raw_mode_for(u64::from(n[0] - b'0'));
+            }
+        }
+
+        fn raw_data_received(&mut self, data: &[u8], _ctl: &mut LineControl<'_>) {
+            match self.0.last_mut() {
+                Some(Ev::Raw(before)) => before.extend_from_slice(data),
+                _ => self.0.push(Ev::Raw(data.to_vec())),
+            }
+        }
+
+        fn line_length_exceeded(&mut self, _ctl: &mut LineControl<'_>) -> TooLong {
+            self.0.push(Ev::TooLong);
+            TooLong::Discard
+        }
+    }
+
+    fn counted(chunks: &[&[u8]]) -> Vec<Ev> {
+        let record = StringTransport::new();
+        let mut protocol = LineReceiver::new(Counted(Vec::new()))
+            .with_delimiter(Delimiter::CrLfOrLf)
+            .with_max_line_length(10);
+        protocol.connection_made(record.transport());
+        for chunk in chunks {
+            protocol.data_received(chunk);
+        }
+        std::mem::take(&mut protocol.handler_mut().0)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_split_gives_the_same_events_and_keeps_every_byte(
+            tokens in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    &b"RAW\r\n"[..], b"BODY 2\n", b"BODY 7\r\n", b"x", b"abc",
+                    b"\r\n", b"\n", b"\r", b"\0", b"0123456789",
+                ]),
+                0..40,
+            ),
+            cuts in proptest::collection::vec(proptest::prelude::any::<usize>(), 0..6),
+        ) {
+            let stream: Vec<u8> = tokens.concat();
+            let whole = counted(&[&stream]);
+            let mut points: Vec<usize> = cuts.iter().map(|c| c % (stream.len() + 1)).collect();
+            points.sort_unstable();
+            let mut chunks = Vec::new();
+            let mut start = 0;
+            for point in points {
+                chunks.push(&stream[start..point]);
+                start = point;
+            }
+            chunks.push(&stream[start..]);
+            proptest::prop_assert_eq!(counted(&chunks), whole.clone());
+            let bytewise: Vec<&[u8]> = stream.chunks(1).collect();
+            proptest::prop_assert_eq!(counted(&bytewise), whole);
+        }
+    }
 }
