@@ -362,9 +362,9 @@ enum Kind {
     TooLong,
 }
 
-/// `part` as a slice of `chunk` when it lies in it (`None` for an empty
-/// part too: any empty slice will do); otherwise copies it into `scratch`
-/// and returns `None`.
+/// `part` as a slice of `chunk` when it lies in it (an empty part is
+/// always "in" it: any empty slice will do); otherwise copies it into
+/// `scratch` and returns `None`.
 fn own<'c>(chunk: &'c [u8], part: &[u8], scratch: &mut Vec<u8>) -> Option<&'c [u8]> {
     if part.is_empty() {
         return Some(&[]);
