@@ -3,7 +3,7 @@
 //! window size and its changes), and a raw TCP client that negotiates
 //! nothing.
 //!
-//! These tests need the `telnet` and `tmux` programs (`.ci/install`
+//! These tests need the `telnet`, `tmux` and `nc` programs (`.ci/install`
 //! installs them); without them they fail, saying so.
 
 mod common;
@@ -31,8 +31,8 @@ fn require(program: &str) {
         .unwrap_or(false);
     assert!(
         found,
-        "`{program}` is not installed: these tests need telnet and tmux \
-         (run .ci/install, or apt-get install -y telnet tmux)"
+        "`{program}` is not installed: these tests need telnet, tmux and nc \
+         (run .ci/install, or apt-get install -y telnet tmux netcat-openbsd)"
     );
 }
 
@@ -209,6 +209,12 @@ fn a_key_pressed_without_enter_reaches_the_server_and_is_not_echoed_locally() {
     tmux.wait_for_line("key: Up");
     tmux.press("b");
     tmux.wait_for_line("key: 'b' (0x62)");
+    // Enter comes as CR NUL, which the Telnet layer turns into CR.
+    tmux.press("Enter");
+    tmux.wait_for_line("key: Enter (0x0d)");
+    // In character mode the client sends control keys as they are.
+    tmux.press("C-c");
+    tmux.wait_for_line("key: Ctrl-C (0x03)");
     // Ctrl-D asks the server to hang up.
     tmux.press("C-d");
     tmux.wait_for_line("bye");
@@ -274,9 +280,45 @@ fn a_raw_client_that_negotiates_nothing_is_still_served() {
         String::from_utf8_lossy(&answer),
         "key: 'h' (0x68)\r\nkey: 'i' (0x69)\r\nkey: Ctrl-J (0x0a)\r\n"
     );
+    // Refusing to report the window size is noticed.
+    client.write_all(&[255, 252, 31]).unwrap();
+    read_until(
+        &mut client,
+        &mut answer,
+        b"window: not reported by this client\r\n",
+    );
     // Ctrl-D: the server says goodbye and closes.
     client.write_all(b"\x04").unwrap();
     let mut rest = Vec::new();
     client.read_to_end(&mut rest).unwrap();
     assert_eq!(rest, b"key: Ctrl-D (0x04)\r\nbye\r\n");
+}
+
+#[test]
+fn netcat_sees_the_negotiation_and_gets_its_line_answered() {
+    require("nc");
+    let (_server, port) = telnet_keys();
+    // nc sends its input, then (-N) ends its side of the connection; the
+    // server answers, then closes in turn.
+    let mut nc = Command::new("nc")
+        .args(["-N", "127.0.0.1", &port])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("start nc");
+    nc.stdin.take().unwrap().write_all(b"ok\n").unwrap();
+    let output = nc.wait_with_output().expect("nc output");
+    assert!(output.status.success(), "nc failed: {:?}", output.status);
+    let out = output.stdout;
+    assert!(
+        out.starts_with(&[255, 251, 1, 255, 251, 3, 255, 253, 31, 255, 252, 34]),
+        "no negotiation first: {out:?}"
+    );
+    assert!(
+        String::from_utf8_lossy(&out).ends_with(
+            "Ctrl-D quits.\r\nkey: 'o' (0x6f)\r\nkey: 'k' (0x6b)\r\nkey: Ctrl-J (0x0a)\r\n"
+        ),
+        "unexpected answer: {:?}",
+        String::from_utf8_lossy(&out)
+    );
 }
