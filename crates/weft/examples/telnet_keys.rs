@@ -8,6 +8,7 @@
 //! key: Up
 //! key: Ctrl-C (0x03)
 //! window: 120x40
+//! command: AreYouThere
 //! ```
 //!
 //! The server runs over [`TelnetProtocol`] with [`Policy::character_mode`]:
@@ -77,6 +78,8 @@ impl TelnetApplication for Keys {
                 side: Side::Remote,
                 option: TelnetOption::NAWS,
             } => self.say("window: not reported by this client"),
+            // Commands such as IAC AYT, which telnet's `send ayt` sends.
+            Event::Command(command) => self.say(&format!("command: {command:?}")),
             _ => {}
         }
     }

@@ -287,6 +287,9 @@ fn a_raw_client_that_negotiates_nothing_is_still_served() {
         &mut answer,
         b"window: not reported by this client\r\n",
     );
+    // Commands are shown too (IAC AYT).
+    client.write_all(&[255, 246]).unwrap();
+    read_until(&mut client, &mut answer, b"command: AreYouThere\r\n");
     // Ctrl-D: the server says goodbye and closes.
     client.write_all(b"\x04").unwrap();
     let mut rest = Vec::new();
