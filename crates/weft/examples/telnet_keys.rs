@@ -65,6 +65,21 @@ impl Protocol for Keys {
             rest = &rest[used..];
         }
     }
+
+    // Each key pressed makes a line of output: a client that sends but
+    // does not read would have it pile up. Stop reading from such a client
+    // until it catches up (the Telnet layer's replies count too).
+    fn pause_writing(&mut self) {
+        if let Some(transport) = &self.transport {
+            transport.pause_reading();
+        }
+    }
+
+    fn resume_writing(&mut self) {
+        if let Some(transport) = &self.transport {
+            transport.resume_reading();
+        }
+    }
 }
 
 impl TelnetApplication for Keys {
