@@ -1,7 +1,8 @@
 //! A stock `telnet` client in `tmux` plays: keys act without Enter, the
 //! full game is drawn in colour centred in the window with the cursor
-//! hidden, and `q` gives the terminal back. Skipped (with a note) where
-//! `telnet` or `tmux` is not installed (`apt-get install -y telnet tmux`).
+//! hidden, and `q` gives the terminal back. Like the other
+//! interoperability tests, these fail where `telnet` or `tmux` is missing
+//! (`.ci/install` installs them).
 
 mod net;
 
@@ -18,17 +19,17 @@ struct Pane {
 }
 
 impl Pane {
-    fn start(server: &TestServer, name: &str) -> Option<Pane> {
+    fn start(server: &TestServer, name: &str) -> Pane {
         let found = |tool: &str| {
             Command::new("sh")
                 .args(["-c", &format!("command -v {tool}")])
                 .output()
                 .is_ok_and(|o| o.status.success())
         };
-        if !found("telnet") || !found("tmux") {
-            eprintln!("skipped: telnet and tmux are needed (apt-get install -y telnet tmux)");
-            return None;
-        }
+        assert!(
+            found("telnet") && found("tmux"),
+            "these tests drive the stock telnet client in tmux: install them with .ci/install"
+        );
         let pane = Pane {
             socket: format!("boom-test-{}-{name}", std::process::id()),
         };
@@ -50,7 +51,7 @@ impl Pane {
             "24",
             &command,
         ]);
-        Some(pane)
+        pane
     }
 
     fn tmux(&self, args: &[&str]) -> String {
@@ -103,9 +104,7 @@ impl Drop for Pane {
 #[test]
 fn telnet_plays_the_classic_game_without_enter() {
     let server = TestServer::start(classic());
-    let Some(pane) = Pane::start(&server, "classic") else {
-        return;
-    };
+    let pane = Pane::start(&server, "classic");
     pane.wait_for("the board", |s| s.contains("|A :::::::::|"));
     pane.keys(&["d"]);
     pane.wait_for("A to move right", |s| s.contains("| A:::::::::|"));
@@ -117,9 +116,7 @@ fn telnet_gets_the_full_game_in_colour_centred_and_q_restores_the_terminal() {
         render: RenderMode::Auto,
         ..full()
     });
-    let Some(pane) = Pane::start(&server, "full") else {
-        return;
-    };
+    let pane = Pane::start(&server, "full");
     let screen = pane.wait_for("the round to start", |s| {
         s.contains("You are A (alive)") && s.contains("Round 1: playing")
     });

@@ -478,3 +478,157 @@ impl fmt::Display for ServerEndpoint {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn server(text: &str) -> ServerEndpoint {
+        text.parse().unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn client(text: &str) -> ClientEndpoint {
+        text.parse().unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn server_error(text: &str) -> String {
+        text.parse::<ServerEndpoint>().unwrap_err().to_string()
+    }
+
+    fn client_error(text: &str) -> String {
+        text.parse::<ClientEndpoint>().unwrap_err().to_string()
+    }
+
+    #[test]
+    fn tcp_servers_in_every_form() {
+        assert_eq!(
+            server("tcp:8900"),
+            ServerEndpoint::Tcp(TcpListenOptions::new("0.0.0.0:8900".parse().unwrap()))
+        );
+        assert_eq!(
+            server("tcp:port=8900:interface=127.0.0.1:backlog=128"),
+            ServerEndpoint::Tcp(TcpListenOptions {
+                address: "127.0.0.1:8900".parse().unwrap(),
+                backlog: 128,
+                reuse_port: false,
+            })
+        );
+        assert_eq!(
+            server(r"tcp6:port=8900:interface=\:\:1"),
+            ServerEndpoint::Tcp(TcpListenOptions::new("[::1]:8900".parse().unwrap()))
+        );
+        assert_eq!(
+            server("tcp6:8900"),
+            ServerEndpoint::Tcp(TcpListenOptions::new("[::]:8900".parse().unwrap()))
+        );
+        let ServerEndpoint::Tcp(options) = server("tcp:0:reuseport=1") else {
+            panic!("not tcp");
+        };
+        assert!(options.reuse_port);
+    }
+
+    #[test]
+    fn unix_servers() {
+        assert_eq!(
+            server("unix:/tmp/boom.sock:mode=660"),
+            ServerEndpoint::Unix(UnixListenOptions {
+                path: "/tmp/boom.sock".into(),
+                mode: Some(0o660),
+                backlog: DEFAULT_BACKLOG,
+            })
+        );
+        assert_eq!(server("unix:address=/a:lockfile=1"), server("unix:path=/a"));
+    }
+
+    #[test]
+    fn clients_in_every_form() {
+        assert_eq!(
+            client("tcp:host=localhost:port=8900:timeout=5"),
+            ClientEndpoint::Tcp {
+                host: "localhost".into(),
+                port: 8900,
+                timeout: Some(Duration::from_secs(5)),
+            }
+        );
+        assert_eq!(
+            client("tcp:localhost:8900"),
+            client("tcp:host=localhost:port=8900")
+        );
+        assert_eq!(
+            client(r"tcp:host=\:\:1:port=1"),
+            ClientEndpoint::Tcp {
+                host: "::1".into(),
+                port: 1,
+                timeout: None,
+            }
+        );
+        assert_eq!(
+            client("unix:path=/run/x.sock"),
+            ClientEndpoint::Unix {
+                path: "/run/x.sock".into(),
+                timeout: None,
+            }
+        );
+        assert_eq!(client("unix:/run/x.sock"), client("unix:path=/run/x.sock"));
+    }
+
+    #[test]
+    fn errors_quote_the_description_name_the_fault_and_show_the_form() {
+        assert_eq!(
+            server_error("tcp:80x"),
+            "invalid endpoint 'tcp:80x': port must be a number from 0 to 65535, not '80x'; \
+             expected tcp:PORT[:interface=ADDRESS][:backlog=N][:reuseport=0|1]"
+        );
+        for (text, fault) in [
+            ("", "the endpoint type is missing"),
+            ("udp:53", "unknown endpoint type 'udp'"),
+            ("tcp", "the port is missing"),
+            (
+                "tcp:70000",
+                "port must be a number from 0 to 65535, not '70000'",
+            ),
+            (
+                "tcp:80:interface=nowhere",
+                "interface 'nowhere' is not an IP address",
+            ),
+            (
+                "tcp:80:backlog=0",
+                "backlog must be a positive number, not '0'",
+            ),
+            ("tcp:80:color=red", "unknown option 'color'"),
+            ("tcp:80:port=81", "'port' is given twice"),
+            ("tcp:80:81", "too many arguments ('81')"),
+            (
+                "tcp:80:reuseport=maybe",
+                "reuseport must be 0 or 1, not 'maybe'",
+            ),
+            ("unix:", "the socket path is empty"),
+            (
+                "unix:/x:mode=999",
+                "mode '999' is not an octal permission like 660",
+            ),
+            ("tcp:80\\", "it ends with a lone backslash"),
+        ] {
+            let message = server_error(text);
+            assert!(
+                message.starts_with(&format!("invalid endpoint '{text}': {fault}; expected ")),
+                "{message}"
+            );
+        }
+        for (text, fault) in [
+            ("tcp:host=localhost", "the port is missing"),
+            ("tcp:port=80", "the host is missing"),
+            (
+                "tcp:localhost:80:timeout=soon",
+                "timeout must be a positive number of seconds, not 'soon'",
+            ),
+            ("unix:", "the socket path is empty"),
+        ] {
+            let message = client_error(text);
+            assert!(
+                message.starts_with(&format!("invalid endpoint '{text}': {fault}; expected ")),
+                "{message}"
+            );
+        }
+    }
+}

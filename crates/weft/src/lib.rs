@@ -58,6 +58,12 @@
 //! flushed when it returns. A panic in a callback ends only that
 //! connection.
 //!
+//! Most protocols speak in messages rather than bytes: implement
+//! [`LineHandler`](protocols::LineHandler) and wrap it in a
+//! [`LineReceiver`](protocols::LineReceiver) to be handed whole lines
+//! (Twisted's `LineReceiver`), or use the netstring and length-prefix
+//! receivers of [`protocols`] for frames.
+//!
 //! Endpoints are named by strings in Twisted's grammar (`tcp:8900`,
 //! `unix:/run/app.sock`, `tcp:host=example.org:port=80`), see
 //! [`endpoints`]. Protocols and timers are tested without sockets or real

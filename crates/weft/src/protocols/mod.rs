@@ -13,6 +13,10 @@
 //! - [`netstring`]: `12:hello world!,` frames (Twisted's `NetstringReceiver`).
 //! - [`prefixed`]: frames preceded by a big-endian `u16` or `u32` length
 //!   (Twisted's `Int16StringReceiver` / `Int32StringReceiver`).
+//! - [`line_receiver`] and [`frame_receiver`]: the same framers as weft
+//!   [`Protocol`](crate::Protocol)s for everyday use: implement
+//!   [`LineHandler`] or [`FrameHandler`] and wrap it in a [`LineReceiver`],
+//!   [`NetstringReceiver`] or [`Int16Receiver`] / [`Int32Receiver`].
 //! - [`telnet`]: the Telnet codec (RFC 854/855) and option negotiation by
 //!   the Q method (RFC 1143), with ECHO, SGA, NAWS, TTYPE and LINEMODE.
 //!
@@ -52,9 +56,16 @@
 //!   reconfigured between two frames of the same chunk.
 
 mod frame;
+pub mod frame_receiver;
+pub mod line_receiver;
 pub mod lines;
 pub mod netstring;
 pub mod prefixed;
 pub mod telnet;
 
 pub use frame::FrameDecoder;
+pub use frame_receiver::{
+    FrameHandler, FrameReceiver, Int16Receiver, Int32Receiver, NetstringReceiver, PrefixedReceiver,
+    send_netstring, send_prefixed,
+};
+pub use line_receiver::{LineControl, LineHandler, LineReceiver, LineSender, TooLong};

@@ -57,6 +57,9 @@ pub(crate) struct Flags {
     pub(crate) reading_paused: bool,
     /// End of input was seen (no more reads).
     pub(crate) read_eof: bool,
+    /// The poller reported that the peer closed its side: reads must go
+    /// on until end of input even after a short read.
+    pub(crate) peer_closed: bool,
     /// `pause_writing` was delivered and `resume_writing` not yet.
     pub(crate) writing_paused: bool,
     /// The protocol asked for a half-close once output is flushed.

@@ -83,8 +83,13 @@ impl Inner {
             self.service(key, id);
             self.service_touched();
         }
+        if event.is_read_closed() {
+            if let Some(shared) = self.shared(key, id) {
+                shared.update(|f| f.peer_closed = true);
+            }
+        }
         if event.is_readable() || event.is_read_closed() || event.is_error() {
-            self.read(key, id, event.is_read_closed());
+            self.read(key, id);
         }
     }
 
@@ -94,15 +99,18 @@ impl Inner {
     ///
     /// A read shorter than the buffer means the socket was drained, since
     /// readiness is edge-triggered and new data raises a new edge; this
-    /// saves the `EAGAIN` read (Netty does the same). When the peer closed
-    /// (`read_closed`), reading goes on to reach the end of input.
-    pub(crate) fn read(self: &Rc<Self>, key: usize, id: u64, read_closed: bool) {
+    /// saves the `EAGAIN` read (Netty does the same). Once the poller said
+    /// the peer closed its side, reading goes on to reach the end of input.
+    pub(crate) fn read(self: &Rc<Self>, key: usize, id: u64) {
         let mut buffer = self.read_buffer.borrow_mut();
         for _ in 0..READS_PER_EVENT {
-            let outcome = {
+            let (outcome, peer_closed) = {
                 let sources = self.sources.borrow();
                 match connection(&sources, key, id) {
-                    Some(conn) if conn.shared.wants_read() => conn.stream.read(&mut buffer),
+                    Some(conn) if conn.shared.wants_read() => (
+                        conn.stream.read(&mut buffer),
+                        conn.shared.flags().peer_closed,
+                    ),
                     _ => return,
                 }
             };
@@ -115,7 +123,7 @@ impl Inner {
                 Ok(n) => {
                     self.call_protocol(key, id, |p| p.data_received(&buffer[..n]));
                     self.service_touched();
-                    if n < buffer.len() && !read_closed {
+                    if n < buffer.len() && !peer_closed {
                         return;
                     }
                 }

@@ -370,9 +370,7 @@ impl Inner {
         for (key, id) in batch {
             match self.identify(key) {
                 Some((SourceKind::Listener, source_id)) if source_id == id => self.accept(key, id),
-                Some((SourceKind::Connection, source_id)) if source_id == id => {
-                    self.read(key, id, false)
-                }
+                Some((SourceKind::Connection, source_id)) if source_id == id => self.read(key, id),
                 _ => {}
             }
         }

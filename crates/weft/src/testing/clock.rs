@@ -62,3 +62,95 @@ impl Scheduler for Clock {
         self.table.schedule(when, callback)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    use super::*;
+    use crate::time::{LoopingCall, StartAt};
+
+    fn secs(n: u64) -> Duration {
+        Duration::from_secs(n)
+    }
+
+    #[test]
+    fn calls_run_when_time_reaches_them() {
+        let clock = Clock::new();
+        let log = Rc::new(RefCell::new(Vec::new()));
+        for (name, at) in [("b", 2), ("a", 1), ("c", 2)] {
+            let log = log.clone();
+            clock.call_later(secs(at), move || log.borrow_mut().push(name));
+        }
+        clock.advance(Duration::from_millis(999));
+        assert!(log.borrow().is_empty());
+        clock.pump(&[Duration::from_millis(1), secs(1)]);
+        assert_eq!(*log.borrow(), ["a", "b", "c"]);
+        assert_eq!(clock.pending_calls(), 0);
+    }
+
+    #[test]
+    fn delayed_call_handles_cancel_reset_and_delay() {
+        let clock = Clock::new();
+        let ran = Rc::new(RefCell::new(0));
+        let r = ran.clone();
+        let call = clock.call_later(secs(5), move || *r.borrow_mut() += 1);
+        let start = clock.now();
+        assert!(call.active());
+        assert!(call.delay(secs(1)));
+        assert_eq!(call.when(), Some(start + secs(6)));
+        clock.advance(secs(4));
+        assert!(call.reset(secs(1)));
+        assert_eq!(call.when(), Some(start + secs(5)));
+        clock.advance(secs(1));
+        assert_eq!(*ran.borrow(), 1);
+        assert!(!call.active());
+        assert!(!call.cancel());
+        assert!(!call.reset(secs(1)));
+        assert_eq!(call.when(), None);
+    }
+
+    #[test]
+    fn a_looping_call_counts_the_intervals_it_missed() {
+        let clock = Clock::new();
+        let counts = Rc::new(RefCell::new(Vec::new()));
+        let c = counts.clone();
+        let looping = LoopingCall::start(&clock, secs(1), StartAt::Now, move |n| {
+            c.borrow_mut().push(n)
+        });
+        clock.advance(Duration::ZERO);
+        clock.advance(secs(1));
+        // Fall behind by 3.5 intervals: one call, told 3 intervals passed.
+        clock.advance(Duration::from_millis(3500));
+        clock.advance(Duration::from_millis(500));
+        assert_eq!(*counts.borrow(), [1, 1, 3, 1]);
+        assert!(looping.stop());
+        clock.advance(secs(10));
+        assert_eq!(counts.borrow().len(), 4);
+        assert!(!looping.running());
+    }
+
+    #[test]
+    fn a_looping_call_may_start_after_one_interval() {
+        let clock = Clock::new();
+        let counts = Rc::new(RefCell::new(0));
+        let c = counts.clone();
+        let _looping = LoopingCall::start(&clock, secs(2), StartAt::AfterInterval, move |n| {
+            *c.borrow_mut() += n;
+        });
+        clock.advance(secs(1));
+        assert_eq!(*counts.borrow(), 0);
+        clock.advance(secs(1));
+        assert_eq!(*counts.borrow(), 1);
+    }
+
+    #[test]
+    fn a_panicking_looping_call_stops() {
+        let clock = Clock::new();
+        let looping = LoopingCall::start(&clock, secs(1), StartAt::Now, |_| panic!("boom"));
+        clock.advance(Duration::ZERO);
+        assert!(!looping.running());
+        assert_eq!(clock.pending_calls(), 0);
+    }
+}

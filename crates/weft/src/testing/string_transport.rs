@@ -25,6 +25,9 @@ struct State {
     close: RefCell<Option<CloseKind>>,
     write_shut: Cell<bool>,
     reading: Cell<bool>,
+    /// The connection is gone (set by [`super::loopback`]): writes are
+    /// ignored.
+    gone: Cell<bool>,
     limits: Cell<WriteLimits>,
     peer: Address,
     local: Address,
@@ -54,6 +57,7 @@ impl StringTransport {
                 close: RefCell::new(None),
                 write_shut: Cell::new(false),
                 reading: Cell::new(true),
+                gone: Cell::new(false),
                 limits: Cell::new(WriteLimits::default()),
                 peer,
                 local,
@@ -100,6 +104,12 @@ impl StringTransport {
     pub fn is_reading(&self) -> bool {
         self.state.reading.get()
     }
+
+    /// Marks the connection gone: later writes are ignored.
+    pub(crate) fn mark_gone(&self) {
+        self.state.gone.set(true);
+        self.state.written.borrow_mut().clear();
+    }
 }
 
 impl TransportBackend for State {
@@ -121,7 +131,7 @@ impl TransportBackend for State {
     }
 
     fn is_closing(&self) -> bool {
-        self.close.borrow().is_some() || self.write_shut.get()
+        self.gone.get() || self.close.borrow().is_some() || self.write_shut.get()
     }
 
     fn peer_address(&self) -> Address {

@@ -104,7 +104,13 @@ impl ExampleProcess {
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", path.display()));
+            .unwrap_or_else(|e| {
+                panic!(
+                    "cannot start {}: {e} (a plain `cargo test` builds the examples; \
+                     with `--test NAME` build them first: `cargo build -p weft --examples`)",
+                    path.display()
+                )
+            });
         let stdout = child.stdout.take().expect("stdout");
         let mut line = String::new();
         BufReader::new(stdout)

@@ -39,6 +39,12 @@ pub trait TelnetApplication: Protocol {
 
 /// A [`Protocol`] that speaks Telnet to the peer and runs application `A`
 /// over it. See the [module documentation](self).
+///
+/// The layer answers negotiation on its own (a `WONT` for each refused
+/// `DO`, …). Those answers are output like any other: a peer that floods
+/// requests and never reads makes them pile up, so an application facing
+/// untrusted peers pauses reading in `pause_writing` or sets a hard limit
+/// with [`Transport::set_write_limits`].
 pub struct TelnetProtocol<A> {
     app: A,
     policy: Option<Policy>,

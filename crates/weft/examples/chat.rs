@@ -1,0 +1,173 @@
+//! A chat room over lines: each line a client sends goes to every other
+//! client, prefixed with the sender's address (`[127.0.0.1:5555] hello`).
+//! `/quit` leaves.
+//!
+//! `cargo run -p weft --example chat -- tcp:port=8900:interface=127.0.0.1`,
+//! then `telnet 127.0.0.1 8900` or `nc 127.0.0.1 8900` from a few terminals.
+//!
+//! It prints `listening on ADDRESS` once ready (port 0 picks a free port)
+//! and stops gracefully on SIGINT or SIGTERM.
+//!
+//! What it shows:
+//! - [`LineReceiver`] and a [`LineHandler`]: lines ended by CR LF or a bare
+//!   LF (what `telnet` and `nc` send), at most [`MAX_LINE`] bytes; a longer
+//!   line gets a notice and the connection is closed with a reason naming
+//!   the limit.
+//! - State shared by the connections of one reactor: an `Rc<RefCell<Room>>`
+//!   owned by the factory closure; no locks, the reactor is single-threaded.
+//! - Bounded memory for slow clients: each transport's write buffer has a
+//!   hard limit ([`WriteLimits::max`]); a client that stops reading while
+//!   others talk is disconnected once [`MAX_PENDING`] bytes wait for it.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use weft::protocols::lines::Delimiter;
+use weft::protocols::{LineControl, LineHandler, LineReceiver, LineSender, TooLong};
+use weft::{Address, CloseReason, Reactor, Transport, WriteLimits};
+
+/// The longest line a client may send, in bytes.
+const MAX_LINE: usize = 4096;
+
+/// Bytes that may wait for a client that does not read before it is cut
+/// off.
+const MAX_PENDING: usize = 256 * 1024;
+
+/// Everyone connected, by connection number.
+#[derive(Default)]
+struct Room {
+    next_id: u64,
+    members: BTreeMap<u64, Member>,
+}
+
+struct Member {
+    name: String,
+    sender: LineSender,
+}
+
+impl Room {
+    /// Sends `line` to every member but `except`.
+    fn broadcast(&self, except: u64, line: &[u8]) {
+        for (id, member) in &self.members {
+            if *id != except {
+                // A relayed line holds no LF (it ended the line), so it
+                // always encodes.
+                let _ = member.sender.send_line(line);
+            }
+        }
+    }
+}
+
+/// One client's connection.
+struct Chatter {
+    room: Rc<RefCell<Room>>,
+    id: u64,
+    name: String,
+}
+
+impl Chatter {
+    fn new(room: Rc<RefCell<Room>>) -> Self {
+        Chatter {
+            room,
+            id: 0,
+            name: String::new(),
+        }
+    }
+}
+
+impl LineHandler for Chatter {
+    fn connection_made(&mut self, transport: Transport) {
+        transport.set_write_limits(WriteLimits {
+            max: Some(MAX_PENDING),
+            ..WriteLimits::default()
+        });
+        let mut room = self.room.borrow_mut();
+        self.id = room.next_id;
+        room.next_id += 1;
+        self.name = match transport.peer_address() {
+            tcp @ Address::Tcp(_) => tcp.to_string(),
+            other => format!("{other}#{}", self.id),
+        };
+        let sender = LineSender::new(transport, Delimiter::CrLfOrLf);
+        let others = room.members.len();
+        let _ = sender.send_line(
+            format!(
+                "* welcome, you are {}; {others} other(s) here; /quit to leave",
+                self.name
+            )
+            .as_bytes(),
+        );
+        room.broadcast(self.id, format!("* {} joined", self.name).as_bytes());
+        room.members.insert(
+            self.id,
+            Member {
+                name: self.name.clone(),
+                sender,
+            },
+        );
+        tracing::info!(name = %self.name, "joined");
+    }
+
+    fn line_received(&mut self, line: &[u8], ctl: &mut LineControl<'_>) {
+        if line.trim_ascii() == b"/quit" {
+            let _ = ctl.send_line(b"* bye");
+            ctl.transport().lose_connection();
+            return;
+        }
+        let mut relayed = Vec::with_capacity(self.name.len() + 3 + line.len());
+        relayed.push(b'[');
+        relayed.extend_from_slice(self.name.as_bytes());
+        relayed.extend_from_slice(b"] ");
+        relayed.extend_from_slice(line);
+        self.room.borrow().broadcast(self.id, &relayed);
+    }
+
+    fn line_length_exceeded(&mut self, ctl: &mut LineControl<'_>) -> TooLong {
+        let notice = format!("* line too long (over {MAX_LINE} bytes); bye");
+        let _ = ctl.send_line(notice.as_bytes());
+        TooLong::Close
+    }
+
+    fn connection_lost(&mut self, reason: &CloseReason) {
+        let mut room = self.room.borrow_mut();
+        if let Some(member) = room.members.remove(&self.id) {
+            room.broadcast(self.id, format!("* {} left", member.name).as_bytes());
+        }
+        tracing::info!(name = %self.name, %reason, "left");
+    }
+}
+
+fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
+    let mut args = std::env::args().skip(1);
+    let (Some(endpoint), None) = (args.next(), args.next()) else {
+        eprintln!("usage: chat ENDPOINT   (for example: chat tcp:port=8900:interface=127.0.0.1)");
+        return std::process::ExitCode::from(2);
+    };
+    match serve(&endpoint) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("chat: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(endpoint: &str) -> Result<(), weft::Error> {
+    let reactor = Reactor::new().map_err(weft::Error::Poll)?;
+    reactor.handle_signals()?;
+    let room = Rc::new(RefCell::new(Room::default()));
+    let port = reactor.listen(endpoint, move |_peer: &Address| {
+        Some(
+            LineReceiver::new(Chatter::new(room.clone()))
+                .with_delimiter(Delimiter::CrLfOrLf)
+                .with_max_line_length(MAX_LINE),
+        )
+    })?;
+    println!("listening on {}", port.address());
+    reactor.run()
+}

@@ -1,0 +1,283 @@
+//! Outgoing connections: TCP (IPv4, IPv6, by name), Unix sockets, and every
+//! way a connection attempt can fail.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use weft::{Address, ClientFactory, CloseReason, ConnectError, Protocol, Reactor, Transport};
+
+/// Sends a greeting, records the answer, closes once answered.
+struct Greeter {
+    log: Rc<RefCell<Vec<String>>>,
+    transport: Option<Transport>,
+}
+
+impl Protocol for Greeter {
+    fn connection_made(&mut self, transport: Transport) {
+        transport.write(b"hello");
+        self.transport = Some(transport);
+    }
+
+    fn data_received(&mut self, data: &[u8]) {
+        self.log
+            .borrow_mut()
+            .push(format!("got {}", String::from_utf8_lossy(data)));
+        self.transport.as_ref().unwrap().lose_connection();
+    }
+}
+
+/// A client factory that records what happens and stops the reactor at
+/// the end of the attempt.
+struct Recorder {
+    reactor: Reactor,
+    log: Rc<RefCell<Vec<String>>>,
+}
+
+impl ClientFactory for Recorder {
+    type Protocol = Greeter;
+
+    fn build_protocol(&mut self, peer: &Address) -> Option<Greeter> {
+        self.log.borrow_mut().push(format!("connected to {peer}"));
+        Some(Greeter {
+            log: self.log.clone(),
+            transport: None,
+        })
+    }
+
+    fn connection_failed(&mut self, error: ConnectError) {
+        self.log.borrow_mut().push(format!("failed: {error}"));
+        self.reactor.stop();
+    }
+
+    fn connection_lost(&mut self, reason: &CloseReason) {
+        self.log.borrow_mut().push(format!("lost: {reason}"));
+        self.reactor.stop();
+    }
+}
+
+/// An upper-casing echo server protocol.
+#[derive(Default)]
+struct Upper(Option<Transport>);
+
+impl Protocol for Upper {
+    fn connection_made(&mut self, transport: Transport) {
+        self.0 = Some(transport);
+    }
+
+    fn data_received(&mut self, data: &[u8]) {
+        self.0.as_ref().unwrap().write(&data.to_ascii_uppercase());
+    }
+}
+
+fn recorder(reactor: &Reactor) -> (Recorder, Rc<RefCell<Vec<String>>>) {
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let recorder = Recorder {
+        reactor: reactor.clone(),
+        log: log.clone(),
+    };
+    (recorder, log)
+}
+
+/// Serves `Upper` on `listen`, connects to it with `connect(port)`, runs
+/// until the client's connection ends and returns the client's log.
+fn round_trip(listen: &str, connect: impl FnOnce(&Address) -> String) -> Vec<String> {
+    let reactor = Reactor::new().unwrap();
+    let port = reactor
+        .listen(listen, |_: &Address| Some(Upper::default()))
+        .unwrap();
+    let (factory, log) = recorder(&reactor);
+    reactor.connect(&connect(port.address()), factory).unwrap();
+    reactor.run().unwrap();
+    log.take()
+}
+
+#[test]
+fn connects_over_tcp_ipv4_by_address() {
+    let log = round_trip("tcp:port=0:interface=127.0.0.1", |a| {
+        format!("tcp:host=127.0.0.1:port={}", a.tcp().unwrap().port())
+    });
+    assert_eq!(log.len(), 3, "{log:?}");
+    assert!(log[0].starts_with("connected to 127.0.0.1:"));
+    assert_eq!(log[1], "got HELLO");
+    assert_eq!(log[2], "lost: connection closed cleanly");
+}
+
+#[test]
+fn connects_over_tcp_by_host_name() {
+    let log = round_trip("tcp:port=0:interface=127.0.0.1", |a| {
+        format!("tcp:localhost:{}:timeout=10", a.tcp().unwrap().port())
+    });
+    assert!(log.contains(&"got HELLO".to_string()), "{log:?}");
+}
+
+#[test]
+fn connects_over_tcp_ipv6() {
+    let log = round_trip(r"tcp6:port=0:interface=\:\:1", |a| {
+        format!(r"tcp:host=\:\:1:port={}", a.tcp().unwrap().port())
+    });
+    assert!(log[0].starts_with("connected to [::1]:"), "{log:?}");
+    assert_eq!(log[1], "got HELLO");
+}
+
+fn socket_path(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("weft-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+#[test]
+fn connects_over_unix_sockets_and_removes_the_file_after() {
+    let path = socket_path("roundtrip.sock");
+    let listen = format!("unix:{}:mode=600", path.display());
+    let log = round_trip(&listen, |a| match a {
+        Address::Unix(Some(p)) => format!("unix:path={}", p.display()),
+        other => panic!("unexpected {other}"),
+    });
+    assert_eq!(log[1], "got HELLO", "{log:?}");
+    assert!(
+        !path.exists(),
+        "stopping the reactor removes the socket file"
+    );
+}
+
+#[test]
+fn unix_listening_replaces_a_stale_socket_and_refuses_a_live_one() {
+    use std::os::unix::fs::PermissionsExt;
+    let path = socket_path("stale.sock");
+    drop(std::os::unix::net::UnixListener::bind(&path).unwrap());
+    assert!(path.exists(), "a stale socket file is left behind");
+    let reactor = Reactor::new().unwrap();
+    let endpoint = format!("unix:{}:mode=640", path.display());
+    let port = reactor
+        .listen(&endpoint, |_: &Address| Some(Upper::default()))
+        .unwrap();
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640);
+    let error = reactor
+        .listen(&endpoint, |_: &Address| Some(Upper::default()))
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("another server is listening"), "{error}");
+    assert!(port.stop_listening());
+    assert!(!path.exists());
+}
+
+#[test]
+fn a_refused_connection_is_reported() {
+    let free_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let reactor = Reactor::new().unwrap();
+    let (factory, log) = recorder(&reactor);
+    reactor.connect_tcp("127.0.0.1", free_port, None, factory);
+    reactor.run().unwrap();
+    assert_eq!(
+        *log.borrow(),
+        [format!(
+            "failed: connection to 127.0.0.1:{free_port} refused"
+        )]
+    );
+}
+
+#[test]
+fn an_unresolvable_host_is_reported() {
+    let reactor = Reactor::new().unwrap();
+    let (factory, log) = recorder(&reactor);
+    reactor
+        .connect("tcp:host=no-such-host.invalid:port=80", factory)
+        .unwrap();
+    reactor.run().unwrap();
+    let log = log.borrow();
+    assert_eq!(log.len(), 1);
+    assert!(
+        log[0].starts_with("failed: cannot resolve host 'no-such-host.invalid'"),
+        "{log:?}"
+    );
+}
+
+#[test]
+fn a_connection_that_never_completes_times_out() {
+    // A listener that never accepts, its queue filled: further SYNs are
+    // dropped, so a connect stays pending.
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    socket
+        .bind(
+            &"127.0.0.1:0"
+                .parse::<std::net::SocketAddr>()
+                .unwrap()
+                .into(),
+        )
+        .unwrap();
+    socket.listen(0).unwrap();
+    let address = socket.local_addr().unwrap().as_socket().unwrap();
+    let mut fillers = Vec::new();
+    for _ in 0..8 {
+        let filler =
+            socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+        filler.set_nonblocking(true).unwrap();
+        let _ = filler.connect(&address.into());
+        fillers.push(filler);
+    }
+    let reactor = Reactor::new().unwrap();
+    let (factory, log) = recorder(&reactor);
+    let timeout = Duration::from_millis(200);
+    reactor.connect_tcp("127.0.0.1", address.port(), Some(timeout), factory);
+    reactor.run().unwrap();
+    let log = log.borrow();
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert!(log[0].contains("timed out"), "{log:?}");
+}
+
+#[test]
+fn stopping_an_attempt_reports_it_cancelled() {
+    let reactor = Reactor::new().unwrap();
+    let (factory, log) = recorder(&reactor);
+    let connector = reactor
+        .connect("tcp:host=127.0.0.1:port=9", factory)
+        .unwrap();
+    assert!(connector.is_connecting());
+    assert!(connector.stop_connecting());
+    assert!(!connector.stop_connecting());
+    reactor.run().unwrap();
+    assert_eq!(
+        *log.borrow(),
+        ["failed: connecting to 127.0.0.1:9 was cancelled"]
+    );
+}
+
+#[test]
+fn a_listening_port_reports_its_address_and_stops() {
+    let reactor = Reactor::new().unwrap();
+    let port = reactor
+        .listen("tcp:port=0:interface=127.0.0.1", |_: &Address| {
+            Some(Upper::default())
+        })
+        .unwrap();
+    let address = port.address().tcp().unwrap();
+    assert_ne!(address.port(), 0);
+    assert!(port.is_listening());
+    assert!(port.stop_listening());
+    assert!(!port.is_listening());
+    assert!(std::net::TcpStream::connect(address).is_err());
+}
+
+#[test]
+fn listening_on_a_taken_port_names_the_address() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let reactor = Reactor::new().unwrap();
+    let error = reactor
+        .listen(
+            &format!("tcp:port={port}:interface=127.0.0.1"),
+            |_: &Address| Some(Upper::default()),
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains(&format!("cannot listen on 127.0.0.1:{port}")),
+        "{error}"
+    );
+}
