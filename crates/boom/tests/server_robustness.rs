@@ -45,6 +45,54 @@ fn a_client_that_never_reads_is_dropped_while_others_play() {
     reader.frame_until(0, |f| f.at(0, 1) == 'B');
 }
 
+#[test]
+fn a_client_flooding_telnet_requests_without_reading_is_dropped() {
+    let server = TestServer::start(Options {
+        stall_limit: Duration::from_millis(200),
+        ..classic()
+    });
+    let mut flooder = tiny_window_client(&server);
+    let mut reader = server.connect();
+    reader.frame(0);
+    wait_for("both players", || server.stats.players() == 2);
+    // DO for options the server refuses: each one is answered with a WONT
+    // that the flooder never reads.
+    let requests: Vec<u8> = (0..16 * 1024)
+        .flat_map(|n| [255, 253, 100 + (n % 100) as u8])
+        .collect();
+    let writer = std::thread::spawn(move || {
+        while flooder.write_all(&requests).is_ok() {
+            if server_gone(&flooder) {
+                break;
+            }
+        }
+    });
+    for _ in 0..net::MAX_FRAMES * 10 {
+        if server.stats.players() == 1 {
+            break;
+        }
+        reader.frame(0);
+    }
+    assert_eq!(server.stats.players(), 1, "the flooder was not dropped");
+    writer.join().unwrap();
+    reader.send(b"s");
+    reader.frame_until(0, |f| f.at(0, 1) == 'B');
+}
+
+/// Whether the server closed the connection (a peek sees the end or an
+/// error; data waiting or nothing yet means it is open).
+fn server_gone(stream: &TcpStream) -> bool {
+    stream.set_nonblocking(true).unwrap();
+    let mut byte = [0u8; 1];
+    let gone = match stream.peek(&mut byte) {
+        Ok(0) => true,
+        Ok(_) => false,
+        Err(error) => error.kind() != std::io::ErrorKind::WouldBlock,
+    };
+    stream.set_nonblocking(false).unwrap();
+    gone
+}
+
 /// A little xorshift generator: random bytes without a dependency.
 fn random_bytes(seed: &mut u64, out: &mut [u8]) {
     for byte in out {

@@ -15,6 +15,7 @@ use super::keys::{Key, KeyDecoder};
 /// when the connection is made and leaves when it ends.
 pub struct PlayerProtocol {
     hub: Rc<RefCell<Hub>>,
+    transport: Option<Transport>,
     key: Option<usize>,
     keys: KeyDecoder,
 }
@@ -24,6 +25,7 @@ impl PlayerProtocol {
     pub(crate) fn new(hub: Rc<RefCell<Hub>>, keys: KeyDecoder) -> Self {
         PlayerProtocol {
             hub,
+            transport: None,
             key: None,
             keys,
         }
@@ -33,6 +35,7 @@ impl PlayerProtocol {
 impl Protocol for PlayerProtocol {
     fn connection_made(&mut self, transport: Transport) {
         let _ = transport.set_nodelay(true);
+        self.transport = Some(transport.clone());
         self.key = Some(self.hub.borrow_mut().join(transport));
     }
 
@@ -60,13 +63,21 @@ impl Protocol for PlayerProtocol {
         }
     }
 
+    /// The client is not reading: its frames are skipped, and its input
+    /// is not read either (telnet answers to its requests would pile up).
     fn pause_writing(&mut self) {
+        if let Some(transport) = &self.transport {
+            transport.pause_reading();
+        }
         if let Some(key) = self.key {
             self.hub.borrow_mut().pause(key);
         }
     }
 
     fn resume_writing(&mut self) {
+        if let Some(transport) = &self.transport {
+            transport.resume_reading();
+        }
         if let Some(key) = self.key {
             self.hub.borrow_mut().resume(key);
         }
