@@ -35,9 +35,19 @@
 //!   A client that never speaks telnet (`nc`) keeps plain frames.
 //! - **Slow clients**: each connection's queue has flow-control marks;
 //!   while it is paused (the client does not read), its frames are
-//!   skipped (an ANSI client catches up with one diff afterwards); a
-//!   client paused longer than [`Options::stall_limit`] is disconnected,
-//!   and a queue past the hard limit is aborted by the reactor.
+//!   skipped (an ANSI client catches up with one diff afterwards) and its
+//!   input is not read (so telnet answers to its requests cannot pile
+//!   up); a client paused longer than [`Options::stall_limit`] is
+//!   disconnected, and a queue past the hard limit is aborted by the
+//!   reactor.
+//! - **ANSI screens**: the board is drawn once, then only the cells that
+//!   changed, compared with what that client was last sent; each player's
+//!   pawn has its colour, and a player's own pawn is drawn in reverse
+//!   video; the status lines (round and count-down, scores with `+` after
+//!   the living, your pawn, the keys) are centred under the board.
+//! - **Frames** come from one reactor timer for the whole server (the
+//!   frame interval): each arena's frame is rendered once per tick when
+//!   something changed, and the same bytes go to every plain client.
 
 pub mod error;
 mod game;
