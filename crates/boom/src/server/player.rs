@@ -11,6 +11,9 @@ use weft::{CloseReason, Protocol, Transport};
 use super::hub::Hub;
 use super::keys::{Key, KeyDecoder};
 
+/// Silence after which TCP keep-alive probes check that a peer is there.
+const KEEPALIVE: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// One player's connection, as seen by the application: it joins the hub
 /// when the connection is made and leaves when it ends.
 pub struct PlayerProtocol {
@@ -34,7 +37,10 @@ impl PlayerProtocol {
 
 impl Protocol for PlayerProtocol {
     fn connection_made(&mut self, transport: Transport) {
+        // Frames are small and latency matters; and a peer that vanished
+        // without a word is found even when no frame is due.
         let _ = transport.set_nodelay(true);
+        let _ = transport.set_keepalive(Some(KEEPALIVE));
         self.transport = Some(transport.clone());
         self.key = Some(self.hub.borrow_mut().join(transport));
     }
