@@ -62,7 +62,8 @@ fn a_round_spawns_apart_ends_with_a_death_and_scores_the_survivor() {
     a.send(&[b'e', key]);
     let over = a.frame_until(STATUS, |f| status_has(f, "Round 1 over"));
     assert!(status_has(&over, "B wins"), "{over:#?}");
-    assert!(status_has(&over, "B+ 1"), "{over:#?}");
+    assert!(status_has(&over, "  B 1"), "{over:#?}");
+    assert!(status_has(&over, "  a 0"), "A is dead: {over:#?}");
     assert!(over.shows('a'), "A shows dead in lower case: {over:#?}");
     // The next round: a fresh board, everyone alive again.
     let next = b.frame_until(STATUS, |f| status_has(f, "Round 2"));
@@ -72,7 +73,7 @@ fn a_round_spawns_apart_ends_with_a_death_and_scores_the_survivor() {
         b.frame_until(STATUS, |f| f.shows('A'))
     };
     assert!(next.shows('B') && !next.shows('a'), "{next:#?}");
-    assert!(status_has(&next, "B+ 1"));
+    assert!(status_has(&next, "  A 0  B 1"), "{next:#?}");
 }
 
 #[test]

@@ -43,8 +43,9 @@
 //! - **ANSI screens**: the board is drawn once, then only the cells that
 //!   changed, compared with what that client was last sent; each player's
 //!   pawn has its colour, and a player's own pawn is drawn in reverse
-//!   video; the status lines (round and count-down, scores with `+` after
-//!   the living, your pawn, the keys) are centred under the board.
+//!   video; the status lines (round, count-down and how many are alive;
+//!   scores, with the dead in lower case as on the board; your pawn; the
+//!   keys) are centred under the board.
 //! - **Frames** come from one reactor timer for the whole server (the
 //!   frame interval): each arena's frame is rendered once per tick when
 //!   something changed, and the same bytes go to every plain client.

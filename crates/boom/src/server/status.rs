@@ -23,7 +23,14 @@ pub fn round_line(arena: &Arena, out: &mut Vec<u8>) {
             "Round {round} starts in {} s, get ready",
             seconds_until(arena, starts_at)
         ),
-        RoundState::Playing { round, .. } => write!(out, "Round {round}: playing"),
+        RoundState::Playing { round, .. } => {
+            let alive = arena
+                .pawns()
+                .iter()
+                .filter(|p| p.in_round() && p.is_alive())
+                .count();
+            write!(out, "Round {round}: playing, {alive} alive")
+        }
         RoundState::Over {
             round,
             winner: Some(id),
@@ -51,22 +58,23 @@ fn seconds_until(arena: &Arena, at: std::time::Duration) -> u128 {
     at.saturating_sub(arena.now()).as_millis().div_ceil(1000)
 }
 
-/// Replaces `out` with the players line: each name with its score, `+`
-/// after the living, `(bot)` after bots, such as `Scores: A+ 2  B 0`.
+/// Replaces `out` with the players line: each name with its score, in
+/// lower case while dead (as the board shows dead pawns), `(bot)` after
+/// bots, such as `Scores:  A 2  b(bot) 0`.
 pub fn scores_line(arena: &Arena, out: &mut Vec<u8>) {
     out.clear();
     out.extend_from_slice(b"Scores:");
     for pawn in arena.pawns() {
         let start = out.len();
+        out.extend_from_slice(b"  ");
+        if pawn.is_alive() {
+            out.extend_from_slice(pawn.name().as_bytes());
+        } else {
+            out.extend(pawn.name().bytes().map(|b| b.to_ascii_lowercase()));
+        }
         let _ = write!(
             out,
-            "  {}{}{} {}",
-            pawn.name(),
-            if pawn.is_alive() && pawn.pos().is_some() {
-                "+"
-            } else {
-                ""
-            },
+            "{} {}",
             if pawn.is_bot() { "(bot)" } else { "" },
             pawn.score()
         );
@@ -118,7 +126,7 @@ mod tests {
             String::from_utf8_lossy(&out)
         );
         scores_line(&arena, &mut out);
-        assert_eq!(out, b"Scores:  A+ 0  B+(bot) 0");
+        assert_eq!(out, b"Scores:  A 0  B(bot) 0");
         you_line(&arena, a, &mut out);
         assert!(out.starts_with(b"You are A (alive)"));
     }
