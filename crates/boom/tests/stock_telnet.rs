@@ -20,9 +20,9 @@ struct Pane {
 
 impl Pane {
     fn start(server: &TestServer, name: &str) -> Pane {
-        let found = |tool: &str| {
+        let found = |program: &str| {
             Command::new("sh")
-                .args(["-c", &format!("command -v {tool}")])
+                .args(["-c", &format!("command -v {program}")])
                 .output()
                 .is_ok_and(|o| o.status.success())
         };
