@@ -117,3 +117,17 @@ fn render_plain_gives_telnet_clients_plain_frames() {
     assert!(frame.shows('A'));
     assert!(!contains(&client.raw, b"\x1b["));
 }
+
+#[test]
+fn render_ansi_draws_for_every_client_even_without_telnet() {
+    let server = TestServer::start(Options {
+        render: RenderMode::Ansi,
+        bots: Some(0),
+        ..full()
+    });
+    let mut nc = server.connect();
+    // Window size unknown: drawn from the top-left corner.
+    nc.read_until(b"\x1b[?25l");
+    nc.read_until(b"\x1b[1;1H+-----------+");
+    nc.read_until(b"You are A");
+}

@@ -26,7 +26,8 @@ pub(crate) struct Game {
     /// Bumped whenever the cached renders change: a client that saw frame
     /// `n` needs nothing until this passes `n`.
     pub frame: u64,
-    /// The plain frame (R20), rendered once for every plain client.
+    /// The plain frame (R20), followed in the full game by the round and
+    /// scores lines: rendered once for every plain client.
     pub plain: Vec<u8>,
     /// The cells for ANSI clients, rendered once for all of them.
     pub cells: Vec<AnsiCell>,
@@ -133,6 +134,12 @@ impl Game {
         if status_lines {
             status::round_line(&self.arena, &mut self.round_line);
             status::scores_line(&self.arena, &mut self.scores_line);
+            // Plain clients get the frame and the shared lines as one
+            // buffer; only their own line is added per client.
+            self.plain.extend_from_slice(&self.round_line);
+            self.plain.extend_from_slice(b"\r\n");
+            self.plain.extend_from_slice(&self.scores_line);
+            self.plain.extend_from_slice(b"\r\n");
         }
         true
     }
@@ -173,13 +180,15 @@ mod tests {
         arena.advance(Duration::from_secs(4));
         let _ = arena.act(a, Action::DropBomb, Duration::from_secs(4));
         let mut game = Game::new(arena, Instant::now());
-        assert!(game.render(true));
+        assert!(game.render(false));
         assert_eq!(game.plain, plain::frame(&game.arena));
-        assert!(!game.render(true), "nothing changed");
+        assert!(!game.render(false), "nothing changed");
         let _ = game
             .arena
             .act(a, Action::Move(Direction::Right), Duration::from_secs(5));
         assert!(game.render(true));
-        assert_eq!(game.plain, plain::frame(&game.arena));
+        let frame = plain::frame(&game.arena);
+        assert_eq!(game.plain[..frame.len()], frame);
+        assert!(game.plain[frame.len()..].starts_with(b"Round 1"));
     }
 }

@@ -336,15 +336,8 @@ impl Hub {
                             continue;
                         }
                         status::you_line(&game.arena, player.pawn, line);
-                        player.transport.write_vectored(&[
-                            &game.plain,
-                            &game.round_line,
-                            b"\r\n",
-                            &game.scores_line,
-                            b"\r\n",
-                            line,
-                            b"\r\n",
-                        ]);
+                        line.extend_from_slice(b"\r\n");
+                        player.transport.write_vectored(&[&game.plain, line]);
                     }
                     View::Ansi { screen, sent } => {
                         if *sent == game.frame && !screen.needs_redraw() {
