@@ -1,0 +1,162 @@
+//! The ANSI screen's updates, replayed on a small terminal emulator: after
+//! any sequence of boards, resizes and status lines, the terminal shows
+//! exactly the latest board and status.
+
+use boom::render::ansi::{AnsiCell, Picture, Screen, Style};
+use proptest::prelude::*;
+
+/// Just enough of a terminal: cursor moves, clear screen, erase line,
+/// SGR (ignored), cursor visibility, printable bytes.
+struct Terminal {
+    cols: usize,
+    rows: usize,
+    cells: Vec<u8>,
+    row: usize,
+    col: usize,
+    cursor_visible: bool,
+}
+
+impl Terminal {
+    fn new(cols: usize, rows: usize) -> Self {
+        Terminal {
+            cols,
+            rows,
+            cells: vec![b' '; cols * rows],
+            row: 0,
+            col: 0,
+            cursor_visible: true,
+        }
+    }
+
+    fn feed(&mut self, bytes: &[u8]) {
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == 0x1b && bytes.get(i + 1) == Some(&b'[') {
+                let start = i + 2;
+                let mut end = start;
+                while !(0x40..=0x7e).contains(&bytes[end]) {
+                    end += 1;
+                }
+                let params = std::str::from_utf8(&bytes[start..end]).unwrap();
+                self.csi(params, bytes[end]);
+                i = end + 1;
+            } else {
+                match bytes[i] {
+                    b'\r' => self.col = 0,
+                    b'\n' => self.row = (self.row + 1).min(self.rows - 1),
+                    byte => {
+                        if self.col < self.cols {
+                            self.cells[self.row * self.cols + self.col] = byte;
+                        }
+                        self.col += 1;
+                    }
+                }
+                i += 1;
+            }
+        }
+    }
+
+    fn csi(&mut self, params: &str, command: u8) {
+        match (command, params) {
+            (b'H', "") => (self.row, self.col) = (0, 0),
+            (b'H', _) => {
+                let (r, c) = params.split_once(';').unwrap();
+                self.row = (r.parse::<usize>().unwrap() - 1).min(self.rows - 1);
+                self.col = c.parse::<usize>().unwrap() - 1;
+            }
+            (b'J', "2") => self.cells.fill(b' '),
+            (b'K', "") => {
+                for c in self.col..self.cols {
+                    self.cells[self.row * self.cols + c] = b' ';
+                }
+            }
+            (b'K', "2") => {
+                for c in 0..self.cols {
+                    self.cells[self.row * self.cols + c] = b' ';
+                }
+            }
+            (b'm', _) => {}
+            (b'l', "?25") => self.cursor_visible = false,
+            (b'h', "?25") => self.cursor_visible = true,
+            other => panic!("unexpected sequence {other:?}"),
+        }
+    }
+
+    fn text(&self, row: usize, col: usize, len: usize) -> String {
+        let start = row * self.cols + col;
+        String::from_utf8_lossy(&self.cells[start..start + len]).into_owned()
+    }
+
+    /// Where `needle` first appears: (row, col).
+    fn find(&self, needle: &str) -> Option<(usize, usize)> {
+        (0..self.rows).find_map(|row| {
+            let line = self.text(row, 0, self.cols);
+            line.find(needle).map(|col| (row, col))
+        })
+    }
+}
+
+const GLYPHS: &[u8] = b" :#OxAbC";
+
+fn cells_of(codes: &[u8]) -> Vec<AnsiCell> {
+    codes
+        .iter()
+        .map(|&code| AnsiCell {
+            glyph: GLYPHS[usize::from(code) % GLYPHS.len()],
+            style: Style::player(usize::from(code) % 3),
+        })
+        .collect()
+}
+
+proptest! {
+    #[test]
+    fn the_terminal_shows_the_latest_board_and_status(
+        width in 1usize..12,
+        height in 1usize..8,
+        steps in prop::collection::vec(
+            (prop::collection::vec(0u8..8, 96), any::<bool>(), 0usize..3, prop::option::of(0usize..96)),
+            1..8,
+        ),
+    ) {
+        let (cols, rows) = (60usize, 30usize);
+        let mut terminal = Terminal::new(cols, rows);
+        let mut screen = Screen::new();
+        screen.resize(cols as u16, rows as u16);
+        let mut out = Vec::new();
+        for (codes, resize, status_kind, own) in steps {
+            if resize {
+                screen.resize(cols as u16, rows as u16 - 1);
+                screen.resize(cols as u16, rows as u16);
+            }
+            let cells = cells_of(&codes[..width * height]);
+            let status: Vec<&[u8]> = match status_kind {
+                0 => vec![],
+                1 => vec![b"Round 1: playing", b"Scores:  A 0"],
+                _ => vec![b"Waiting", b"", b"You are A"],
+            };
+            let picture = Picture { width, height, cells: &cells, own: own.filter(|&i| i < cells.len()) };
+            out.clear();
+            screen.update(&picture, &status, &mut out);
+            terminal.feed(&out);
+            // The board's top-left border corner, then each row.
+            let border = format!("+{}+", "-".repeat(width));
+            let (row0, col0) = terminal.find(&border).expect("a border");
+            for y in 0..height {
+                let expected: String = cells[y * width..(y + 1) * width]
+                    .iter()
+                    .map(|c| c.glyph as char)
+                    .collect();
+                prop_assert_eq!(terminal.text(row0 + 1 + y, col0 + 1, width), expected);
+            }
+            for (n, line) in status.iter().chain(std::iter::repeat(&&b""[..])).take(4).enumerate() {
+                let shown = terminal.text(row0 + height + 2 + n, 0, cols);
+                prop_assert_eq!(shown.trim(), std::str::from_utf8(line).unwrap());
+            }
+            prop_assert!(!terminal.cursor_visible);
+        }
+        out.clear();
+        screen.restore(b"Bye", &mut out);
+        terminal.feed(&out);
+        prop_assert!(terminal.cursor_visible);
+    }
+}
