@@ -1,59 +1,60 @@
-//! Load generator: N players connect to a running boom server, press a key
-//! every so often, and count the frames they receive. It reports how many
-//! frames per second each player got, to compare with the server's frame
-//! rate (the server is served at full frame rate when every player gets
-//! about 1000 / frame-ms frames per second while the arenas keep changing).
+//! Load generator: for each player count N, starts a boom server, connects
+//! N players that press random keys, and reports whether each still gets
+//! its frames on time.
 //!
 //! ```text
-//! cargo run --release -p boom -- --render plain --bots 2 &
-//! cargo run --release -p boom --example load -- --clients 10000 --seconds 20
+//! cargo build --release -p boom
+//! cargo run --release -p boom --example load -- --players 1000,5000,10000 -- --classic
+//! cargo run --release -p boom --example load -- --players 10000 --telnet -- --bots 2
 //! ```
 //!
-//! A measurement on a shared 2-core machine, the load generator running on
-//! the same machine: `boom --classic --frame-ms 50` (every player gets the
-//! whole board every 50 ms) with 10,000 players got 12.2 frames per second
-//! per player (min 11.9), the server using about one core, 85% of it in the
-//! kernel sending (one `send` per player per frame: the floor for this
-//! design). In the full game (`--bots 2`) with 10,000 telnet players
-//! (`--telnet --key-ms 100`, so ANSI updates) in 1,250 arenas, the server
-//! sent 46,600 updates per second (every change, at the next 50 ms tick;
-//! rounds pause between them) using under half a core and 56 MB resident.
+//! Arguments after `--` go to the server (`target/release/boom`, started
+//! on a free port of 127.0.0.1 and pinned to CPU 0); the players run on
+//! this process's weft reactor, pinned to CPU 1. One markdown table row per
+//! N: frames per player per second, the share of the frames the frame
+//! period allows (plain frames only: classic repaints every period, so 100%
+//! is full rate), the 99th percentile gap between two frames of a player,
+//! the server's CPU use (`/proc`), its resident memory, and the bytes each
+//! player received per second.
 //!
-//! Players here never speak telnet (unless `--telnet`), so with `--render auto` they get plain
-//! frames; a frame is counted at each second border line.
+//! Plain frames are counted exactly (every second border line ends one).
+//! With `--telnet` the players answer the negotiation as a stock telnet
+//! client does (80 x 24 window), so the server sends ANSI updates, and
+//! each read with data counts as one update arriving (updates go out only
+//! when something changed, so their rate follows the game, not the period).
 
 use std::cell::RefCell;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
 use weft::time::{LoopingCall, Scheduler, StartAt};
-use weft::{Address, CloseReason, Protocol, Reactor, Transport};
+use weft::{Address, Protocol, Reactor, Transport};
 
-/// Connects many players to a boom server and counts their frames.
+/// Starts boom servers and connects players to them.
 #[derive(Parser, Debug)]
 struct Args {
-    /// Server host.
-    #[arg(long, default_value = "127.0.0.1")]
-    host: String,
-    /// Server port.
-    #[arg(long, default_value_t = 8900)]
-    port: u16,
-    /// How many players.
-    #[arg(long, default_value_t = 1000)]
-    clients: usize,
+    /// Player counts to measure, one server run each.
+    #[arg(long, value_delimiter = ',', default_value = "1000,5000,10000")]
+    players: Vec<usize>,
     /// How long to measure, after everyone connected.
     #[arg(long, default_value_t = 10)]
     seconds: u64,
     /// Each player presses a key this often (milliseconds).
     #[arg(long, default_value_t = 200)]
     key_ms: u64,
-    /// Answer the server's telnet negotiation (with an 80 x 24 window), so
-    /// that `--render auto` sends ANSI updates; frames are then not
-    /// counted here: read the server's `server load` log line instead
-    /// (`RUST_LOG=info`).
+    /// The server's frame period (milliseconds), to compute the share of
+    /// expected frames: 200 for `--classic`, 50 otherwise, unless given.
+    #[arg(long)]
+    frame_ms: Option<u64>,
+    /// Answer the telnet negotiation so that the server sends ANSI updates.
     #[arg(long)]
     telnet: bool,
+    /// Arguments for the server.
+    #[arg(last = true)]
+    server_args: Vec<String>,
 }
 
 /// What a stock telnet client answers: DO ECHO, DO SGA, WILL NAWS, 80 x 24.
@@ -61,22 +62,36 @@ const TELNET_HELLO: &[u8] = &[
     255, 253, 1, 255, 253, 3, 255, 251, 31, 255, 250, 31, 0, 80, 0, 24, 255, 240,
 ];
 
+/// What one player saw since the measurement began.
 #[derive(Default)]
-struct Totals {
-    connected: usize,
-    lost: usize,
-    frames: Vec<u64>,
+struct Seen {
+    connected: bool,
+    frames: u64,
     bytes: u64,
-    transports: Vec<Transport>,
+    last_frame: Option<Instant>,
+    gaps: Vec<Duration>,
 }
 
-/// When measuring started, each player's frames then, and the bytes then.
-type Mark = (Instant, Vec<u64>, u64);
+impl Seen {
+    fn reset(&mut self) {
+        self.frames = 0;
+        self.bytes = 0;
+        self.last_frame = None;
+        self.gaps.clear();
+    }
+
+    fn frame(&mut self, at: Instant) {
+        self.frames += 1;
+        if let Some(last) = self.last_frame.replace(at) {
+            self.gaps.push(at - last);
+        }
+    }
+}
 
 struct Player {
     telnet: bool,
-    index: usize,
-    totals: Rc<RefCell<Totals>>,
+    seen: Rc<RefCell<Seen>>,
+    keyboards: Rc<RefCell<Vec<Transport>>>,
     line_start: bool,
     borders: u64,
 }
@@ -86,26 +101,242 @@ impl Protocol for Player {
         if self.telnet {
             transport.write(TELNET_HELLO);
         }
-        let mut totals = self.totals.borrow_mut();
-        totals.connected += 1;
-        totals.transports.push(transport);
+        self.seen.borrow_mut().connected = true;
+        self.keyboards.borrow_mut().push(transport);
     }
 
     fn data_received(&mut self, data: &[u8]) {
+        let now = Instant::now();
+        let mut seen = self.seen.borrow_mut();
+        seen.bytes += data.len() as u64;
+        if self.telnet {
+            seen.frame(now);
+            return;
+        }
         for &byte in data {
             if self.line_start && byte == b'+' {
                 self.borders += 1;
+                if self.borders % 2 == 0 {
+                    seen.frame(now);
+                }
             }
             self.line_start = byte == b'\n';
         }
-        let mut totals = self.totals.borrow_mut();
-        totals.bytes += data.len() as u64;
-        totals.frames[self.index] = self.borders / 2;
+    }
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args = Args::parse();
+    raise_open_file_limit();
+    pin_to_cpu(1);
+    let classic = args.server_args.iter().any(|a| a == "--classic");
+    let period = args.frame_ms.unwrap_or(if classic { 200 } else { 50 });
+    println!("server: boom {}", args.server_args.join(" "));
+    println!(
+        "| players | connected | frames/player/s | share of expected | p99 gap (ms) | server CPU | server RSS (MiB) | bytes/player/s |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    for &players in &args.players {
+        let mut server = Server::start(&args.server_args)?;
+        let outcome = measure(&args, players, period, &server);
+        server.stop();
+        outcome?;
+    }
+    Ok(())
+}
+
+/// A boom server child process.
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Server {
+    fn start(extra: &[String]) -> Result<Server, Box<dyn std::error::Error>> {
+        let mut path = std::env::current_exe()?;
+        path.pop();
+        path.pop();
+        let boom = path.join("boom");
+        let mut child = Command::new("taskset")
+            .args(["-c", "0"])
+            .arg(&boom)
+            .args(["--listen", "tcp:port=0:interface=127.0.0.1"])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot start {} under taskset: {e}", boom.display()))?;
+        let stdout = child.stdout.take().ok_or("no server stdout")?;
+        let mut first = String::new();
+        BufReader::new(stdout).read_line(&mut first)?;
+        // "boom: listening on 127.0.0.1:PORT; join with: …"
+        let port = first
+            .split("listening on ")
+            .nth(1)
+            .and_then(|rest| rest.split(';').next())
+            .and_then(|address| address.rsplit(':').next())
+            .and_then(|port| port.trim().parse().ok())
+            .ok_or_else(|| format!("unexpected server output {first:?}"))?;
+        Ok(Server { child, port })
     }
 
-    fn connection_lost(&mut self, _reason: &CloseReason) {
-        self.totals.borrow_mut().lost += 1;
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
+}
+
+fn measure(
+    args: &Args,
+    players: usize,
+    period: u64,
+    server: &Server,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let reactor = Reactor::new()?;
+    let keyboards: Rc<RefCell<Vec<Transport>>> = Rc::default();
+    let seen: Vec<Rc<RefCell<Seen>>> = (0..players).map(|_| Rc::default()).collect();
+    // Connect in waves of 200, so the server's accept queue never overflows.
+    let waiting = Rc::new(RefCell::new(seen.clone()));
+    let connecting = {
+        let (reactor, keyboards, waiting) = (reactor.clone(), keyboards.clone(), waiting.clone());
+        let (port, telnet) = (server.port, args.telnet);
+        LoopingCall::start(
+            &reactor.clone(),
+            Duration::from_millis(20),
+            StartAt::Now,
+            move |_| {
+                let wave: Vec<_> = {
+                    let mut waiting = waiting.borrow_mut();
+                    let n = waiting.len().min(200);
+                    waiting.drain(..n).collect()
+                };
+                for seen in wave {
+                    let keyboards = keyboards.clone();
+                    reactor.connect_tcp("127.0.0.1", port, None, move |_: &Address| {
+                        Some(Player {
+                            telnet,
+                            seen: seen.clone(),
+                            keyboards: keyboards.clone(),
+                            line_start: true,
+                            borders: 0,
+                        })
+                    });
+                }
+            },
+        )
+    };
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let typing = {
+        let keyboards = keyboards.clone();
+        LoopingCall::start(
+            &reactor,
+            Duration::from_millis(args.key_ms.max(1)),
+            StartAt::AfterInterval,
+            move |_| {
+                for keyboard in keyboards.borrow().iter() {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    keyboard.write(&[b"wasdwasde"[(seed % 9) as usize]]);
+                }
+            },
+        )
+    };
+    // Once everyone is connected (or after a minute), measure.
+    let started = Instant::now();
+    let mark: Rc<RefCell<Option<(Instant, u64)>>> = Rc::default();
+    let pid = server.child.id();
+    let watching = {
+        let (reactor, seen, mark, keyboards) = (
+            reactor.clone(),
+            seen.clone(),
+            mark.clone(),
+            keyboards.clone(),
+        );
+        let seconds = Duration::from_secs(args.seconds);
+        LoopingCall::start(
+            &reactor.clone(),
+            Duration::from_millis(500),
+            StartAt::AfterInterval,
+            move |_| {
+                let mut mark = mark.borrow_mut();
+                match *mark {
+                    None if keyboards.borrow().len() >= players
+                        || started.elapsed() > Duration::from_secs(60) =>
+                    {
+                        for s in &seen {
+                            s.borrow_mut().reset();
+                        }
+                        *mark = Some((reactor.now(), cpu_ticks(pid)));
+                    }
+                    Some((at, _)) if at.elapsed() >= seconds => reactor.stop(),
+                    _ => {}
+                }
+            },
+        )
+    };
+    reactor.run()?;
+    for looping in [connecting, typing, watching] {
+        looping.stop();
+    }
+    let (at, ticks_before) = mark.borrow_mut().take().ok_or("never started measuring")?;
+    let elapsed = at.elapsed().as_secs_f64();
+    let cpu = (cpu_ticks(pid) - ticks_before) as f64 / clock_ticks_per_second() / elapsed;
+    let connected = seen.iter().filter(|s| s.borrow().connected).count().max(1);
+    let frames: u64 = seen.iter().map(|s| s.borrow().frames).sum();
+    let bytes: u64 = seen.iter().map(|s| s.borrow().bytes).sum();
+    let mut gaps: Vec<Duration> = seen.iter().flat_map(|s| s.borrow().gaps.clone()).collect();
+    gaps.sort();
+    let p99 = gaps
+        .get(gaps.len().saturating_sub(1) * 99 / 100)
+        .map_or(f64::NAN, |g| g.as_secs_f64() * 1e3);
+    let per_player = frames as f64 / connected as f64 / elapsed;
+    let share = if args.telnet {
+        "n/a (updates on change)".to_string()
+    } else {
+        format!("{:.0}%", per_player * period as f64 / 10.0)
+    };
+    println!(
+        "| {players} | {connected} | {per_player:.2} | {share} | {p99:.0} | {:.0}% of a core | {:.0} | {:.0} |",
+        cpu * 100.0,
+        rss_mib(pid),
+        bytes as f64 / connected as f64 / elapsed,
+    );
+    Ok(())
+}
+
+/// User plus system CPU ticks of process `pid`.
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // After the command name (which ends with ')'): utime is the 12th field,
+    // stime the 13th.
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    let field = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    field(11) + field(12)
+}
+
+fn clock_ticks_per_second() -> f64 {
+    // SAFETY: sysconf has no preconditions.
+    (unsafe { libc::sysconf(libc::_SC_CLK_TCK) }) as f64
+}
+
+fn rss_mib(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
 fn raise_open_file_limit() {
@@ -122,105 +353,12 @@ fn raise_open_file_limit() {
     }
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args = Args::parse();
-    raise_open_file_limit();
-    let reactor = Reactor::new()?;
-    let totals = Rc::new(RefCell::new(Totals {
-        frames: vec![0; args.clients],
-        ..Totals::default()
-    }));
-    let telnet = args.telnet;
-    for index in 0..args.clients {
-        let totals = totals.clone();
-        reactor.connect_tcp(&args.host, args.port, None, move |_: &Address| {
-            Some(Player {
-                telnet,
-                index,
-                totals: totals.clone(),
-                line_start: true,
-                borders: 0,
-            })
-        });
+fn pin_to_cpu(cpu: usize) {
+    // SAFETY: the set is initialised by CPU_ZERO before use.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        libc::CPU_ZERO(&mut set);
+        libc::CPU_SET(cpu, &mut set);
+        libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set);
     }
-    // Keys: every player presses one of "wasde" every key_ms, spread out.
-    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-    let keys = {
-        let totals = totals.clone();
-        LoopingCall::start(
-            &reactor,
-            Duration::from_millis(args.key_ms.max(1)),
-            StartAt::AfterInterval,
-            move |_| {
-                for transport in &totals.borrow().transports {
-                    seed ^= seed << 13;
-                    seed ^= seed >> 7;
-                    seed ^= seed << 17;
-                    transport.write(&[b"wasdwasde"[(seed % 9) as usize]]);
-                }
-            },
-        )
-    };
-    let clients = args.clients;
-    let seconds = args.seconds;
-    let started = Instant::now();
-    let start_frames: Rc<RefCell<Option<Mark>>> = Rc::default();
-    let check = {
-        let totals = totals.clone();
-        let reactor = reactor.clone();
-        let start_frames = start_frames.clone();
-        LoopingCall::start(
-            &reactor.clone(),
-            Duration::from_millis(500),
-            StartAt::AfterInterval,
-            move |_| {
-                let totals = totals.borrow();
-                let mut mark = start_frames.borrow_mut();
-                match &*mark {
-                    None if totals.connected >= clients
-                        || started.elapsed() > Duration::from_secs(60) =>
-                    {
-                        println!(
-                            "{} of {clients} connected in {:.1} s; measuring for {seconds} s",
-                            totals.connected,
-                            started.elapsed().as_secs_f64()
-                        );
-                        *mark = Some((reactor.now(), totals.frames.clone(), totals.bytes));
-                    }
-                    Some((at, _, _)) if at.elapsed() >= Duration::from_secs(seconds) => {
-                        reactor.stop()
-                    }
-                    _ => {}
-                }
-            },
-        )
-    };
-    reactor.run()?;
-    keys.stop();
-    check.stop();
-    let totals = totals.borrow();
-    let Some((at, before, bytes_before)) = start_frames.borrow_mut().take() else {
-        return Err("never finished connecting".into());
-    };
-    let wall = at.elapsed().as_secs_f64();
-    let mut rates: Vec<f64> = totals
-        .frames
-        .iter()
-        .zip(&before)
-        .map(|(after, before)| (after - before) as f64 / wall)
-        .collect();
-    rates.sort_by(f64::total_cmp);
-    let mean = rates.iter().sum::<f64>() / rates.len().max(1) as f64;
-    let pct = |p: f64| rates[((rates.len() - 1) as f64 * p) as usize];
-    println!(
-        "{} players ({} lost): frames per second per player: mean {mean:.1}, min {:.1}, p10 {:.1}, median {:.1}, max {:.1}; {:.1} MB/s received",
-        totals.connected,
-        totals.lost,
-        pct(0.0),
-        pct(0.1),
-        pct(0.5),
-        pct(1.0),
-        (totals.bytes - bytes_before) as f64 / wall / 1e6
-    );
-    Ok(())
 }
