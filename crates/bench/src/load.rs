@@ -35,12 +35,25 @@ pub struct Measured {
     pub elapsed: Duration,
     /// CPU time the server used during the window.
     pub server_cpu: Duration,
+    /// CPU time the load generator itself used during the window (to
+    /// check that it is not the bottleneck).
+    pub client_cpu: Duration,
 }
 
 impl Measured {
     /// Units per second.
     pub fn rate(&self) -> f64 {
         self.units as f64 / self.elapsed.as_secs_f64()
+    }
+
+    /// Share of one core the server used, in percent.
+    pub fn server_load(&self) -> f64 {
+        100.0 * self.server_cpu.as_secs_f64() / self.elapsed.as_secs_f64()
+    }
+
+    /// Share of one core the load generator used, in percent.
+    pub fn client_load(&self) -> f64 {
+        100.0 * self.client_cpu.as_secs_f64() / self.elapsed.as_secs_f64()
     }
 }
 
@@ -81,11 +94,17 @@ fn drive(
     let began = Instant::now();
     let measure_from = began + window.warmup;
     let end = measure_from + window.measure;
-    let mut baseline: Option<(u64, Duration, Instant)> = None;
+    let me = std::process::id();
+    let mut baseline: Option<(u64, Duration, Duration, Instant)> = None;
     loop {
         let now = Instant::now();
         if baseline.is_none() && now >= measure_from {
-            baseline = Some((total, proc_stats::cpu_time(server_pid)?, now));
+            baseline = Some((
+                total,
+                proc_stats::cpu_time(server_pid)?,
+                proc_stats::cpu_time(me)?,
+                now,
+            ));
         }
         if now >= end {
             break;
@@ -111,12 +130,15 @@ fn drive(
         }
     }
     let server_cpu = proc_stats::cpu_time(server_pid)?;
+    let client_cpu = proc_stats::cpu_time(me)?;
     let finished = Instant::now();
-    let (units_before, cpu_before, started) = baseline.expect("the window has a start");
+    let (units_before, server_before, client_before, started) =
+        baseline.expect("the window has a start");
     Ok(Measured {
         units: total - units_before,
         elapsed: finished - started,
-        server_cpu: server_cpu.saturating_sub(cpu_before),
+        server_cpu: server_cpu.saturating_sub(server_before),
+        client_cpu: client_cpu.saturating_sub(client_before),
     })
 }
 

@@ -18,61 +18,55 @@ pub fn median(values: &[f64]) -> Option<f64> {
     })
 }
 
-/// One line of the table: a metric and its value per column (`None`
-/// where not measured).
+/// One line of the table: a metric, its value per column (`None` where
+/// not measured) and its ratios.
 #[derive(Clone, Debug)]
 pub struct Row {
     /// What is measured, with its unit.
     pub metric: String,
     /// One value per column.
     pub values: Vec<Option<f64>>,
-    /// Digits after the decimal point.
+    /// One value per ratio column.
+    pub ratios: Vec<Option<f64>>,
+    /// Digits after the decimal point of the values.
     pub decimals: usize,
 }
 
-/// A ratio column: `name`, computed as `values[numerator] / values[denominator]`.
-#[derive(Clone, Debug)]
-pub struct Ratio {
-    /// Column heading.
-    pub name: String,
-    /// Index of the numerator column.
-    pub numerator: usize,
-    /// Index of the denominator column.
-    pub denominator: usize,
+/// The median over rounds of `numerator[i] / denominator[i]`: each round's
+/// two figures were measured minutes apart at most, so pairing them
+/// cancels much of the drift of a shared machine.
+pub fn paired_ratio(numerator: &[f64], denominator: &[f64]) -> Option<f64> {
+    let ratios: Vec<f64> = numerator
+        .iter()
+        .zip(denominator)
+        .filter(|(_, d)| **d != 0.0)
+        .map(|(n, d)| n / d)
+        .collect();
+    median(&ratios)
 }
 
-/// A Markdown table: one column per entry of `columns`, then the ratios.
-pub fn table(columns: &[String], rows: &[Row], ratios: &[Ratio]) -> String {
+/// A Markdown table: one column per entry of `columns`, then one per entry
+/// of `ratio_names`.
+pub fn table(columns: &[String], ratio_names: &[String], rows: &[Row]) -> String {
     let mut out = String::from("| metric |");
-    for column in columns {
+    for column in columns.iter().chain(ratio_names) {
         let _ = write!(out, " {column} |");
     }
-    for ratio in ratios {
-        let _ = write!(out, " {} |", ratio.name);
-    }
     out.push_str("\n| --- |");
-    for _ in 0..columns.len() + ratios.len() {
+    for _ in 0..columns.len() + ratio_names.len() {
         out.push_str(" ---: |");
     }
     out.push('\n');
     for row in rows {
         let _ = write!(out, "| {} |", row.metric);
-        for value in &row.values {
+        let cells = row.values.iter().map(|v| (v, row.decimals));
+        let ratio_cells = row.ratios.iter().map(|v| (v, 2));
+        for (value, decimals) in cells.chain(ratio_cells) {
             match value {
                 Some(v) => {
-                    let _ = write!(out, " {} |", format_number(*v, row.decimals));
+                    let _ = write!(out, " {} |", format_number(*v, decimals));
                 }
                 None => out.push_str(" – |"),
-            }
-        }
-        for ratio in ratios {
-            let num = row.values.get(ratio.numerator).copied().flatten();
-            let den = row.values.get(ratio.denominator).copied().flatten();
-            match (num, den) {
-                (Some(n), Some(d)) if d != 0.0 => {
-                    let _ = write!(out, " {:.2} |", n / d);
-                }
-                _ => out.push_str(" – |"),
             }
         }
         out.push('\n');
@@ -124,28 +118,20 @@ mod tests {
     }
 
     #[test]
-    fn table_has_ratios() {
+    fn ratios_are_paired_by_round() {
+        assert_eq!(paired_ratio(&[2.0, 9.0, 4.0], &[1.0, 3.0, 1.0]), Some(3.0));
+        assert_eq!(paired_ratio(&[1.0], &[0.0]), None);
+    }
+
+    #[test]
+    fn table_has_ratio_columns() {
         let rows = [Row {
             metric: "rate".into(),
-            values: vec![Some(200.0), Some(100.0), None],
+            values: vec![Some(2000.0), Some(100.0)],
+            ratios: vec![Some(20.0)],
             decimals: 0,
         }];
-        let ratios = [
-            Ratio {
-                name: "a/b".into(),
-                numerator: 0,
-                denominator: 1,
-            },
-            Ratio {
-                name: "a/c".into(),
-                numerator: 0,
-                denominator: 2,
-            },
-        ];
-        let text = table(&["a".into(), "b".into(), "c".into()], &rows, &ratios);
-        assert!(
-            text.contains("| rate | 200 | 100 | – | 2.00 | – |"),
-            "{text}"
-        );
+        let text = table(&["a".into(), "b".into()], &["a/b".into()], &rows);
+        assert!(text.contains("| rate | 2,000 | 100 | 20.00 |"), "{text}");
     }
 }

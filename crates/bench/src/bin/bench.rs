@@ -10,7 +10,7 @@ use std::process::{Command, ExitCode, Stdio};
 use std::time::Duration;
 
 use weft_bench::load::{self, Measured, Window};
-use weft_bench::report::{self, Ratio, Row};
+use weft_bench::report::{self, Row};
 use weft_bench::server::{Server, ServerSpec};
 use weft_bench::timers::{self, Implementation, Pattern};
 use weft_bench::{pin_to_core, proc_stats, raise_fd_limit};
@@ -23,17 +23,19 @@ usage: bench [all|echo|timers] [options]
   timers    timers only
 
 options:
-  --rounds N         rounds over all servers; medians are reported (3)
-  --duration SECS    measured seconds per load run (5)
-  --warmup SECS      warm-up seconds before each load run (1)
+  --rounds N         rounds over all servers; medians are reported (10)
+  --duration SECS    measured seconds per load run (1.5)
+  --warmup SECS      warm-up seconds before each load run (0.5)
   --connections N    connections of the request and streaming runs (50)
   --size BYTES       message size (512)
-  --idle N           idle connections for the memory figure (10000)
+  --idle N           idle connections for the memory figure, measured once
+                     per server on a fresh process (10000; 0 skips it)
   --servers LIST     comma-separated among weft,tokio-4k,tokio-64k,twisted,uvloop
                      (default: all; Python ones only when importable)
+  --loads LIST       comma-separated among request,streaming (both)
   --server-core N    core the servers (and the timer runs) are pinned to (0)
   --client-core N    core the load generator is pinned to (1)
-  --timer-secs SECS  seconds per timer measurement (1)
+  --timer-secs SECS  seconds per timer measurement (0.5)
 ";
 
 /// Messages per write of the streaming client.
@@ -48,6 +50,7 @@ struct Options {
     size: usize,
     idle: usize,
     servers: Option<Vec<String>>,
+    loads: Vec<Load>,
     server_core: usize,
     client_core: usize,
     timer_time: Duration,
@@ -57,18 +60,19 @@ fn parse_options() -> Result<Options, String> {
     let mut options = Options {
         echo: true,
         timers: true,
-        rounds: 3,
+        rounds: 10,
         window: Window {
-            warmup: Duration::from_secs(1),
-            measure: Duration::from_secs(5),
+            warmup: Duration::from_millis(500),
+            measure: Duration::from_millis(1500),
         },
         connections: 50,
         size: 512,
         idle: 10_000,
         servers: None,
+        loads: vec![Load::RequestResponse, Load::Streaming],
         server_core: 0,
         client_core: 1,
-        timer_time: Duration::from_secs(1),
+        timer_time: Duration::from_millis(500),
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -93,6 +97,16 @@ fn parse_options() -> Result<Options, String> {
             "--idle" => options.idle = number(&arg, value(&arg)?)?,
             "--servers" => {
                 options.servers = Some(value(&arg)?.split(',').map(str::to_owned).collect())
+            }
+            "--loads" => {
+                options.loads = value(&arg)?
+                    .split(',')
+                    .map(|name| match name {
+                        "request" => Ok(Load::RequestResponse),
+                        "streaming" => Ok(Load::Streaming),
+                        other => Err(format!("unknown load: {other}")),
+                    })
+                    .collect::<Result<_, _>>()?
             }
             "--server-core" => options.server_core = number(&arg, value(&arg)?)?,
             "--client-core" => options.client_core = number(&arg, value(&arg)?)?,
@@ -218,12 +232,25 @@ fn python_has(module: &str) -> bool {
         .is_ok_and(|status| status.success())
 }
 
-/// One round's figures for one server.
-#[derive(Default)]
-struct Figures {
-    requests: Measured,
-    streaming: Measured,
-    idle_kib_per_connection: f64,
+/// A table row from per-round samples (`samples[column][round]`), with the
+/// paired ratios of the `(numerator, denominator)` columns of `ratios`.
+fn row(metric: String, samples: &[Vec<f64>], ratios: &[(usize, usize)], decimals: usize) -> Row {
+    Row {
+        metric,
+        values: samples.iter().map(|s| report::median(s)).collect(),
+        ratios: ratios
+            .iter()
+            .map(|&(n, d)| report::paired_ratio(&samples[n], &samples[d]))
+            .collect(),
+        decimals,
+    }
+}
+
+/// The two load runs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Load {
+    RequestResponse,
+    Streaming,
 }
 
 fn echo_benchmark(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
@@ -234,130 +261,166 @@ fn echo_benchmark(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
         return Err(format!("cannot open {} files (limit {got})", options.idle).into());
     }
     pin_to_core(options.client_core)?;
-    let mut results: Vec<Vec<Figures>> = specs.iter().map(|_| Vec::new()).collect();
+
+    // Every server stays up (idle ones sleep in the poller) and the load
+    // goes to one at a time, in short runs that alternate between them:
+    // figures taken seconds apart see about the same background load.
+    let mut servers = Vec::new();
+    for spec in &specs {
+        servers.push(Server::start(spec, options.server_core, fd_limit)?);
+    }
+    let mut requests: Vec<Vec<Measured>> = specs.iter().map(|_| Vec::new()).collect();
+    let mut streaming: Vec<Vec<Measured>> = specs.iter().map(|_| Vec::new()).collect();
     for round in 1..=options.rounds {
-        for (spec, figures) in specs.iter().zip(&mut results) {
-            let measured = measure_server(spec, options, fd_limit)?;
-            eprintln!(
-                "round {round} {:>13}: {:>9.0} req/s {:>8.1} MiB/s {:>6.2} µs CPU/req {:>6.2} KiB/idle conn",
-                spec.name,
-                measured.requests.rate(),
-                mib_per_second(&measured.streaming),
-                cpu_micros_per_unit(&measured.requests),
-                measured.idle_kib_per_connection,
-            );
-            figures.push(measured);
+        // Every other round runs the servers in reverse order, so that no
+        // server always follows the same one.
+        let mut order: Vec<usize> = (0..specs.len()).collect();
+        if round % 2 == 0 {
+            order.reverse();
+        }
+        for &load in &options.loads {
+            for &index in &order {
+                let measured = run_load(load, &servers[index], options)
+                    .map_err(|e| format!("{}: {e}", specs[index].name))?;
+                let (figure, target) = match load {
+                    Load::RequestResponse => (
+                        format!(
+                            "{:>8.0} req/s, {:>5.2} µs server CPU/req",
+                            measured.rate(),
+                            cpu_micros_per_unit(&measured)
+                        ),
+                        &mut requests[index],
+                    ),
+                    Load::Streaming => (
+                        format!("{:>8.1} MiB/s", mib_per_second(&measured)),
+                        &mut streaming[index],
+                    ),
+                };
+                eprintln!(
+                    "round {round} {:>12}: {figure} (server {:>3.0}% of a core, load generator {:>3.0}%)",
+                    specs[index].name,
+                    measured.server_load(),
+                    measured.client_load(),
+                );
+                target.push(measured);
+            }
         }
     }
-    let column = |f: &dyn Fn(&Figures) -> f64| -> Vec<Option<f64>> {
-        results
-            .iter()
-            .map(|rounds| report::median(&rounds.iter().map(f).collect::<Vec<_>>()))
-            .collect()
+    for server in servers {
+        server.stop()?;
+    }
+
+    // Memory, on a fresh process each, so that buffers freed by the load
+    // runs do not absorb the idle connections' allocations.
+    let mut memory: Vec<Vec<f64>> = specs.iter().map(|_| Vec::new()).collect();
+    if options.idle > 0 {
+        for (spec, memory) in specs.iter().zip(&mut memory) {
+            let kib = idle_memory(spec, options, fd_limit)
+                .map_err(|e| format!("{} (idle connections): {e}", spec.name))?;
+            eprintln!("{:>20}: {kib:.2} KiB per idle connection", spec.name);
+            memory.push(kib);
+        }
+    }
+
+    let samples = |runs: &[Vec<Measured>], f: &dyn Fn(&Measured) -> f64| -> Vec<Vec<f64>> {
+        runs.iter().map(|r| r.iter().map(f).collect()).collect()
     };
-    let rows = vec![
-        Row {
-            metric: format!(
-                "request/response, requests/s ({} conns × {} B)",
-                options.connections, options.size
-            ),
-            values: column(&|f| f.requests.rate()),
-            decimals: 0,
-        },
-        Row {
-            metric: format!("streaming echo, MiB/s ({} conns)", options.connections),
-            values: column(&|f| mib_per_second(&f.streaming)),
-            decimals: 1,
-        },
-        Row {
-            metric: "server CPU per request, µs".into(),
-            values: column(&|f| cpu_micros_per_unit(&f.requests)),
-            decimals: 2,
-        },
-        Row {
-            metric: "server CPU per MiB streamed, ms".into(),
-            values: column(&|f| {
-                f.streaming.server_cpu.as_secs_f64() * 1e3 * 1_048_576.0 / f.streaming.units as f64
-            }),
-            decimals: 2,
-        },
-        Row {
-            metric: format!(
-                "resident memory per idle connection, KiB ({} conns)",
-                options.idle
-            ),
-            values: column(&|f| f.idle_kib_per_connection),
-            decimals: 2,
-        },
-    ];
-    let columns: Vec<String> = specs.iter().map(|s| s.name.clone()).collect();
+    let mut ratio_names = Vec::new();
     let mut ratios = Vec::new();
     for (index, spec) in specs.iter().enumerate() {
         if spec.name.starts_with("tokio") && specs[0].name == "weft" {
-            ratios.push(Ratio {
-                name: format!("weft / {}", spec.name),
-                numerator: 0,
-                denominator: index,
-            });
+            ratio_names.push(format!("weft / {}", spec.name));
+            ratios.push((0, index));
         }
     }
+    let rows = vec![
+        row(
+            format!(
+                "request/response, requests/s ({} conns × {} B)",
+                options.connections, options.size
+            ),
+            &samples(&requests, &Measured::rate),
+            &ratios,
+            0,
+        ),
+        row(
+            format!("streaming echo, MiB/s ({} conns)", options.connections),
+            &samples(&streaming, &mib_per_second),
+            &ratios,
+            1,
+        ),
+        row(
+            "server CPU per request, µs".into(),
+            &samples(&requests, &cpu_micros_per_unit),
+            &ratios,
+            2,
+        ),
+        row(
+            "server CPU per MiB streamed, ms".into(),
+            &samples(&streaming, &|m| {
+                m.server_cpu.as_secs_f64() * 1e3 * 1_048_576.0 / m.units as f64
+            }),
+            &ratios,
+            2,
+        ),
+        row(
+            format!(
+                "resident memory per idle connection, KiB ({} conns)",
+                options.idle
+            ),
+            &memory,
+            &ratios,
+            2,
+        ),
+    ];
+    let columns: Vec<String> = specs.iter().map(|s| s.name.clone()).collect();
     println!(
-        "\n### Echo servers (medians of {} rounds; server on core {}, load on core {})\n",
+        "\n### Echo servers (medians of {} rounds, ratios paired by round; \
+         server on core {}, load on core {})\n",
         options.rounds, options.server_core, options.client_core
     );
-    print!("{}", report::table(&columns, &rows, &ratios));
+    print!("{}", report::table(&columns, &ratio_names, &rows));
     Ok(())
 }
 
-fn measure_server(
+/// One load run against `server`.
+fn run_load(load: Load, server: &Server, options: &Options) -> std::io::Result<Measured> {
+    match load {
+        Load::RequestResponse => load::request_response(
+            server.address,
+            options.connections,
+            options.size,
+            options.window,
+            server.pid(),
+        ),
+        Load::Streaming => load::streaming(
+            server.address,
+            options.connections,
+            options.size,
+            STREAM_BATCH,
+            options.window,
+            server.pid(),
+        ),
+    }
+}
+
+/// KiB of resident memory per idle connection of a fresh `spec` server.
+fn idle_memory(
     spec: &ServerSpec,
     options: &Options,
     fd_limit: u64,
-) -> Result<Figures, Box<dyn std::error::Error>> {
-    let label = |what: &str| format!("{} ({what})", spec.name);
+) -> Result<f64, Box<dyn std::error::Error>> {
     let server = Server::start(spec, options.server_core, fd_limit)?;
     let pid = server.pid();
-    let requests = load::request_response(
-        server.address,
-        options.connections,
-        options.size,
-        options.window,
-        pid,
-    )
-    .map_err(|e| format!("{}: {e}", label("request/response")))?;
-    let streaming = load::streaming(
-        server.address,
-        options.connections,
-        options.size,
-        STREAM_BATCH,
-        options.window,
-        pid,
-    )
-    .map_err(|e| format!("{}: {e}", label("streaming")))?;
+    std::thread::sleep(Duration::from_millis(300));
+    let before = proc_stats::rss_kib(pid)?;
+    let streams = load::open_idle(server.address, options.idle)?;
+    std::thread::sleep(Duration::from_millis(500));
+    let after = proc_stats::rss_kib(pid)?;
+    drop(streams);
+    std::thread::sleep(Duration::from_millis(200));
     server.stop()?;
-
-    // Memory on a fresh process, so that buffers freed by the load runs
-    // do not absorb the idle connections' allocations.
-    let mut idle_kib_per_connection = f64::NAN;
-    if options.idle > 0 {
-        let server = Server::start(spec, options.server_core, fd_limit)?;
-        let pid = server.pid();
-        std::thread::sleep(Duration::from_millis(300));
-        let before = proc_stats::rss_kib(pid)?;
-        let streams = load::open_idle(server.address, options.idle)
-            .map_err(|e| format!("{}: {e}", label("idle connections")))?;
-        std::thread::sleep(Duration::from_millis(500));
-        let after = proc_stats::rss_kib(pid)?;
-        idle_kib_per_connection = after.saturating_sub(before) as f64 / options.idle as f64;
-        drop(streams);
-        std::thread::sleep(Duration::from_millis(200));
-        server.stop()?;
-    }
-    Ok(Figures {
-        requests,
-        streaming,
-        idle_kib_per_connection,
-    })
+    Ok(after.saturating_sub(before) as f64 / options.idle as f64)
 }
 
 fn mib_per_second(measured: &Measured) -> f64 {
@@ -397,33 +460,27 @@ fn timer_benchmark(options: &Options) -> Result<(), Box<dyn std::error::Error>> 
                     samples.push(timers::rate(*implementation, pattern, time));
                 }
             }
-            rows.push(Row {
-                metric: format!("{name}, timers/s"),
-                values: samples.iter().map(|s| report::median(s)).collect(),
-                decimals: 0,
-            });
+            rows.push(row(
+                format!("{name}, timers/s"),
+                &samples,
+                &[(0, 1), (0, 2)],
+                0,
+            ));
         }
         Ok(rows)
     })
     .join()
     .map_err(|_| "the timer measurement panicked")??;
     let columns: Vec<String> = implementations.iter().map(|(_, n)| n.to_string()).collect();
-    let ratios = [
-        Ratio {
-            name: "weft / tokio sleep".into(),
-            numerator: 0,
-            denominator: 1,
-        },
-        Ratio {
-            name: "weft / tokio DelayQueue".into(),
-            numerator: 0,
-            denominator: 2,
-        },
+    let ratio_names = [
+        "weft / tokio sleep".into(),
+        "weft / tokio DelayQueue".into(),
     ];
     println!(
-        "\n### Timers scheduled + cancelled per second (medians of {rounds} rounds, core {core})\n"
+        "\n### Timers scheduled + cancelled per second \
+         (medians of {rounds} rounds, ratios paired by round; core {core})\n"
     );
-    print!("{}", report::table(&columns, &rows, &ratios));
+    print!("{}", report::table(&columns, &ratio_names, &rows));
     Ok(())
 }
 
