@@ -2,20 +2,36 @@
 
 use std::fmt::Write;
 
-/// The median of `values` (the mean of the middle two for an even count),
-/// or `None` when empty.
-pub fn median(values: &[f64]) -> Option<f64> {
+/// The `q`-quantile of `values` (0.5 is the median), interpolating
+/// between neighbours; `None` when empty.
+pub fn quantile(values: &[f64], q: f64) -> Option<f64> {
     let mut sorted: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
     if sorted.is_empty() {
         return None;
     }
     sorted.sort_by(f64::total_cmp);
-    let mid = sorted.len() / 2;
-    Some(if sorted.len() % 2 == 1 {
-        sorted[mid]
-    } else {
-        (sorted[mid - 1] + sorted[mid]) / 2.0
-    })
+    let position = q.clamp(0.0, 1.0) * (sorted.len() - 1) as f64;
+    let (low, high) = (position.floor() as usize, position.ceil() as usize);
+    let weight = position - low as f64;
+    Some(sorted[low] * (1.0 - weight) + sorted[high] * weight)
+}
+
+/// The median of `values` (the mean of the middle two for an even count),
+/// or `None` when empty.
+pub fn median(values: &[f64]) -> Option<f64> {
+    quantile(values, 0.5)
+}
+
+/// A ratio between two columns: the median of the per-round ratios and
+/// their interquartile range.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PairedRatio {
+    /// Median of the per-round ratios.
+    pub median: f64,
+    /// First quartile.
+    pub low: f64,
+    /// Third quartile.
+    pub high: f64,
 }
 
 /// One line of the table: a metric, its value per column (`None` where
@@ -27,7 +43,7 @@ pub struct Row {
     /// One value per column.
     pub values: Vec<Option<f64>>,
     /// One value per ratio column.
-    pub ratios: Vec<Option<f64>>,
+    pub ratios: Vec<Option<PairedRatio>>,
     /// Digits after the decimal point of the values.
     pub decimals: usize,
 }
@@ -35,18 +51,23 @@ pub struct Row {
 /// The median over rounds of `numerator[i] / denominator[i]`: each round's
 /// two figures were measured minutes apart at most, so pairing them
 /// cancels much of the drift of a shared machine.
-pub fn paired_ratio(numerator: &[f64], denominator: &[f64]) -> Option<f64> {
+pub fn paired_ratio(numerator: &[f64], denominator: &[f64]) -> Option<PairedRatio> {
     let ratios: Vec<f64> = numerator
         .iter()
         .zip(denominator)
         .filter(|(_, d)| **d != 0.0)
         .map(|(n, d)| n / d)
         .collect();
-    median(&ratios)
+    Some(PairedRatio {
+        median: median(&ratios)?,
+        low: quantile(&ratios, 0.25)?,
+        high: quantile(&ratios, 0.75)?,
+    })
 }
 
 /// A Markdown table: one column per entry of `columns`, then one per entry
-/// of `ratio_names`.
+/// of `ratio_names`, each cell the median ratio followed by its
+/// interquartile range over the rounds.
 pub fn table(columns: &[String], ratio_names: &[String], rows: &[Row]) -> String {
     let mut out = String::from("| metric |");
     for column in columns.iter().chain(ratio_names) {
@@ -59,12 +80,21 @@ pub fn table(columns: &[String], ratio_names: &[String], rows: &[Row]) -> String
     out.push('\n');
     for row in rows {
         let _ = write!(out, "| {} |", row.metric);
-        let cells = row.values.iter().map(|v| (v, row.decimals));
-        let ratio_cells = row.ratios.iter().map(|v| (v, 2));
-        for (value, decimals) in cells.chain(ratio_cells) {
+        for value in &row.values {
             match value {
                 Some(v) => {
-                    let _ = write!(out, " {} |", format_number(*v, decimals));
+                    let _ = write!(out, " {} |", format_number(*v, row.decimals));
+                }
+                None => out.push_str(" – |"),
+            }
+        }
+        for ratio in &row.ratios {
+            match ratio {
+                Some(r) if r.low == r.high => {
+                    let _ = write!(out, " {:.2} |", r.median);
+                }
+                Some(r) => {
+                    let _ = write!(out, " {:.2} ({:.2}–{:.2}) |", r.median, r.low, r.high);
                 }
                 None => out.push_str(" – |"),
             }
@@ -119,7 +149,9 @@ mod tests {
 
     #[test]
     fn ratios_are_paired_by_round() {
-        assert_eq!(paired_ratio(&[2.0, 9.0, 4.0], &[1.0, 3.0, 1.0]), Some(3.0));
+        let ratio = paired_ratio(&[2.0, 9.0, 4.0], &[1.0, 3.0, 1.0]).unwrap();
+        assert_eq!(ratio.median, 3.0);
+        assert_eq!((ratio.low, ratio.high), (2.5, 3.5));
         assert_eq!(paired_ratio(&[1.0], &[0.0]), None);
     }
 
@@ -128,10 +160,17 @@ mod tests {
         let rows = [Row {
             metric: "rate".into(),
             values: vec![Some(2000.0), Some(100.0)],
-            ratios: vec![Some(20.0)],
+            ratios: vec![Some(PairedRatio {
+                median: 20.0,
+                low: 19.0,
+                high: 21.5,
+            })],
             decimals: 0,
         }];
         let text = table(&["a".into(), "b".into()], &["a/b".into()], &rows);
-        assert!(text.contains("| rate | 2,000 | 100 | 20.00 |"), "{text}");
+        assert!(
+            text.contains("| rate | 2,000 | 100 | 20.00 (19.00–21.50) |"),
+            "{text}"
+        );
     }
 }

@@ -23,9 +23,9 @@ usage: bench [all|echo|timers] [options]
   timers    timers only
 
 options:
-  --rounds N         rounds over all servers; medians are reported (10)
-  --duration SECS    measured seconds per load run (1.5)
-  --warmup SECS      warm-up seconds before each load run (0.5)
+  --rounds N         rounds over all servers; medians are reported (20)
+  --duration SECS    measured seconds per load run (1)
+  --warmup SECS      warm-up seconds before each load run (0.3)
   --connections N    connections of the request and streaming runs (50)
   --size BYTES       message size (512)
   --idle N           idle connections for the memory figure, measured once
@@ -35,7 +35,7 @@ options:
   --loads LIST       comma-separated among request,streaming (both)
   --server-core N    core the servers (and the timer runs) are pinned to (0)
   --client-core N    core the load generator is pinned to (1)
-  --timer-secs SECS  seconds per timer measurement (0.5)
+  --timer-secs SECS  seconds per timer measurement (0.3)
 ";
 
 /// Messages per write of the streaming client.
@@ -60,10 +60,10 @@ fn parse_options() -> Result<Options, String> {
     let mut options = Options {
         echo: true,
         timers: true,
-        rounds: 10,
+        rounds: 20,
         window: Window {
-            warmup: Duration::from_millis(500),
-            measure: Duration::from_millis(1500),
+            warmup: Duration::from_millis(300),
+            measure: Duration::from_millis(1000),
         },
         connections: 50,
         size: 512,
@@ -72,7 +72,7 @@ fn parse_options() -> Result<Options, String> {
         loads: vec![Load::RequestResponse, Load::Streaming],
         server_core: 0,
         client_core: 1,
-        timer_time: Duration::from_millis(500),
+        timer_time: Duration::from_millis(300),
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -375,7 +375,7 @@ fn echo_benchmark(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
     ];
     let columns: Vec<String> = specs.iter().map(|s| s.name.clone()).collect();
     println!(
-        "\n### Echo servers (medians of {} rounds, ratios paired by round; \
+        "\n### Echo servers (medians of {} rounds, ratios: median of the per-round ratios (interquartile range); \
          server on core {}, load on core {})\n",
         options.rounds, options.server_core, options.client_core
     );
@@ -478,7 +478,7 @@ fn timer_benchmark(options: &Options) -> Result<(), Box<dyn std::error::Error>> 
     ];
     println!(
         "\n### Timers scheduled + cancelled per second \
-         (medians of {rounds} rounds, ratios paired by round; core {core})\n"
+         (medians of {rounds} rounds, ratios: median of the per-round ratios (interquartile range); core {core})\n"
     );
     print!("{}", report::table(&columns, &ratio_names, &rows));
     Ok(())
