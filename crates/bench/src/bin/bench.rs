@@ -2,7 +2,7 @@
 //! (and Twisted and uvloop when importable), side by side in one run, plus
 //! timers scheduled and cancelled per second.
 //!
-//! `cargo build --release -p weft --example echo -p weft-bench`, then
+//! `cargo build --release -p weft -p weft-bench --example echo --bins`, then
 //! `cargo run --release -p weft-bench --bin bench -- all` (see `--help`).
 
 use std::path::{Path, PathBuf};
@@ -162,7 +162,7 @@ fn server_specs(options: &Options) -> Result<Vec<ServerSpec>, Box<dyn std::error
     for program in [&weft_echo, &tokio_echo] {
         if !program.exists() {
             return Err(format!(
-                "{} is missing: run `cargo build --release -p weft --example echo -p weft-bench` first",
+                "{} is missing: run `cargo build --release -p weft -p weft-bench --example echo --bins` first",
                 program.display()
             )
             .into());
