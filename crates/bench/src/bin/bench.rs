@@ -1,0 +1,502 @@
+//! The benchmark: weft's echo example against a plain tokio echo server
+//! (and Twisted and uvloop when importable), side by side in one run, plus
+//! timers scheduled and cancelled per second.
+//!
+//! `cargo build --release -p weft -p weft-bench --example echo --bins`, then
+//! `cargo run --release -p weft-bench --bin bench -- all` (see `--help`).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::Duration;
+
+use weft_bench::load::{self, Measured, Window};
+use weft_bench::report::{self, Row};
+use weft_bench::server::{Server, ServerSpec};
+use weft_bench::timers::{self, Implementation, Pattern};
+use weft_bench::{pin_to_core, proc_stats, raise_fd_limit};
+
+const USAGE: &str = "\
+usage: bench [all|echo|timers] [options]
+
+  all       echo servers, then timers (the default)
+  echo      echo servers only
+  timers    timers only
+
+options:
+  --rounds N         rounds over all servers; medians are reported (20)
+  --duration SECS    measured seconds per load run (1)
+  --warmup SECS      warm-up seconds before each load run (0.3)
+  --connections N    connections of the request and streaming runs (50)
+  --size BYTES       message size (512)
+  --idle N           idle connections for the memory figure, measured once
+                     per server on a fresh process (10000; 0 skips it)
+  --servers LIST     comma-separated among weft,tokio-4k,tokio-64k,twisted,uvloop
+                     (default: all; Python ones only when importable)
+  --loads LIST       comma-separated among request,streaming (both)
+  --server-core N    core the servers (and the timer runs) are pinned to (0)
+  --client-core N    core the load generator is pinned to (1)
+  --timer-secs SECS  seconds per timer measurement (0.3)
+";
+
+/// Messages per write of the streaming client.
+const STREAM_BATCH: usize = 32;
+
+struct Options {
+    echo: bool,
+    timers: bool,
+    rounds: usize,
+    window: Window,
+    connections: usize,
+    size: usize,
+    idle: usize,
+    servers: Option<Vec<String>>,
+    loads: Vec<Load>,
+    server_core: usize,
+    client_core: usize,
+    timer_time: Duration,
+}
+
+fn parse_options() -> Result<Options, String> {
+    let mut options = Options {
+        echo: true,
+        timers: true,
+        rounds: 20,
+        window: Window {
+            warmup: Duration::from_millis(300),
+            measure: Duration::from_millis(1000),
+        },
+        connections: 50,
+        size: 512,
+        idle: 10_000,
+        servers: None,
+        loads: vec![Load::RequestResponse, Load::Streaming],
+        server_core: 0,
+        client_core: 1,
+        timer_time: Duration::from_millis(300),
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
+        fn number<T: std::str::FromStr>(name: &str, text: String) -> Result<T, String> {
+            text.parse()
+                .map_err(|_| format!("{name}: not a number: {text}"))
+        }
+        fn seconds(name: &str, text: String) -> Result<Duration, String> {
+            let secs: f64 = number(name, text)?;
+            Duration::try_from_secs_f64(secs).map_err(|e| format!("{name}: {e}"))
+        }
+        match arg.as_str() {
+            "all" => (options.echo, options.timers) = (true, true),
+            "echo" => (options.echo, options.timers) = (true, false),
+            "timers" => (options.echo, options.timers) = (false, true),
+            "--rounds" => options.rounds = number(&arg, value(&arg)?)?,
+            "--duration" => options.window.measure = seconds(&arg, value(&arg)?)?,
+            "--warmup" => options.window.warmup = seconds(&arg, value(&arg)?)?,
+            "--connections" => options.connections = number(&arg, value(&arg)?)?,
+            "--size" => options.size = number(&arg, value(&arg)?)?,
+            "--idle" => options.idle = number(&arg, value(&arg)?)?,
+            "--servers" => {
+                options.servers = Some(value(&arg)?.split(',').map(str::to_owned).collect())
+            }
+            "--loads" => {
+                options.loads = value(&arg)?
+                    .split(',')
+                    .map(|name| match name {
+                        "request" => Ok(Load::RequestResponse),
+                        "streaming" => Ok(Load::Streaming),
+                        other => Err(format!("unknown load: {other}")),
+                    })
+                    .collect::<Result<_, _>>()?
+            }
+            "--server-core" => options.server_core = number(&arg, value(&arg)?)?,
+            "--client-core" => options.client_core = number(&arg, value(&arg)?)?,
+            "--timer-secs" => options.timer_time = seconds(&arg, value(&arg)?)?,
+            "-h" | "--help" => return Err(String::new()),
+            other => return Err(format!("unknown argument: {other}")),
+        }
+    }
+    if options.rounds == 0 || options.connections == 0 || options.size == 0 {
+        return Err("--rounds, --connections and --size must be positive".into());
+    }
+    Ok(options)
+}
+
+fn main() -> ExitCode {
+    let options = match parse_options() {
+        Ok(options) => options,
+        Err(message) => {
+            if !message.is_empty() {
+                eprintln!("bench: {message}");
+            }
+            eprint!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(&options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("bench: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
+    println!("{}", machine_description());
+    if options.echo {
+        echo_benchmark(options)?;
+    }
+    if options.timers {
+        timer_benchmark(options)?;
+    }
+    Ok(())
+}
+
+/// The servers to compare, in the order they run. The first two are
+/// weft and tokio with a 4 KiB buffer: the ratios are taken against them.
+fn server_specs(options: &Options) -> Result<Vec<ServerSpec>, Box<dyn std::error::Error>> {
+    let exe = std::env::current_exe()?;
+    let dir = exe.parent().ok_or("the bench binary has no directory")?;
+    let weft_echo = dir.join("examples").join("echo");
+    let tokio_echo = dir.join("tokio-echo");
+    for program in [&weft_echo, &tokio_echo] {
+        if !program.exists() {
+            return Err(format!(
+                "{} is missing: run `cargo build --release -p weft -p weft-bench --example echo --bins` first",
+                program.display()
+            )
+            .into());
+        }
+    }
+    let python_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("python");
+    let mut specs = vec![
+        spec("weft", &weft_echo, &["tcp:port=0:interface=127.0.0.1"]),
+        spec("tokio 4 KiB", &tokio_echo, &["127.0.0.1:0"]),
+        spec(
+            "tokio 64 KiB",
+            &tokio_echo,
+            &["127.0.0.1:0", "--buffer", "65536"],
+        ),
+    ];
+    let keys = ["weft", "tokio-4k", "tokio-64k"];
+    let mut selected: Vec<(String, ServerSpec)> = keys
+        .iter()
+        .map(|k| k.to_string())
+        .zip(specs.drain(..))
+        .collect();
+    for (key, module, script) in [
+        ("twisted", "twisted", "twisted_echo.py"),
+        ("uvloop", "uvloop", "uvloop_echo.py"),
+    ] {
+        if python_has(module) {
+            let script = python_dir.join(script);
+            let script = script.to_str().ok_or("non-UTF-8 path")?;
+            let name = if key == "twisted" {
+                "Twisted"
+            } else {
+                "uvloop"
+            };
+            selected.push((
+                key.to_owned(),
+                spec(name, Path::new("python3"), &[script, "127.0.0.1", "0"]),
+            ));
+        } else {
+            eprintln!("note: python3 cannot import {module}; its server is left out");
+        }
+    }
+    if let Some(wanted) = &options.servers {
+        for key in wanted {
+            if !selected.iter().any(|(k, _)| k == key) && !["twisted", "uvloop"].contains(&&**key) {
+                return Err(format!("unknown server: {key}").into());
+            }
+        }
+        selected.retain(|(key, _)| wanted.contains(key));
+    }
+    Ok(selected.into_iter().map(|(_, spec)| spec).collect())
+}
+
+fn spec(name: &str, program: &Path, args: &[&str]) -> ServerSpec {
+    ServerSpec {
+        name: name.to_owned(),
+        program: PathBuf::from(program),
+        args: args.iter().map(|a| a.to_string()).collect(),
+    }
+}
+
+fn python_has(module: &str) -> bool {
+    Command::new("python3")
+        .args(["-c", &format!("import {module}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success())
+}
+
+/// A table row from per-round samples (`samples[column][round]`), with the
+/// paired ratios of the `(numerator, denominator)` columns of `ratios`.
+fn row(metric: String, samples: &[Vec<f64>], ratios: &[(usize, usize)], decimals: usize) -> Row {
+    Row {
+        metric,
+        values: samples.iter().map(|s| report::median(s)).collect(),
+        ratios: ratios
+            .iter()
+            .map(|&(n, d)| report::paired_ratio(&samples[n], &samples[d]))
+            .collect(),
+        decimals,
+    }
+}
+
+/// The two load runs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Load {
+    RequestResponse,
+    Streaming,
+}
+
+fn echo_benchmark(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
+    let specs = server_specs(options)?;
+    let fd_limit = (options.idle as u64 * 2 + 1024).max(65_536);
+    let got = raise_fd_limit(fd_limit)?;
+    if got < options.idle as u64 + 100 {
+        return Err(format!("cannot open {} files (limit {got})", options.idle).into());
+    }
+    pin_to_core(options.client_core)?;
+
+    // Every server stays up (idle ones sleep in the poller) and the load
+    // goes to one at a time, in short runs that alternate between them:
+    // figures taken seconds apart see about the same background load.
+    let mut servers = Vec::new();
+    for spec in &specs {
+        servers.push(Server::start(spec, options.server_core, fd_limit)?);
+    }
+    let mut requests: Vec<Vec<Measured>> = specs.iter().map(|_| Vec::new()).collect();
+    let mut streaming: Vec<Vec<Measured>> = specs.iter().map(|_| Vec::new()).collect();
+    for round in 1..=options.rounds {
+        // Every other round runs the servers in reverse order, so that no
+        // server always follows the same one.
+        let mut order: Vec<usize> = (0..specs.len()).collect();
+        if round % 2 == 0 {
+            order.reverse();
+        }
+        for &load in &options.loads {
+            for &index in &order {
+                let measured = run_load(load, &servers[index], options)
+                    .map_err(|e| format!("{}: {e}", specs[index].name))?;
+                let (figure, target) = match load {
+                    Load::RequestResponse => (
+                        format!(
+                            "{:>8.0} req/s, {:>5.2} µs server CPU/req",
+                            measured.rate(),
+                            cpu_micros_per_unit(&measured)
+                        ),
+                        &mut requests[index],
+                    ),
+                    Load::Streaming => (
+                        format!("{:>8.1} MiB/s", mib_per_second(&measured)),
+                        &mut streaming[index],
+                    ),
+                };
+                eprintln!(
+                    "round {round} {:>12}: {figure} (server {:>3.0}% of a core, load generator {:>3.0}%)",
+                    specs[index].name,
+                    measured.server_load(),
+                    measured.client_load(),
+                );
+                target.push(measured);
+            }
+        }
+    }
+    for server in servers {
+        server.stop()?;
+    }
+
+    // Memory, on a fresh process each, so that buffers freed by the load
+    // runs do not absorb the idle connections' allocations.
+    let mut memory: Vec<Vec<f64>> = specs.iter().map(|_| Vec::new()).collect();
+    if options.idle > 0 {
+        for (spec, memory) in specs.iter().zip(&mut memory) {
+            let kib = idle_memory(spec, options, fd_limit)
+                .map_err(|e| format!("{} (idle connections): {e}", spec.name))?;
+            eprintln!("{:>20}: {kib:.2} KiB per idle connection", spec.name);
+            memory.push(kib);
+        }
+    }
+
+    let samples = |runs: &[Vec<Measured>], f: &dyn Fn(&Measured) -> f64| -> Vec<Vec<f64>> {
+        runs.iter().map(|r| r.iter().map(f).collect()).collect()
+    };
+    let mut ratio_names = Vec::new();
+    let mut ratios = Vec::new();
+    for (index, spec) in specs.iter().enumerate() {
+        if spec.name.starts_with("tokio") && specs[0].name == "weft" {
+            ratio_names.push(format!("weft / {}", spec.name));
+            ratios.push((0, index));
+        }
+    }
+    let rows = vec![
+        row(
+            format!(
+                "request/response, requests/s ({} conns × {} B)",
+                options.connections, options.size
+            ),
+            &samples(&requests, &Measured::rate),
+            &ratios,
+            0,
+        ),
+        row(
+            format!("streaming echo, MiB/s ({} conns)", options.connections),
+            &samples(&streaming, &mib_per_second),
+            &ratios,
+            1,
+        ),
+        row(
+            "server CPU per request, µs".into(),
+            &samples(&requests, &cpu_micros_per_unit),
+            &ratios,
+            2,
+        ),
+        row(
+            "server CPU per MiB streamed, ms".into(),
+            &samples(&streaming, &|m| {
+                m.server_cpu.as_secs_f64() * 1e3 * 1_048_576.0 / m.units as f64
+            }),
+            &ratios,
+            2,
+        ),
+        row(
+            format!(
+                "resident memory per idle connection, KiB ({} conns)",
+                options.idle
+            ),
+            &memory,
+            &ratios,
+            2,
+        ),
+    ];
+    let columns: Vec<String> = specs.iter().map(|s| s.name.clone()).collect();
+    println!(
+        "\n### Echo servers (medians of {} rounds, ratios: median of the per-round ratios (interquartile range); \
+         server on core {}, load on core {})\n",
+        options.rounds, options.server_core, options.client_core
+    );
+    print!("{}", report::table(&columns, &ratio_names, &rows));
+    Ok(())
+}
+
+/// One load run against `server`.
+fn run_load(load: Load, server: &Server, options: &Options) -> std::io::Result<Measured> {
+    match load {
+        Load::RequestResponse => load::request_response(
+            server.address,
+            options.connections,
+            options.size,
+            options.window,
+            server.pid(),
+        ),
+        Load::Streaming => load::streaming(
+            server.address,
+            options.connections,
+            options.size,
+            STREAM_BATCH,
+            options.window,
+            server.pid(),
+        ),
+    }
+}
+
+/// KiB of resident memory per idle connection of a fresh `spec` server.
+fn idle_memory(
+    spec: &ServerSpec,
+    options: &Options,
+    fd_limit: u64,
+) -> Result<f64, Box<dyn std::error::Error>> {
+    let server = Server::start(spec, options.server_core, fd_limit)?;
+    let pid = server.pid();
+    std::thread::sleep(Duration::from_millis(300));
+    let before = proc_stats::rss_kib(pid)?;
+    let streams = load::open_idle(server.address, options.idle)?;
+    std::thread::sleep(Duration::from_millis(500));
+    let after = proc_stats::rss_kib(pid)?;
+    drop(streams);
+    std::thread::sleep(Duration::from_millis(200));
+    server.stop()?;
+    Ok(after.saturating_sub(before) as f64 / options.idle as f64)
+}
+
+fn mib_per_second(measured: &Measured) -> f64 {
+    measured.rate() / 1_048_576.0
+}
+
+fn cpu_micros_per_unit(measured: &Measured) -> f64 {
+    measured.server_cpu.as_secs_f64() * 1e6 / measured.units as f64
+}
+
+fn timer_benchmark(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
+    let core = options.server_core;
+    let time = options.timer_time;
+    let rounds = options.rounds;
+    let implementations = [
+        (Implementation::Weft, "weft"),
+        (Implementation::TokioSleep, "tokio sleep"),
+        (Implementation::TokioDelayQueue, "tokio DelayQueue"),
+    ];
+    let patterns = [
+        (
+            Pattern::Batch,
+            format!("batch: schedule {}, cancel all", timers::LIVE),
+        ),
+        (
+            Pattern::Churn,
+            format!("churn: {} pending, cancel oldest + schedule", timers::LIVE),
+        ),
+    ];
+    let rows = std::thread::spawn(move || -> Result<Vec<Row>, String> {
+        pin_to_core(core).map_err(|e| e.to_string())?;
+        let mut rows = Vec::new();
+        for (pattern, name) in patterns {
+            let mut samples: Vec<Vec<f64>> = implementations.iter().map(|_| Vec::new()).collect();
+            for _ in 0..rounds {
+                for ((implementation, _), samples) in implementations.iter().zip(&mut samples) {
+                    samples.push(timers::rate(*implementation, pattern, time));
+                }
+            }
+            rows.push(row(
+                format!("{name}, timers/s"),
+                &samples,
+                &[(0, 1), (0, 2)],
+                0,
+            ));
+        }
+        Ok(rows)
+    })
+    .join()
+    .map_err(|_| "the timer measurement panicked")??;
+    let columns: Vec<String> = implementations.iter().map(|(_, n)| n.to_string()).collect();
+    let ratio_names = [
+        "weft / tokio sleep".into(),
+        "weft / tokio DelayQueue".into(),
+    ];
+    println!(
+        "\n### Timers scheduled + cancelled per second \
+         (medians of {rounds} rounds, ratios: median of the per-round ratios (interquartile range); core {core})\n"
+    );
+    print!("{}", report::table(&columns, &ratio_names, &rows));
+    Ok(())
+}
+
+/// CPU model, core count and kernel, for the report.
+fn machine_description() -> String {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name"))
+        .and_then(|l| l.split_once(':'))
+        .map(|(_, m)| m.trim().to_owned())
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+    format!(
+        "machine: {model}, {cores} cores (shared: figures are noisy, compare ratios), Linux {}",
+        kernel.trim()
+    )
+}

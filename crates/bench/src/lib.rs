@@ -1,0 +1,62 @@
+//! Side-by-side benchmark of weft's reactor against a plain tokio
+//! current-thread server (and, when importable, Twisted and uvloop).
+//!
+//! The `bench` binary starts each echo server in turn on one pinned core,
+//! drives it from a load generator of its own on the other core, and
+//! prints one table with the ratios weft/tokio. The pieces:
+//!
+//! - [`server`]: starting a server process pinned to a core, finding its
+//!   address, stopping it;
+//! - [`proc_stats`]: a process's CPU time and resident memory, from `/proc`;
+//! - [`load`]: the load generator (one thread, mio, every connection);
+//! - [`timers`]: timers scheduled and cancelled per second, weft vs tokio;
+//! - [`report`]: medians and the Markdown table.
+
+pub mod load;
+pub mod proc_stats;
+pub mod report;
+pub mod server;
+pub mod timers;
+
+use std::io;
+
+/// Pins the calling thread (or, between `fork` and `exec`, the child) to
+/// one CPU core.
+pub fn pin_to_core(core: usize) -> io::Result<()> {
+    // SAFETY: `set` is a plain bit set owned by this frame; the calls only
+    // read and write it, and `sched_setaffinity` copies it.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        libc::CPU_ZERO(&mut set);
+        libc::CPU_SET(core, &mut set);
+        if libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) != 0 {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}
+
+/// Raises the soft and hard limits on open files of the calling process
+/// to `limit` (raising the hard limit needs privileges; without them the
+/// soft limit goes as high as the hard one allows).
+pub fn raise_fd_limit(limit: u64) -> io::Result<u64> {
+    let wanted = libc::rlimit {
+        rlim_cur: limit as libc::rlim_t,
+        rlim_max: limit as libc::rlim_t,
+    };
+    // SAFETY: plain system calls on valid, owned `rlimit` values.
+    unsafe {
+        if libc::setrlimit(libc::RLIMIT_NOFILE, &wanted) == 0 {
+            return Ok(limit);
+        }
+        let mut current: libc::rlimit = std::mem::zeroed();
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut current) != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        current.rlim_cur = current.rlim_max;
+        if libc::setrlimit(libc::RLIMIT_NOFILE, &current) != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(current.rlim_cur as u64)
+    }
+}

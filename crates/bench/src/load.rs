@@ -1,0 +1,281 @@
+//! The load generator: one thread driving every connection with mio
+//! (edge-triggered epoll), so that it stays cheap next to the server.
+//!
+//! Every measurement runs a warm-up, then a measured window; the server's
+//! CPU time is read from `/proc` at both ends of the window.
+
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpStream as StdTcpStream};
+use std::time::{Duration, Instant};
+
+use mio::net::TcpStream;
+use mio::{Events, Interest, Poll, Token};
+
+use crate::proc_stats;
+
+/// Size of the client's read buffer.
+const READ_BUFFER: usize = 64 * 1024;
+
+/// Warm-up and measured durations of a run.
+#[derive(Clone, Copy, Debug)]
+pub struct Window {
+    /// Load applied before measuring.
+    pub warmup: Duration,
+    /// Load applied while measuring.
+    pub measure: Duration,
+}
+
+/// What a run measured, over its measured window only.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Measured {
+    /// Units completed: requests (request/response) or bytes echoed back
+    /// (streaming).
+    pub units: u64,
+    /// Length of the measured window.
+    pub elapsed: Duration,
+    /// CPU time the server used during the window.
+    pub server_cpu: Duration,
+    /// CPU time the load generator itself used during the window (to
+    /// check that it is not the bottleneck).
+    pub client_cpu: Duration,
+}
+
+impl Measured {
+    /// Units per second.
+    pub fn rate(&self) -> f64 {
+        self.units as f64 / self.elapsed.as_secs_f64()
+    }
+
+    /// Share of one core the server used, in percent.
+    pub fn server_load(&self) -> f64 {
+        100.0 * self.server_cpu.as_secs_f64() / self.elapsed.as_secs_f64()
+    }
+
+    /// Share of one core the load generator used, in percent.
+    pub fn client_load(&self) -> f64 {
+        100.0 * self.client_cpu.as_secs_f64() / self.elapsed.as_secs_f64()
+    }
+}
+
+/// Opens `count` connections to `address`, made non-blocking for mio.
+fn connect(address: SocketAddr, count: usize) -> io::Result<Vec<TcpStream>> {
+    (0..count)
+        .map(|_| {
+            let stream = StdTcpStream::connect(address)?;
+            stream.set_nodelay(true)?;
+            stream.set_nonblocking(true)?;
+            Ok(TcpStream::from_std(stream))
+        })
+        .collect()
+}
+
+/// Runs the event loop over `streams` (whose first writes are already
+/// made) for `window`, calling `on_event(index, stream, readable, writable)`
+/// for each readiness event; it returns how many units that event completed.
+///
+/// Registering after the first writes loses nothing: epoll reports the
+/// readiness a socket already has when it is added.
+fn drive(
+    mut streams: Vec<TcpStream>,
+    window: Window,
+    server_pid: u32,
+    mut on_event: impl FnMut(usize, &mut TcpStream, bool, bool) -> io::Result<u64>,
+) -> io::Result<Measured> {
+    let mut poll = Poll::new()?;
+    let mut events = Events::with_capacity(1024);
+    for (index, stream) in streams.iter_mut().enumerate() {
+        poll.registry().register(
+            stream,
+            Token(index),
+            Interest::READABLE | Interest::WRITABLE,
+        )?;
+    }
+    let mut total = 0u64;
+    let began = Instant::now();
+    let measure_from = began + window.warmup;
+    let end = measure_from + window.measure;
+    let me = std::process::id();
+    let mut baseline: Option<(u64, Duration, Duration, Instant)> = None;
+    loop {
+        let now = Instant::now();
+        if baseline.is_none() && now >= measure_from {
+            baseline = Some((
+                total,
+                proc_stats::cpu_time(server_pid)?,
+                proc_stats::cpu_time(me)?,
+                now,
+            ));
+        }
+        if now >= end {
+            break;
+        }
+        let wake = if baseline.is_none() {
+            measure_from
+        } else {
+            end
+        };
+        match poll.poll(&mut events, Some(wake.saturating_duration_since(now))) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+        for event in events.iter() {
+            let index = event.token().0;
+            total += on_event(
+                index,
+                &mut streams[index],
+                event.is_readable() || event.is_read_closed() || event.is_error(),
+                event.is_writable(),
+            )?;
+        }
+    }
+    let server_cpu = proc_stats::cpu_time(server_pid)?;
+    let client_cpu = proc_stats::cpu_time(me)?;
+    let finished = Instant::now();
+    let (units_before, server_before, client_before, started) =
+        baseline.expect("the window has a start");
+    Ok(Measured {
+        units: total - units_before,
+        elapsed: finished - started,
+        server_cpu: server_cpu.saturating_sub(server_before),
+        client_cpu: client_cpu.saturating_sub(client_before),
+    })
+}
+
+/// `connections` connections each send a `size`-byte request, wait for
+/// all of it to come back, and repeat. Counts completed requests.
+pub fn request_response(
+    address: SocketAddr,
+    connections: usize,
+    size: usize,
+    window: Window,
+    server_pid: u32,
+) -> io::Result<Measured> {
+    let mut streams = connect(address, connections)?;
+    let request = vec![b'x'; size];
+    let mut buffer = vec![0u8; READ_BUFFER];
+    // Per connection: bytes of the current request not yet written, and
+    // bytes of its echo received so far.
+    let mut unsent = vec![size; connections];
+    let mut received = vec![0usize; connections];
+    // Writes what is left of the current request; `Ok` even if blocked.
+    fn send(stream: &mut TcpStream, request: &[u8], unsent: &mut usize) -> io::Result<()> {
+        while *unsent > 0 {
+            match stream.write(&request[request.len() - *unsent..]) {
+                Ok(n) => *unsent -= n,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+    for (stream, unsent) in streams.iter_mut().zip(&mut unsent) {
+        send(stream, &request, unsent)?;
+    }
+    let on_event = |index: usize, stream: &mut TcpStream, readable: bool, writable: bool| {
+        let mut done = 0;
+        if readable {
+            loop {
+                match stream.read(&mut buffer) {
+                    Ok(0) => return Err(io::Error::other("the server closed a connection")),
+                    Ok(n) => {
+                        received[index] += n;
+                        if received[index] >= size {
+                            received[index] -= size;
+                            done += 1;
+                            unsent[index] = size;
+                            send(stream, &request, &mut unsent[index])?;
+                        }
+                        // One request in flight: a short read drained the
+                        // socket, and the next echo raises a new edge.
+                        if n < buffer.len() {
+                            break;
+                        }
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        if writable && unsent[index] > 0 {
+            send(stream, &request, &mut unsent[index])?;
+        }
+        Ok(done)
+    };
+    drive(streams, window, server_pid, on_event)
+}
+
+/// `connections` connections each write `size`-byte messages as fast as
+/// the server takes them (batched `batch` messages to a system call) and
+/// read the echo continuously. Counts bytes echoed back.
+pub fn streaming(
+    address: SocketAddr,
+    connections: usize,
+    size: usize,
+    batch: usize,
+    window: Window,
+    server_pid: u32,
+) -> io::Result<Measured> {
+    let mut streams = connect(address, connections)?;
+    let chunk = vec![b'y'; size * batch.max(1)];
+    let mut buffer = vec![0u8; READ_BUFFER];
+    // Writes until the socket's send buffer is full (the byte stream's
+    // content does not matter, so a short write needs no bookkeeping).
+    let fill = |stream: &mut TcpStream| -> io::Result<u64> {
+        loop {
+            match stream.write(&chunk) {
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(0),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    };
+    for stream in &mut streams {
+        fill(stream)?;
+    }
+    let on_event = |_: usize, stream: &mut TcpStream, readable: bool, writable: bool| {
+        let mut echoed = 0u64;
+        if readable {
+            loop {
+                match stream.read(&mut buffer) {
+                    Ok(0) => return Err(io::Error::other("the server closed a connection")),
+                    Ok(n) => echoed += n as u64,
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        if writable {
+            fill(stream)?;
+        }
+        Ok(echoed)
+    };
+    drive(streams, window, server_pid, on_event)
+}
+
+/// Opens `count` connections and sends one byte on each, waiting for its
+/// echo, so that the server has accepted every one and set it up. They
+/// are then left idle until the returned streams are dropped.
+pub fn open_idle(address: SocketAddr, count: usize) -> io::Result<Vec<StdTcpStream>> {
+    const BATCH: usize = 100;
+    let mut streams = Vec::with_capacity(count);
+    while streams.len() < count {
+        let first = streams.len();
+        for _ in first..(first + BATCH).min(count) {
+            let stream = StdTcpStream::connect(address)?;
+            stream.set_read_timeout(Some(Duration::from_secs(20)))?;
+            stream.set_nodelay(true)?;
+            (&stream).write_all(b"!")?;
+            streams.push(stream);
+        }
+        let mut byte = [0u8; 1];
+        for stream in &streams[first..] {
+            (&*stream).read_exact(&mut byte)?;
+        }
+    }
+    Ok(streams)
+}
