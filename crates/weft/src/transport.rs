@@ -15,8 +15,11 @@ use crate::Address;
 ///
 /// Contract of the reactor's transports:
 /// - [`write`](Self::write) never blocks and never fails: bytes are queued
-///   and flushed when the current callback returns. After the connection
-///   started closing, writes are ignored.
+///   and flushed when the current callback returns, so that the writes of
+///   one callback cost one system call (a large write made while nothing
+///   is queued goes to the socket at once, saving a copy; order is kept
+///   either way). After the connection started closing, writes are
+///   ignored; a write that fails aborts the connection with the error.
 /// - [`lose_connection`](Self::lose_connection) stops reading, flushes every
 ///   pending byte, then closes; [`abort_connection`](Self::abort_connection)
 ///   closes at once and drops pending bytes. Either way the protocol's

@@ -11,6 +11,24 @@ use super::stream::Stream;
 use crate::transport::{CloseKind, TransportBackend};
 use crate::{Address, CloseReason, Protocol, WriteLimits};
 
+/// Writes at least this large, made while nothing is queued, go to the
+/// socket at once instead of being copied into the output buffer (what the
+/// kernel does not take is queued). Smaller writes are gathered and sent
+/// together when the callback returns.
+const DIRECT_WRITE_MIN: usize = 8 * 1024;
+
+/// Sends what the socket takes now, without blocking.
+fn send_now(stream: &Stream, data: &[u8]) -> io::Result<usize> {
+    loop {
+        match stream.write(data) {
+            Ok(sent) => return Ok(sent),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(0),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 /// Told once a connection ended, after its protocol (a client factory's
 /// `connection_lost`).
 pub(crate) type LostHook = Box<dyn FnOnce(&CloseReason)>;
@@ -170,8 +188,21 @@ impl TransportBackend for ConnectionShared {
         if data.is_empty() || self.is_closing() {
             return;
         }
-        self.out.borrow_mut().push(data);
-        self.enqueue();
+        let rest = if data.len() >= DIRECT_WRITE_MIN && self.out.borrow().is_empty() {
+            match self.with_stream(|stream| send_now(stream, data)) {
+                Ok(sent) => &data[sent..],
+                Err(error) => {
+                    self.request_close(true, CloseReason::from(error));
+                    return;
+                }
+            }
+        } else {
+            data
+        };
+        if !rest.is_empty() {
+            self.out.borrow_mut().push(rest);
+            self.enqueue();
+        }
     }
 
     fn write_vectored(&self, parts: &[&[u8]]) {
