@@ -17,12 +17,13 @@ use crate::{Address, CloseReason, Protocol, WriteLimits};
 /// together when the callback returns.
 const DIRECT_WRITE_MIN: usize = 8 * 1024;
 
-/// Sends what the socket takes now, without blocking.
-fn send_now(stream: &Stream, data: &[u8]) -> io::Result<usize> {
+/// Sends what the socket takes now, without blocking; `None` when it
+/// takes nothing (`EAGAIN`).
+pub(crate) fn send_now(stream: &Stream, data: &[u8]) -> io::Result<Option<usize>> {
     loop {
         match stream.write(data) {
-            Ok(sent) => return Ok(sent),
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(0),
+            Ok(sent) => return Ok(Some(sent)),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(None),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
         }
@@ -86,6 +87,9 @@ pub(crate) struct Flags {
     pub(crate) write_shut: bool,
     /// The reactor must try reading again (reading resumed).
     pub(crate) read_again: bool,
+    /// The socket refused a write (`EAGAIN`): no write is tried until the
+    /// poller says it is writable again.
+    pub(crate) send_blocked: bool,
     /// The connection is gone; everything is ignored.
     pub(crate) closed: bool,
 }
@@ -188,9 +192,14 @@ impl TransportBackend for ConnectionShared {
         if data.is_empty() || self.is_closing() {
             return;
         }
-        let rest = if data.len() >= DIRECT_WRITE_MIN && self.out.borrow().is_empty() {
+        let idle = self.out.borrow().is_empty() && !self.flags.get().send_blocked;
+        let rest = if data.len() >= DIRECT_WRITE_MIN && idle {
             match self.with_stream(|stream| send_now(stream, data)) {
-                Ok(sent) => &data[sent..],
+                Ok(Some(sent)) => &data[sent..],
+                Ok(None) => {
+                    self.update(|f| f.send_blocked = true);
+                    data
+                }
                 Err(error) => {
                     self.request_close(true, CloseReason::from(error));
                     return;

@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use mio::Token;
 
-use super::connection::{Connection, ConnectionShared, LostHook};
+use super::connection::{Connection, ConnectionShared, LostHook, send_now};
 use super::stream::Stream;
 use super::{Inner, Source};
 use crate::{Address, CloseReason, HalfClose, Protocol, Transport};
@@ -80,6 +80,9 @@ impl Inner {
         event: &mio::event::Event,
     ) {
         if event.is_writable() || event.is_error() {
+            if let Some(shared) = self.shared(key, id) {
+                shared.update(|f| f.send_blocked = false);
+            }
             self.service(key, id);
             self.service_touched();
         }
@@ -198,8 +201,13 @@ impl Inner {
         }
     }
 
-    /// Writes pending output until done or the kernel buffer is full.
+    /// Writes pending output until done or the kernel buffer is full;
+    /// after the socket refused a write, waits for it to become writable
+    /// instead of asking again.
     fn flush(&self, key: usize, id: u64, shared: &ConnectionShared) -> io::Result<()> {
+        if shared.flags().send_blocked {
+            return Ok(());
+        }
         let sources = self.sources.borrow();
         let Some(conn) = connection(&sources, key, id) else {
             return Ok(());
@@ -207,17 +215,18 @@ impl Inner {
         let mut out = shared.out().borrow_mut();
         while !out.is_empty() {
             let unsent = out.unsent();
-            match conn.stream.write(unsent) {
-                Ok(n) => {
-                    let short = n < unsent.len();
-                    out.consume(n);
+            match send_now(&conn.stream, unsent)? {
+                Some(sent) => {
+                    let short = sent < unsent.len();
+                    out.consume(sent);
                     if short {
                         break;
                     }
                 }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
+                None => {
+                    shared.update(|f| f.send_blocked = true);
+                    break;
+                }
             }
         }
         Ok(())
