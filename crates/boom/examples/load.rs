@@ -15,7 +15,8 @@
 //! period allows (plain frames only: classic repaints every period, so 100%
 //! is full rate), the 99th percentile gap between two frames of a player,
 //! the server's CPU use (`/proc`), its resident memory, and the bytes each
-//! player received per second.
+//! player received per second, and the server's own count of frames sent
+//! and skipped (for players not reading) per second, from its log.
 //!
 //! Plain frames are counted exactly (every second border line ends one).
 //! With `--telnet` the players answer the negotiation as a stock telnet
@@ -27,6 +28,7 @@ use std::cell::RefCell;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use clap::Parser;
@@ -133,9 +135,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let period = args.frame_ms.unwrap_or(if classic { 200 } else { 50 });
     println!("server: boom {}", args.server_args.join(" "));
     println!(
-        "| players | connected | frames/player/s | share of expected | p99 gap (ms) | server CPU | server RSS (MiB) | bytes/player/s |"
+        "| players | connected | frames/player/s | share of expected | p99 gap (ms) | server CPU | server RSS (MiB) | bytes/player/s | frames sent / skipped per s (server log) |"
     );
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|");
     for &players in &args.players {
         let mut server = Server::start(&args.server_args)?;
         let outcome = measure(&args, players, period, &server);
@@ -149,6 +151,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 struct Server {
     child: Child,
     port: u16,
+    /// The last "server load" line of its log (frames sent and skipped per
+    /// second over its last 10 s).
+    load: Arc<Mutex<String>>,
 }
 
 impl Server {
@@ -162,8 +167,9 @@ impl Server {
             .arg(&boom)
             .args(["--listen", "tcp:port=0:interface=127.0.0.1"])
             .args(extra)
+            .env("RUST_LOG", "info")
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .map_err(|e| format!("cannot start {} under taskset: {e}", boom.display()))?;
         let stdout = child.stdout.take().ok_or("no server stdout")?;
@@ -177,7 +183,17 @@ impl Server {
             .and_then(|address| address.rsplit(':').next())
             .and_then(|port| port.trim().parse().ok())
             .ok_or_else(|| format!("unexpected server output {first:?}"))?;
-        Ok(Server { child, port })
+        let load = Arc::new(Mutex::new(String::new()));
+        let stderr = child.stderr.take().ok_or("no server stderr")?;
+        let last = load.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if line.contains("server load") {
+                    *last.lock().unwrap_or_else(|e| e.into_inner()) = line;
+                }
+            }
+        });
+        Ok(Server { child, port, load })
     }
 
     fn stop(&mut self) {
@@ -296,11 +312,25 @@ fn measure(
     } else {
         format!("{:.0}%", per_player * period as f64 / 10.0)
     };
+    let log = server
+        .load
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    let field = |name: &str| {
+        log.split(&format!("{name}="))
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .unwrap_or("?")
+            .to_owned()
+    };
     println!(
-        "| {players} | {connected} | {per_player:.2} | {share} | {p99:.0} | {:.0}% of a core | {:.0} | {:.0} |",
+        "| {players} | {connected} | {per_player:.2} | {share} | {p99:.0} | {:.0}% of a core | {:.0} | {:.0} | {} / {} |",
         cpu * 100.0,
         rss_mib(pid),
         bytes as f64 / connected as f64 / elapsed,
+        field("frames_per_second"),
+        field("skipped_per_second"),
     );
     Ok(())
 }
