@@ -114,25 +114,6 @@ fn parse_cli() -> Cli {
     }
 }
 
-/// Raises the open-file soft limit to the hard limit, so that many players
-/// can connect.
-fn raise_open_file_limit() {
-    let mut limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: getrlimit and setrlimit only read and write `limit`.
-    unsafe {
-        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < limit.rlim_max
-        {
-            limit.rlim_cur = limit.rlim_max;
-            if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) != 0 {
-                tracing::warn!("could not raise the open-file limit");
-            }
-        }
-    }
-}
-
 /// This machine's name, to tell players where to connect.
 fn host_name() -> Option<String> {
     let mut buf = [0u8; 256];
@@ -156,7 +137,7 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
-    raise_open_file_limit();
+    boom::server::raise_open_file_limit();
     let options = cli.options();
     match serve(options) {
         Ok(()) => ExitCode::SUCCESS,

@@ -216,25 +216,9 @@ fn a_client_vanishing_mid_frame_harms_no_one() {
     reader.frame_until(0, |f| f.at(0, 1) == 'A');
 }
 
-/// Raises this process's open-file soft limit (the test opens 1,000+
-/// sockets: both ends of 500 connections).
-fn raise_open_file_limit() {
-    let mut limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: getrlimit and setrlimit only read and write `limit`.
-    unsafe {
-        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 {
-            limit.rlim_cur = limit.rlim_max;
-            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
-        }
-    }
-}
-
 #[test]
 fn five_hundred_connections_join_and_leave() {
-    raise_open_file_limit();
+    boom::server::raise_open_file_limit();
     let server = TestServer::start(Options {
         bots: Some(0),
         ..full()

@@ -172,10 +172,7 @@ fn abort_connection_drops_pending_bytes() {
             t.abort_connection();
         }
     });
-    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
-    socket.set_recv_buffer_size(4096).unwrap();
-    socket.connect(&server.address.into()).unwrap();
-    let mut client: TcpStream = socket.into();
+    let mut client = common::connect_with_small_window(server.address);
     let (text, _, clean) = lost(&rx);
     assert!(!clean && text.contains("aborted"), "{text}");
     let received = read_all(&mut client).map(|d| d.len()).unwrap_or(0);

@@ -3,7 +3,6 @@
 mod common;
 
 use std::io::{Read, Write};
-use std::net::TcpStream;
 
 use common::ExampleProcess;
 
@@ -18,13 +17,9 @@ fn pattern(offset: usize, len: usize) -> Vec<u8> {
 fn thirty_two_mib_come_back_identical_to_a_slow_reader() {
     const TOTAL: usize = 32 * 1024 * 1024;
     let server = ExampleProcess::start("echo", &["tcp:port=0:interface=127.0.0.1"]);
-    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
     // A small receive window forces the server into partial writes,
     // buffering, pausing and resuming.
-    socket.set_recv_buffer_size(4096).unwrap();
-    let address: std::net::SocketAddr = server.address.parse().unwrap();
-    socket.connect(&address.into()).unwrap();
-    let stream: TcpStream = socket.into();
+    let stream = common::connect_with_small_window(server.address.parse().unwrap());
     let mut writer = stream.try_clone().unwrap();
     let sending = std::thread::spawn(move || {
         let chunk = 256 * 1024;

@@ -5,7 +5,6 @@ mod common;
 
 use std::cell::RefCell;
 use std::io::Read;
-use std::net::TcpStream;
 use std::rc::Rc;
 use std::sync::mpsc;
 use std::time::Duration;
@@ -75,10 +74,7 @@ fn start(
 fn stop_runs_hooks_closes_listeners_and_flushes_connections() {
     const SIZE: usize = 2 * 1024 * 1024;
     let (address, remote, ended, thread) = start(SIZE, Duration::from_secs(60));
-    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
-    socket.set_recv_buffer_size(4096).unwrap();
-    socket.connect(&address.into()).unwrap();
-    let mut client: TcpStream = socket.into();
+    let mut client = common::connect_with_small_window(address);
     let mut first = [0u8; 1];
     client.read_exact(&mut first).unwrap();
     remote.stop().unwrap();
@@ -93,10 +89,7 @@ fn stop_runs_hooks_closes_listeners_and_flushes_connections() {
 fn connections_still_flushing_after_the_grace_period_are_aborted() {
     const SIZE: usize = 64 * 1024 * 1024;
     let (address, remote, ended, thread) = start(SIZE, Duration::from_millis(50));
-    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
-    socket.set_recv_buffer_size(4096).unwrap();
-    socket.connect(&address.into()).unwrap();
-    let mut client: TcpStream = socket.into();
+    let mut client = common::connect_with_small_window(address);
     let mut first = [0u8; 1];
     client.read_exact(&mut first).unwrap();
     // The client stops reading: the server cannot flush 64 MiB.

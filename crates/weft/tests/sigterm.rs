@@ -7,7 +7,6 @@
 mod common;
 
 use std::io::{BufRead, BufReader, Read};
-use std::net::TcpStream;
 use std::process::{Command, Stdio};
 
 use weft::{Address, Protocol, Reactor, Transport};
@@ -56,11 +55,7 @@ fn sigterm_flushes_pending_writes_and_exits_zero() {
             break address.trim().to_owned();
         }
     };
-    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
-    socket.set_recv_buffer_size(4096).unwrap();
-    let address: std::net::SocketAddr = address.parse().unwrap();
-    socket.connect(&address.into()).unwrap();
-    let mut stream: TcpStream = socket.into();
+    let mut stream = common::connect_with_small_window(address.parse().unwrap());
     let mut buffer = vec![0u8; 4096];
     let mut received = stream.read(&mut buffer).unwrap();
     assert!(received > 0);

@@ -12,6 +12,7 @@
 //! | [`status`] | the status lines under the board |
 //! | [`options`] | the settings and their parsers |
 //! | [`stats`] | live counters |
+//! | `limits` | the open-file limit a server with many players needs |
 //! | [`error`] | typed errors |
 //!
 //! How it behaves:
@@ -54,6 +55,7 @@ pub mod error;
 mod game;
 mod hub;
 pub mod keys;
+mod limits;
 pub mod names;
 pub mod options;
 pub mod player;
@@ -63,6 +65,7 @@ pub mod stats;
 pub mod status;
 
 pub use error::ServerError;
+pub use limits::raise_open_file_limit;
 pub use options::{BoardSize, Options, RenderMode};
 pub use server::{Server, telnet_policy};
 pub use stats::Stats;

@@ -72,6 +72,20 @@ impl Drop for Server {
     }
 }
 
+/// Connects to `address` with a 4 KiB receive window, so that the server
+/// fills it quickly: its writes become partial and its output buffers.
+pub fn connect_with_small_window(address: std::net::SocketAddr) -> std::net::TcpStream {
+    let socket = socket2::Socket::new(
+        socket2::Domain::for_address(address),
+        socket2::Type::STREAM,
+        None,
+    )
+    .expect("socket");
+    socket.set_recv_buffer_size(4096).expect("SO_RCVBUF");
+    socket.connect(&address.into()).expect("connect");
+    socket.into()
+}
+
 /// Receives from `rx`, failing the test after [`PATIENCE`].
 pub fn recv<T>(rx: &mpsc::Receiver<T>) -> T {
     rx.recv_timeout(PATIENCE)
