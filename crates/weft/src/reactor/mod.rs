@@ -58,7 +58,21 @@ const SIGNALS: Token = Token(usize::MAX - 1);
 /// Size of the read buffer every connection's reads go through.
 const READ_BUFFER_SIZE: usize = 64 * 1024;
 
-/// The event loop. See the [module documentation](self).
+/// The event loop: the "magic glue" that accepts connections, builds
+/// protocols, reads, writes, connects and runs timers, on one thread.
+///
+/// A `Reactor` is a cheap handle (clone it into callbacks and factories);
+/// it and everything it runs live on the thread that created it. Several
+/// reactors may run in one process, one per thread, sharing nothing. Other
+/// threads reach a reactor through its [`Remote`].
+///
+/// One loop iteration: wait for readiness (until the next timer at most);
+/// for each ready socket accept, finish a connect, read (handing
+/// `data_received` a slice of the reactor's single read buffer) or write;
+/// run due timers; run [`call_soon`](Self::call_soon) calls. After every
+/// callback the reactor services the connections it touched: it flushes
+/// what they wrote (one system call for all the writes of a callback),
+/// carries out closes, and tells protocols to pause or resume writing.
 #[derive(Clone)]
 pub struct Reactor {
     inner: Rc<Inner>,

@@ -38,7 +38,12 @@ pub trait TelnetApplication: Protocol {
 }
 
 /// A [`Protocol`] that speaks Telnet to the peer and runs application `A`
-/// over it. See the [module documentation](self).
+/// over it (the idea of Twisted's `TelnetTransport`).
+///
+/// The application sees only application bytes in `data_received`;
+/// negotiation events reach [`TelnetApplication::telnet_event`]; what it
+/// writes to its transport is escaped (`IAC` doubled, bare `CR` sent as
+/// `CR NUL`); requests go through the [`TelnetSession`] it receives first.
 ///
 /// The layer answers negotiation on its own (a `WONT` for each refused
 /// `DO`, …). Those answers are output like any other: a peer that floods
