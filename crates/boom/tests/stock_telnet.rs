@@ -2,7 +2,8 @@
 //! full game is drawn in colour centred in the window with the cursor
 //! hidden, and `q` gives the terminal back. Like the other
 //! interoperability tests, these fail where `telnet` or `tmux` is missing
-//! (`.ci/install` installs them).
+//! (`.ci/install` installs them). Without them the tests fail in CI (where
+//! the `CI` variable is set) and say so and skip elsewhere.
 
 mod net;
 
@@ -19,17 +20,22 @@ struct Pane {
 }
 
 impl Pane {
-    fn start(server: &TestServer, name: &str) -> Pane {
+    fn start(server: &TestServer, name: &str) -> Option<Pane> {
         let found = |program: &str| {
             Command::new("sh")
                 .args(["-c", &format!("command -v {program}")])
                 .output()
                 .is_ok_and(|o| o.status.success())
         };
-        assert!(
-            found("telnet") && found("tmux"),
-            "these tests drive the stock telnet client in tmux: install them with .ci/install"
-        );
+        if !(found("telnet") && found("tmux")) {
+            let message =
+                "these tests drive the stock telnet client in tmux: install them with .ci/install";
+            // In CI a missing program is a failure; elsewhere (a machine
+            // with only the Rust toolchain) the test says so and skips.
+            assert!(std::env::var_os("CI").is_none(), "{message}");
+            eprintln!("skipped: {message}");
+            return None;
+        }
         let pane = Pane {
             socket: format!("boom-test-{}-{name}", std::process::id()),
         };
@@ -51,7 +57,7 @@ impl Pane {
             "24",
             &command,
         ]);
-        pane
+        Some(pane)
     }
 
     fn tmux(&self, args: &[&str]) -> String {
@@ -104,7 +110,9 @@ impl Drop for Pane {
 #[test]
 fn telnet_plays_the_classic_game_without_enter() {
     let server = TestServer::start(classic());
-    let pane = Pane::start(&server, "classic");
+    let Some(pane) = Pane::start(&server, "classic") else {
+        return;
+    };
     pane.wait_for("the board", |s| s.contains("|A :::::::::|"));
     pane.keys(&["d"]);
     pane.wait_for("A to move right", |s| s.contains("| A:::::::::|"));
@@ -116,7 +124,9 @@ fn telnet_gets_the_full_game_in_colour_centred_and_q_restores_the_terminal() {
         render: RenderMode::Auto,
         ..full()
     });
-    let pane = Pane::start(&server, "full");
+    let Some(pane) = Pane::start(&server, "full") else {
+        return;
+    };
     let screen = pane.wait_for("the round to start", |s| {
         s.contains("You are A (alive)") && s.contains("Round 1: playing")
     });
