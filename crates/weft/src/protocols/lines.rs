@@ -619,6 +619,7 @@ impl LineEncoder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocols::split::cut;
     use proptest::prelude::*;
 
     /// An owned [`LineEvent`], with adjacent raw bytes merged (their cut
@@ -1038,19 +1039,6 @@ mod tests {
             any::<u8>(),
         ];
         proptest::collection::vec(byte, 0..300)
-    }
-
-    fn cut<'a>(input: &'a [u8], cuts: &[usize]) -> Vec<&'a [u8]> {
-        let mut points: Vec<usize> = cuts.iter().map(|c| c % (input.len() + 1)).collect();
-        points.sort_unstable();
-        let mut chunks = Vec::new();
-        let mut start = 0;
-        for point in points {
-            chunks.push(&input[start..point]);
-            start = point;
-        }
-        chunks.push(&input[start..]);
-        chunks
     }
 
     proptest! {

@@ -61,6 +61,8 @@ pub mod line_receiver;
 pub mod lines;
 pub mod netstring;
 pub mod prefixed;
+#[cfg(test)]
+mod split;
 pub mod telnet;
 
 pub use frame::FrameDecoder;

@@ -332,6 +332,7 @@ pub fn encode<P: Prefix>(payload: &[u8], out: &mut Vec<u8>) -> Result<(), FrameT
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocols::split::cut;
     use proptest::prelude::*;
 
     /// Decodes `chunks`: the payloads, then the error if any.
@@ -463,19 +464,6 @@ mod tests {
             1 => proptest::collection::vec(any::<u8>(), 0..4),
         ];
         proptest::collection::vec(piece, 0..8).prop_map(|pieces| pieces.concat())
-    }
-
-    fn cut<'a>(input: &'a [u8], cuts: &[usize]) -> Vec<&'a [u8]> {
-        let mut points: Vec<usize> = cuts.iter().map(|c| c % (input.len() + 1)).collect();
-        points.sort_unstable();
-        let mut chunks = Vec::new();
-        let mut start = 0;
-        for point in points {
-            chunks.push(&input[start..point]);
-            start = point;
-        }
-        chunks.push(&input[start..]);
-        chunks
     }
 
     proptest! {
