@@ -39,7 +39,7 @@ use crate::endpoints::{
     ClientEndpoint, ServerEndpoint, TcpListenOptions, ToClientEndpoint, ToServerEndpoint,
     UnixListenOptions,
 };
-use crate::time::{Callback, DelayedCall, Scheduler, TimerTable};
+use crate::time::{Callback, Scheduler, TimerTable, Timers};
 use crate::{ClientFactory, Error, Factory};
 pub use connector::Connector;
 pub use listener::ListeningPort;
@@ -298,12 +298,8 @@ impl Reactor {
 }
 
 impl Scheduler for Reactor {
-    fn now(&self) -> Instant {
-        Instant::now()
-    }
-
-    fn call_at(&self, when: Instant, callback: Callback) -> DelayedCall {
-        self.inner.timers.schedule(when, callback)
+    fn timers(&self) -> Timers {
+        Timers::new(self.inner.timers.clone())
     }
 }
 

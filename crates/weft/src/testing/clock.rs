@@ -3,7 +3,7 @@
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use crate::time::{Callback, DelayedCall, Scheduler, TimerTable};
+use crate::time::{Scheduler, TimerTable, Timers};
 
 /// A [`Scheduler`] for tests: time stands still until
 /// [`advance`](Self::advance) moves it (Twisted's `task.Clock`).
@@ -54,12 +54,8 @@ impl Clock {
 }
 
 impl Scheduler for Clock {
-    fn now(&self) -> Instant {
-        self.table.now()
-    }
-
-    fn call_at(&self, when: Instant, callback: Callback) -> DelayedCall {
-        self.table.schedule(when, callback)
+    fn timers(&self) -> Timers {
+        Timers::new(self.table.clone())
     }
 }
 

@@ -5,7 +5,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use super::{DelayedCall, Scheduler};
+use super::{DelayedCall, Scheduler, Timers};
 
 /// When a [`LoopingCall`] makes its first call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,9 +49,13 @@ impl LoopingCall {
     ///
     /// A zero `interval` calls the function once per scheduler pass, with a
     /// count of 1.
-    pub fn start<S, F>(scheduler: &S, interval: Duration, start_at: StartAt, function: F) -> Self
+    pub fn start<F>(
+        scheduler: &dyn Scheduler,
+        interval: Duration,
+        start_at: StartAt,
+        function: F,
+    ) -> Self
     where
-        S: Scheduler + Clone + 'static,
         F: FnMut(u64) + 'static,
     {
         let started = scheduler.now();
@@ -67,7 +71,7 @@ impl LoopingCall {
             StartAt::Now => started,
             StartAt::AfterInterval => started + interval,
         };
-        schedule_tick(scheduler.clone(), &state, first);
+        schedule_tick(scheduler.timers(), &state, first);
         LoopingCall { state }
     }
 
@@ -110,10 +114,7 @@ impl LoopState {
     }
 }
 
-fn schedule_tick<S>(scheduler: S, state: &Rc<RefCell<LoopState>>, when: Instant)
-where
-    S: Scheduler + Clone + 'static,
-{
+fn schedule_tick(scheduler: Timers, state: &Rc<RefCell<LoopState>>, when: Instant) {
     let weak = Rc::downgrade(state);
     let again = scheduler.clone();
     let call = scheduler.call_at(
@@ -127,10 +128,7 @@ where
     state.borrow_mut().pending = Some(call);
 }
 
-fn tick<S>(scheduler: S, state: &Rc<RefCell<LoopState>>)
-where
-    S: Scheduler + Clone + 'static,
-{
+fn tick(scheduler: Timers, state: &Rc<RefCell<LoopState>>) {
     let now = scheduler.now();
     let (mut function, count) = {
         let mut st = state.borrow_mut();

@@ -3,6 +3,8 @@
 //! - [`Scheduler`] is what anything that schedules work takes: the reactor
 //!   implements it with the system clock, [`crate::testing::Clock`] with a
 //!   clock moved by hand, so the same code runs in production and in tests.
+//!   [`Timers`] is the concrete handle both give out, to keep in a struct
+//!   without being generic over where time comes from.
 //! - [`DelayedCall`] is the handle of one scheduled call: cancel, reset,
 //!   delay, ask whether it is still pending (Twisted's `IDelayedCall`).
 //! - [`LoopingCall`] calls a function at a fixed interval and says how many
@@ -14,6 +16,7 @@ mod delayed_call;
 mod looping_call;
 mod queue;
 mod timer_table;
+mod timers;
 
 use std::time::{Duration, Instant};
 
@@ -21,13 +24,16 @@ pub use delayed_call::DelayedCall;
 pub use looping_call::{LoopingCall, StartAt};
 pub use queue::{ScheduleMark, TimerId, TimerQueue};
 pub(crate) use timer_table::TimerTable;
+pub use timers::Timers;
 
 /// A callback a [`Scheduler`] runs once at its deadline.
 pub type Callback = Box<dyn FnOnce() + 'static>;
 
-/// Something that runs callbacks at given times: the reactor, or a test clock.
+/// Something that runs callbacks at given times: the reactor, a test clock,
+/// or the [`Timers`] handle either gives out.
 ///
-/// Contract shared by every implementation:
+/// Contract shared by every implementation (they all schedule on the same
+/// kind of timeline, so the contract holds by construction):
 /// - a callback runs once, no earlier than its deadline, on the scheduler's
 ///   thread; callbacks due at the same time run in the order they were
 ///   scheduled;
@@ -35,13 +41,23 @@ pub type Callback = Box<dyn FnOnce() + 'static>;
 /// - a call scheduled from inside a callback never runs in the same pass as
 ///   that callback, even with a zero delay (no starvation of I/O);
 /// - a panicking callback is logged and does not stop the scheduler.
+///
+/// The trait is object-safe: `&dyn Scheduler` works, with
+/// [`call_at`](Self::call_at) (and [`timers`](Self::timers)`().call_later`).
 pub trait Scheduler {
+    /// The handle on this scheduler's timeline.
+    fn timers(&self) -> Timers;
+
     /// The scheduler's current time.
-    fn now(&self) -> Instant;
+    fn now(&self) -> Instant {
+        self.timers().table.now()
+    }
 
     /// Schedules `callback` to run at `when` (at once, on the next pass, if
     /// `when` is already past).
-    fn call_at(&self, when: Instant, callback: Callback) -> DelayedCall;
+    fn call_at(&self, when: Instant, callback: Callback) -> DelayedCall {
+        self.timers().schedule(when, callback)
+    }
 
     /// Schedules `callback` to run `delay` from now.
     fn call_later<F: FnOnce() + 'static>(&self, delay: Duration, callback: F) -> DelayedCall
