@@ -158,7 +158,7 @@ fn main() -> std::process::ExitCode {
 }
 
 fn serve(endpoint: &str) -> Result<(), weft::Error> {
-    let reactor = Reactor::new().map_err(weft::Error::Poll)?;
+    let reactor = Reactor::new()?;
     reactor.handle_signals()?;
     let room = Rc::new(RefCell::new(Room::default()));
     let port = reactor.listen(endpoint, move |_peer: &Address| {

@@ -53,7 +53,7 @@ fn main() -> std::process::ExitCode {
 }
 
 fn serve(endpoint: &str) -> Result<(), weft::Error> {
-    let reactor = Reactor::new().map_err(weft::Error::Poll)?;
+    let reactor = Reactor::new()?;
     reactor.handle_signals()?;
     let port = reactor.listen(endpoint, |_peer: &Address| Some(Echo::default()))?;
     println!("listening on {}", port.address());

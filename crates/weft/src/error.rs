@@ -21,6 +21,9 @@ pub enum Error {
     /// [`Reactor::run`](crate::Reactor::run) was called while it runs.
     #[error("the reactor is already running (run was called from inside the loop)")]
     AlreadyRunning,
+    /// The reactor stopped; it cannot run again.
+    #[error("the reactor has stopped and cannot run again; make a new one")]
+    Stopped,
     /// The poller failed.
     #[error("the reactor's poller failed: {0}")]
     Poll(#[source] io::Error),

@@ -73,6 +73,7 @@
 mod address;
 pub mod endpoints;
 mod error;
+mod panic_guard;
 mod protocol;
 pub mod protocols;
 mod reactor;
@@ -83,17 +84,7 @@ mod transport;
 pub use address::Address;
 pub use endpoints::EndpointError;
 pub use error::{ConnectError, Error};
+pub use panic_guard::catch_panic;
 pub use protocol::{ClientFactory, CloseReason, Factory, HalfClose, Protocol};
 pub use reactor::{Connector, ListeningPort, Reactor, ReactorGone, Remote};
 pub use transport::{CloseKind, Transport, TransportBackend, WriteLimits};
-
-/// The text of a panic payload, for logs and disconnect reasons.
-pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    if let Some(text) = payload.downcast_ref::<&str>() {
-        (*text).to_owned()
-    } else if let Some(text) = payload.downcast_ref::<String>() {
-        text.clone()
-    } else {
-        "a panic without a message".to_owned()
-    }
-}

@@ -22,7 +22,8 @@ use crate::Address;
 ///   ignored; a write that fails aborts the connection with the error.
 /// - [`lose_connection`](Self::lose_connection) stops reading, flushes every
 ///   pending byte, then closes; [`abort_connection`](Self::abort_connection)
-///   closes at once and drops pending bytes. Either way the protocol's
+///   closes at once and drops pending bytes, with a reset (`SO_LINGER` 0)
+///   so that the kernel drops what it still holds too. Either way the protocol's
 ///   `connection_lost` follows, once.
 /// - When pending bytes pass the high-water mark of [`WriteLimits`] the
 ///   protocol's `pause_writing` is called; `resume_writing` when they fall
@@ -61,7 +62,8 @@ impl Transport {
         self.backend.close(CloseKind::Flush(Some(Rc::from(why))));
     }
 
-    /// Closes at once, dropping pending output ([`crate::CloseReason::Aborted`]).
+    /// Closes at once, dropping pending output, with a TCP reset so the
+    /// kernel drops its unsent data too ([`crate::CloseReason::Aborted`]).
     pub fn abort_connection(&self) {
         self.backend.close(CloseKind::Abort);
     }
@@ -125,6 +127,18 @@ impl Transport {
     /// transports.
     pub fn set_keepalive(&self, idle: Option<Duration>) -> io::Result<()> {
         self.backend.set_keepalive(idle)
+    }
+
+    /// Bounds the kernel's send buffer for this connection (`SO_SNDBUF`).
+    ///
+    /// By default the kernel grows a socket's send buffer to megabytes, and
+    /// holds that much for a peer that stopped reading before
+    /// [`pending_bytes`](Self::pending_bytes) starts to grow; a bound makes
+    /// a slow peer show in the transport's flow control (and its limits)
+    /// after that many bytes. An error of kind `Unsupported` for transports
+    /// without a socket.
+    pub fn set_send_buffer_size(&self, bytes: usize) -> io::Result<()> {
+        self.backend.set_send_buffer_size(bytes)
     }
 }
 
@@ -226,6 +240,12 @@ pub trait TransportBackend {
     /// TCP keep-alive; `Unsupported` by default.
     fn set_keepalive(&self, idle: Option<Duration>) -> io::Result<()> {
         let _ = idle;
+        Err(io::ErrorKind::Unsupported.into())
+    }
+
+    /// The kernel's send buffer size; `Unsupported` by default.
+    fn set_send_buffer_size(&self, bytes: usize) -> io::Result<()> {
+        let _ = bytes;
         Err(io::ErrorKind::Unsupported.into())
     }
 }

@@ -5,17 +5,17 @@
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::io;
-use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::rc::{Rc, Weak};
 use std::time::Instant;
 
-use mio::Token;
-
-use super::connection_io::guarded;
+use super::Inner;
+use super::resolver::{Lookup, interleave_families};
+use super::sources::{Source, SourceKey};
 use super::stream::Stream;
-use super::{Inner, Source};
 use crate::endpoints::ClientEndpoint;
+use crate::panic_guard::catch_panic;
 use crate::time::DelayedCall;
 use crate::{Address, ClientFactory, CloseReason, ConnectError, Protocol};
 
@@ -65,9 +65,10 @@ impl Target {
 
 /// A connection attempt in the reactor's table.
 pub(crate) struct Connecting {
-    pub(crate) id: u64,
     /// `None` while resolving or between two addresses.
     stream: Option<Stream>,
+    /// The name lookup in progress, if any.
+    lookup: Option<Lookup>,
     target: Target,
     factory: SharedFactory,
     timeout: Option<DelayedCall>,
@@ -78,8 +79,7 @@ pub(crate) struct Connecting {
 #[derive(Clone, Debug)]
 pub struct Connector {
     reactor: Weak<Inner>,
-    key: usize,
-    id: u64,
+    key: SourceKey,
 }
 
 impl Connector {
@@ -90,16 +90,16 @@ impl Connector {
         let Some(inner) = self.reactor.upgrade() else {
             return false;
         };
-        inner.fail_connect(self.key, self.id, |target| ConnectError::Cancelled {
-            target,
-        })
+        inner.fail_connect(self.key, |target| ConnectError::Cancelled { target })
     }
 
     /// Whether the attempt is still in progress.
     pub fn is_connecting(&self) -> bool {
         self.reactor.upgrade().is_some_and(|inner| {
-            matches!(inner.sources.borrow().get(self.key),
-                Some(Source::Connecting(c)) if c.id == self.id)
+            matches!(
+                inner.sources.borrow().get(self.key),
+                Some(Source::Connecting(_))
+            )
         })
     }
 }
@@ -126,63 +126,57 @@ pub(crate) fn start<F: ClientFactory>(
         ),
         ClientEndpoint::Unix { path, timeout } => (Target::Unix(path), timeout),
     };
-    let id = inner.take_id();
+    let attempt = Connecting {
+        stream: None,
+        lookup: None,
+        target,
+        factory: Rc::new(RefCell::new(factory)),
+        timeout: None,
+        last_error: None,
+    };
     let key = inner
         .sources
         .borrow_mut()
-        .insert(Source::Connecting(Box::new(Connecting {
-            id,
-            stream: None,
-            target,
-            factory: Rc::new(RefCell::new(factory)),
-            timeout: None,
-            last_error: None,
-        })));
+        .insert(|_| Source::Connecting(Box::new(attempt)));
     if let Some(after) = timeout {
         let weak = Rc::downgrade(inner);
         let call = inner.timers.schedule(
             Instant::now() + after,
             Box::new(move || {
                 if let Some(inner) = weak.upgrade() {
-                    inner.fail_connect(key, id, |target| ConnectError::TimedOut { target, after });
+                    inner.fail_connect(key, |target| ConnectError::TimedOut { target, after });
                 }
             }),
         );
-        inner.connecting(key, id, |c| c.timeout = Some(call));
+        inner.connecting(key, |c| c.timeout = Some(call));
     }
     let weak = Rc::downgrade(inner);
     inner.soon.borrow_mut().push_back(Box::new(move || {
         if let Some(inner) = weak.upgrade() {
-            inner.begin_connect(key, id);
+            inner.begin_connect(key);
         }
     }));
     Connector {
         reactor: Rc::downgrade(inner),
         key,
-        id,
     }
 }
 
 impl Inner {
-    fn connecting<R>(
-        &self,
-        key: usize,
-        id: u64,
-        f: impl FnOnce(&mut Connecting) -> R,
-    ) -> Option<R> {
+    fn connecting<R>(&self, key: SourceKey, f: impl FnOnce(&mut Connecting) -> R) -> Option<R> {
         match self.sources.borrow_mut().get_mut(key) {
-            Some(Source::Connecting(c)) if c.id == id => Some(f(c)),
+            Some(Source::Connecting(c)) => Some(f(c)),
             _ => None,
         }
     }
 
-    fn begin_connect(self: &Rc<Self>, key: usize, id: u64) {
+    fn begin_connect(self: &Rc<Self>, key: SourceKey) {
         enum Next {
             Resolve(String, u16),
             Tcp,
             Unix(PathBuf),
         }
-        let next = self.connecting(key, id, |c| match &mut c.target {
+        let next = self.connecting(key, |c| match &mut c.target {
             Target::Tcp {
                 host,
                 port,
@@ -197,90 +191,91 @@ impl Inner {
             Target::Unix(path) => Next::Unix(path.clone()),
         });
         match next {
-            Some(Next::Tcp) => self.try_next_address(key, id),
+            Some(Next::Tcp) => self.try_next_address(key),
             Some(Next::Unix(path)) => {
                 let attempt = mio::net::UnixStream::connect(&path).map(Stream::Unix);
-                self.await_connect(key, id, attempt);
+                self.await_connect(key, attempt);
             }
-            Some(Next::Resolve(host, port)) => self.resolve(key, id, host, port),
+            Some(Next::Resolve(host, port)) => self.resolve(key, host, port),
             None => {}
         }
     }
 
-    /// Resolves `host` on a thread of its own (the system resolver
-    /// blocks), then continues on the reactor.
-    fn resolve(self: &Rc<Self>, key: usize, id: u64, host: String, port: u16) {
+    /// Resolves `host` on the resolver pool, then continues on the
+    /// reactor.
+    fn resolve(self: &Rc<Self>, key: SourceKey, host: String, port: u16) {
         let remote = super::Remote::new(self.remote.clone());
-        let spawned = std::thread::Builder::new()
-            .name("weft-resolver".into())
-            .spawn(move || {
-                let result = (host.as_str(), port)
-                    .to_socket_addrs()
-                    .map(|addrs| addrs.collect::<Vec<_>>());
-                // If the reactor is gone there is nobody left to tell.
-                let _ = remote.call_from_thread(move |reactor| {
-                    reactor.inner.resolved(key, id, host, result);
-                });
+        let name = host.clone();
+        let lookup = self.resolver.lookup(host, port, move |result| {
+            // If the reactor is gone there is nobody left to tell.
+            let _ = remote.call_from_thread(move |reactor| {
+                reactor.inner.resolved(key, name, result);
             });
-        if let Err(error) = spawned {
-            self.connecting(key, id, |c| c.last_error = Some(error));
-            self.try_next_address_later(key, id);
+        });
+        match lookup {
+            Ok(lookup) => {
+                self.connecting(key, |c| c.lookup = Some(lookup));
+            }
+            Err(error) => {
+                self.connecting(key, |c| c.last_error = Some(error));
+                self.try_next_address_later(key);
+            }
         }
     }
 
     fn resolved(
         self: &Rc<Self>,
-        key: usize,
-        id: u64,
+        key: SourceKey,
         host: String,
         result: io::Result<Vec<SocketAddr>>,
     ) {
         match result {
             Ok(addresses) if !addresses.is_empty() => {
-                self.connecting(key, id, |c| {
+                self.connecting(key, |c| {
+                    c.lookup = None;
                     if let Target::Tcp { untried, .. } = &mut c.target {
-                        untried.extend(addresses);
+                        untried.extend(interleave_families(addresses));
                     }
                 });
-                self.try_next_address(key, id);
+                self.try_next_address(key);
             }
             Ok(_) => {
-                self.fail_connect(key, id, |_| ConnectError::Resolve {
+                self.fail_connect(key, |_| ConnectError::Resolve {
                     host,
                     source: io::Error::new(io::ErrorKind::NotFound, "no addresses"),
                 });
             }
             Err(source) => {
-                self.fail_connect(key, id, |_| ConnectError::Resolve { host, source });
+                self.fail_connect(key, |_| ConnectError::Resolve { host, source });
             }
         }
     }
 
-    fn try_next_address_later(self: &Rc<Self>, key: usize, id: u64) {
+    fn try_next_address_later(self: &Rc<Self>, key: SourceKey) {
         let weak = Rc::downgrade(self);
         self.soon.borrow_mut().push_back(Box::new(move || {
             if let Some(inner) = weak.upgrade() {
-                inner.try_next_address(key, id);
+                inner.try_next_address(key);
             }
         }));
     }
 
-    fn try_next_address(self: &Rc<Self>, key: usize, id: u64) {
-        let next = self.connecting(key, id, |c| match &mut c.target {
+    fn try_next_address(self: &Rc<Self>, key: SourceKey) {
+        let next = self.connecting(key, |c| match &mut c.target {
             Target::Tcp { untried, .. } => untried.pop_front(),
             Target::Unix(_) => None,
         });
         match next {
             Some(Some(address)) => {
                 let attempt = mio::net::TcpStream::connect(address).map(Stream::Tcp);
-                self.await_connect(key, id, attempt);
+                self.await_connect(key, attempt);
             }
             Some(None) => {
                 let error = self
-                    .connecting(key, id, |c| c.last_error.take())
+                    .connecting(key, |c| c.last_error.take())
                     .flatten()
                     .unwrap_or_else(|| io::Error::other("no address to connect to"));
-                self.fail_connect(key, id, |target| ConnectError::from_io(target, error));
+                self.fail_connect(key, |target| ConnectError::from_io(target, error));
             }
             None => {}
         }
@@ -288,25 +283,25 @@ impl Inner {
 
     /// Registers a socket whose connect is in progress, or moves on after
     /// an immediate failure.
-    fn await_connect(self: &Rc<Self>, key: usize, id: u64, attempt: io::Result<Stream>) {
+    fn await_connect(self: &Rc<Self>, key: SourceKey, attempt: io::Result<Stream>) {
         let registered = attempt.and_then(|mut stream| {
-            stream.register(&self.registry, Token(key))?;
+            stream.register(&self.registry, key.token())?;
             Ok(stream)
         });
         match registered {
             Ok(stream) => {
-                self.connecting(key, id, |c| c.stream = Some(stream));
+                self.connecting(key, |c| c.stream = Some(stream));
             }
             Err(error) => {
-                self.connecting(key, id, |c| c.last_error = Some(error));
-                self.try_next_address(key, id);
+                self.connecting(key, |c| c.last_error = Some(error));
+                self.try_next_address(key);
             }
         }
     }
 
     /// Readiness of a socket whose connect is in progress.
-    pub(crate) fn connect_ready(self: &Rc<Self>, key: usize, id: u64) {
-        let status = self.connecting(key, id, |c| {
+    pub(crate) fn connect_ready(self: &Rc<Self>, key: SourceKey) {
+        let status = self.connecting(key, |c| {
             let stream = c.stream.as_ref()?;
             Some(match stream.take_error() {
                 Ok(None) => stream.peer_address(),
@@ -314,61 +309,57 @@ impl Inner {
             })
         });
         match status.flatten() {
-            Some(Ok(peer)) => self.connected(key, id, peer),
+            Some(Ok(peer)) => self.connected(key, peer),
             Some(Err(error)) if error.kind() == io::ErrorKind::NotConnected => {}
             Some(Err(error)) => {
-                self.connecting(key, id, |c| {
+                self.connecting(key, |c| {
                     if let Some(mut stream) = c.stream.take() {
                         stream.deregister(&self.registry);
                     }
                     c.last_error = Some(error);
                 });
-                self.try_next_address(key, id);
+                self.try_next_address(key);
             }
             None => {}
         }
     }
 
-    fn connected(self: &Rc<Self>, key: usize, id: u64, peer: Address) {
-        let parts = self.connecting(key, id, |c| {
-            if let Some(timeout) = c.timeout.take() {
-                timeout.cancel();
-            }
-            (c.stream.take(), c.factory.clone())
-        });
-        let Some((Some(mut stream), factory)) = parts else {
+    fn connected(self: &Rc<Self>, key: SourceKey, peer: Address) {
+        let Some(Source::Connecting(mut attempt)) = self.sources.borrow_mut().remove(key) else {
+            return;
+        };
+        if let Some(timeout) = attempt.timeout.take() {
+            timeout.cancel();
+        }
+        let Some(mut stream) = attempt.stream.take() else {
             return;
         };
         stream.deregister(&self.registry);
-        let mut built = None;
-        guarded("build_protocol", || {
-            built = factory.borrow_mut().build(&peer)
-        });
-        let Some(protocol) = built else {
-            self.sources.borrow_mut().remove(key);
+        let factory = attempt.factory;
+        let built = catch_panic("build_protocol", || factory.borrow_mut().build(&peer));
+        let Ok(Some(protocol)) = built else {
             return;
         };
         let on_lost = Box::new(move |reason: &CloseReason| factory.borrow_mut().lost(reason));
-        self.adopt(Some(key), stream, peer, protocol, Some(on_lost));
+        self.adopt(stream, peer, protocol, Some(on_lost));
     }
 
-    /// Ends attempt `(key, id)` with the error `make` builds from the
+    /// Ends attempt `key` with the error `make` builds from the
     /// target's description. Returns `false` if it was already over.
     pub(crate) fn fail_connect(
         &self,
-        key: usize,
-        id: u64,
+        key: SourceKey,
         make: impl FnOnce(String) -> ConnectError,
     ) -> bool {
         let removed = {
             let mut sources = self.sources.borrow_mut();
             match sources.get(key) {
-                Some(Source::Connecting(c)) if c.id == id => sources.remove(key),
+                Some(Source::Connecting(_)) => sources.remove(key),
                 _ => return false,
             }
         };
-        let Source::Connecting(mut attempt) = removed else {
-            unreachable!("checked to be a connection attempt above");
+        let Some(Source::Connecting(mut attempt)) = removed else {
+            return false;
         };
         if let Some(mut stream) = attempt.stream.take() {
             stream.deregister(&self.registry);
@@ -376,22 +367,22 @@ impl Inner {
         if let Some(timeout) = attempt.timeout.take() {
             timeout.cancel();
         }
+        if let Some(lookup) = attempt.lookup.take() {
+            lookup.cancel();
+        }
         let error = make(attempt.target.describe());
-        guarded("connection_failed", || {
+        let _ = catch_panic("connection_failed", || {
             attempt.factory.borrow_mut().failed(error)
         });
         true
     }
 
-    /// Keys and ids of every connection attempt.
-    pub(crate) fn attempts(&self) -> Vec<(usize, u64)> {
+    /// Keys of every connection attempt.
+    pub(crate) fn attempt_keys(&self) -> Vec<SourceKey> {
         self.sources
             .borrow()
-            .iter()
-            .filter_map(|(key, source)| match source {
-                Source::Connecting(c) => Some((key, c.id)),
-                _ => None,
-            })
+            .keys()
+            .filter_map(|(key, source)| matches!(source, Source::Connecting(_)).then_some(key))
             .collect()
     }
 }

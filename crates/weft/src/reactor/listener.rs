@@ -2,22 +2,22 @@
 //! runs out of file descriptors), and the [`ListeningPort`] handle.
 
 use std::io;
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::rc::{Rc, Weak};
 use std::time::{Duration, Instant};
 
-use mio::Token;
 use socket2::{Domain, Socket, Type};
 
-use super::connection_io::guarded;
+use super::Inner;
+use super::sources::{Source, SourceKey};
 use super::stream::ListenSocket;
-use super::{Inner, Source};
 use crate::endpoints::{TcpListenOptions, UnixListenOptions};
+use crate::panic_guard::catch_panic;
 use crate::{Address, Error, Factory, Protocol};
 
-/// Accepts per readiness event before yielding to other work.
-const ACCEPTS_PER_EVENT: usize = 64;
+/// Accepts one listener makes per loop iteration before other work.
+const ACCEPTS_PER_TURN: usize = 64;
 /// First pause after the process ran out of descriptors; doubles up to
 /// [`MAX_BACKOFF`] while the shortage lasts.
 const FIRST_BACKOFF: Duration = Duration::from_millis(10);
@@ -27,15 +27,18 @@ type ErasedFactory = Box<dyn FnMut(&Address) -> Option<Box<dyn Protocol>>>;
 
 /// A listening socket in the reactor's table.
 pub(crate) struct Listener {
-    pub(crate) id: u64,
     socket: ListenSocket,
     /// `None` only while the factory runs.
     factory: Option<ErasedFactory>,
     address: Address,
     /// The socket file to remove when listening stops (Unix sockets).
-    unlink: Option<PathBuf>,
+    unlink: Option<SocketFile>,
     /// Accepting is paused after an accept failure.
     paused: bool,
+    /// The loop iteration of this listener's last accept turn.
+    accept_turn: u64,
+    /// In the reactor's list of listeners to accept on next iteration.
+    accept_queued: bool,
     /// The pause after the next failure: doubles while failures go on,
     /// back to [`FIRST_BACKOFF`] after a success.
     backoff: Duration,
@@ -48,8 +51,7 @@ pub(crate) struct Listener {
 #[derive(Clone, Debug)]
 pub struct ListeningPort {
     reactor: Weak<Inner>,
-    key: usize,
-    id: u64,
+    key: SourceKey,
     address: Address,
 }
 
@@ -64,7 +66,7 @@ impl ListeningPort {
     /// if the port was already closed.
     pub fn stop_listening(&self) -> bool {
         match self.reactor.upgrade() {
-            Some(inner) => inner.close_listener(self.key, self.id),
+            Some(inner) => inner.close_listener(self.key),
             None => false,
         }
     }
@@ -72,8 +74,10 @@ impl ListeningPort {
     /// Whether the port still listens.
     pub fn is_listening(&self) -> bool {
         self.reactor.upgrade().is_some_and(|inner| {
-            matches!(inner.sources.borrow().get(self.key),
-                Some(Source::Listener(l)) if l.id == self.id)
+            matches!(
+                inner.sources.borrow().get(self.key),
+                Some(Source::Listener(_))
+            )
         })
     }
 }
@@ -123,6 +127,38 @@ pub(crate) fn bind_unix(options: &UnixListenOptions) -> Result<ListenSocket, Err
     )))
 }
 
+/// The file of a Unix socket this reactor bound, as it was when bound:
+/// it is removed when listening stops only if the path still names that
+/// very file (same device and inode), never a socket another server put
+/// there since.
+struct SocketFile {
+    path: PathBuf,
+    device: u64,
+    inode: u64,
+}
+
+impl SocketFile {
+    fn of(path: &Path) -> Option<SocketFile> {
+        let metadata = std::fs::symlink_metadata(path).ok()?;
+        Some(SocketFile {
+            path: path.to_path_buf(),
+            device: metadata.dev(),
+            inode: metadata.ino(),
+        })
+    }
+
+    fn remove_if_ours(&self) {
+        let ours = std::fs::symlink_metadata(&self.path)
+            .is_ok_and(|now| now.dev() == self.device && now.ino() == self.inode);
+        if ours {
+            let _ = std::fs::remove_file(&self.path);
+        } else {
+            tracing::info!(path = %self.path.display(),
+                "not removing the socket file: another one replaced it");
+        }
+    }
+}
+
 fn backlog(requested: u32) -> i32 {
     i32::try_from(requested).unwrap_or(i32::MAX)
 }
@@ -170,71 +206,101 @@ pub(crate) fn start<F: Factory>(
         source,
     })?;
     let mut sources = inner.sources.borrow_mut();
-    let key = sources.vacant_key();
+    let key = sources.next_key();
     socket
-        .register(&inner.registry, Token(key))
+        .register(&inner.registry, key.token())
         .map_err(|source| Error::Listen {
             address: address.to_string(),
             source,
         })?;
-    let id = inner.take_id();
     let unlink = match &address {
-        Address::Unix(path) => path.clone(),
+        Address::Unix(Some(path)) => SocketFile::of(path),
         _ => None,
     };
-    sources.insert(Source::Listener(Box::new(Listener {
-        id,
+    let factory: ErasedFactory = Box::new(move |peer: &Address| {
+        factory
+            .build_protocol(peer)
+            .map(|p| Box::new(p) as Box<dyn Protocol>)
+    });
+    let listener = Listener {
         socket,
-        factory: Some(Box::new(move |peer: &Address| {
-            factory
-                .build_protocol(peer)
-                .map(|p| Box::new(p) as Box<dyn Protocol>)
-        })),
+        factory: Some(factory),
         address: address.clone(),
         unlink,
         paused: false,
+        accept_turn: u64::MAX,
+        accept_queued: false,
         backoff: FIRST_BACKOFF,
-    })));
+    };
+    sources.insert(|_| Source::Listener(Box::new(listener)));
     tracing::info!(%address, "listening");
     Ok(ListeningPort {
         reactor: Rc::downgrade(inner),
         key,
-        id,
         address,
     })
 }
 
 impl Inner {
-    /// Accepts pending connections of listener `(key, id)`.
-    pub(crate) fn accept(self: &Rc<Self>, key: usize, id: u64) {
-        for _ in 0..ACCEPTS_PER_EVENT {
-            let accepted = self.listener(key, id, |l| (!l.paused).then(|| l.socket.accept()));
+    /// Gives listener `key` its accept turn for this iteration: up to
+    /// [`ACCEPTS_PER_TURN`] connections; a listener with more waiting, or
+    /// asking for a second turn, waits (once) for the next iteration.
+    pub(crate) fn accept(self: &Rc<Self>, key: SourceKey) {
+        let iteration = self.iteration.get();
+        let Some(first_turn) = self.listener(key, |l| {
+            std::mem::replace(&mut l.accept_turn, iteration) != iteration
+        }) else {
+            return;
+        };
+        if !first_turn || !self.accept_turn(key) {
+            self.queue_accept(key);
+        }
+    }
+
+    /// Up to [`ACCEPTS_PER_TURN`] accepts; whether the turn ended for a
+    /// reason other than the budget.
+    fn accept_turn(self: &Rc<Self>, key: SourceKey) -> bool {
+        for _ in 0..ACCEPTS_PER_TURN {
+            let accepted = self.listener(key, |l| (!l.paused).then(|| l.socket.accept()));
             let Some(Some(accepted)) = accepted else {
-                return;
+                return true;
             };
             match accepted {
                 Ok((stream, peer)) => {
-                    self.listener(key, id, |l| l.backoff = FIRST_BACKOFF);
-                    if let Some(protocol) = self.build_protocol(key, id, &peer) {
-                        self.adopt(None, stream, peer, protocol, None);
+                    self.listener(key, |l| l.backoff = FIRST_BACKOFF);
+                    if let Some(protocol) = self.build_protocol(key, &peer) {
+                        self.adopt(stream, peer, protocol, None);
                     }
                 }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return true,
                 Err(e) if is_transient(&e) => {}
                 Err(e) => {
-                    self.back_off(key, id, e);
-                    return;
+                    self.back_off(key, e);
+                    return true;
                 }
             }
         }
-        self.again.borrow_mut().push((key, id));
+        false
+    }
+
+    /// A listener's turn from the queue of [`queue_accept`](Self::queue_accept).
+    pub(crate) fn accept_queued(self: &Rc<Self>, key: SourceKey) {
+        self.listener(key, |l| l.accept_queued = false);
+        self.accept(key);
+    }
+
+    fn queue_accept(&self, key: SourceKey) {
+        let first = self.listener(key, |l| !std::mem::replace(&mut l.accept_queued, true));
+        if first == Some(true) {
+            self.accept_again.borrow_mut().push(key);
+        }
     }
 
     /// Stops accepting for a while after an accept error such as
     /// running out of descriptors, then tries again: no busy loop, and
     /// recovery as soon as descriptors free up.
-    fn back_off(self: &Rc<Self>, key: usize, id: u64, error: io::Error) {
-        let Some(delay) = self.listener(key, id, |l| {
+    fn back_off(self: &Rc<Self>, key: SourceKey, error: io::Error) {
+        let Some(delay) = self.listener(key, |l| {
             l.paused = true;
             let delay = l.backoff;
             l.backoff = (delay * 2).min(MAX_BACKOFF);
@@ -246,60 +312,58 @@ impl Inner {
         let weak = Rc::downgrade(self);
         let retry = move || {
             if let Some(inner) = weak.upgrade() {
-                inner.listener(key, id, |l| l.paused = false);
-                inner.accept(key, id);
+                inner.listener(key, |l| l.paused = false);
+                inner.queue_accept(key);
             }
         };
         self.timers
             .schedule(Instant::now() + delay, Box::new(retry));
     }
 
-    fn build_protocol(&self, key: usize, id: u64, peer: &Address) -> Option<Box<dyn Protocol>> {
-        let mut factory = self.listener(key, id, |l| l.factory.take())??;
-        let mut built = None;
-        guarded("build_protocol", || built = factory(peer));
-        self.listener(key, id, |l| l.factory = Some(factory));
+    fn build_protocol(&self, key: SourceKey, peer: &Address) -> Option<Box<dyn Protocol>> {
+        let mut factory = self.listener(key, |l| l.factory.take())??;
+        let built = catch_panic("build_protocol", || factory(peer))
+            .ok()
+            .flatten();
+        self.listener(key, |l| l.factory = Some(factory));
         if built.is_none() {
             tracing::debug!(%peer, "the factory refused a connection");
         }
         built
     }
 
-    fn listener<R>(&self, key: usize, id: u64, f: impl FnOnce(&mut Listener) -> R) -> Option<R> {
+    fn listener<R>(&self, key: SourceKey, f: impl FnOnce(&mut Listener) -> R) -> Option<R> {
         match self.sources.borrow_mut().get_mut(key) {
-            Some(Source::Listener(l)) if l.id == id => Some(f(l)),
+            Some(Source::Listener(l)) => Some(f(l)),
             _ => None,
         }
     }
 
-    /// Closes listener `(key, id)`; `false` if it was already gone.
-    pub(crate) fn close_listener(&self, key: usize, id: u64) -> bool {
+    /// Closes listener `key`; `false` if it was already gone.
+    pub(crate) fn close_listener(&self, key: SourceKey) -> bool {
         let removed = {
             let mut sources = self.sources.borrow_mut();
             match sources.get(key) {
-                Some(Source::Listener(l)) if l.id == id => sources.remove(key),
+                Some(Source::Listener(_)) => sources.remove(key),
                 _ => return false,
             }
         };
-        if let Source::Listener(mut listener) = removed {
+        if let Some(Source::Listener(mut listener)) = removed {
             listener.socket.deregister(&self.registry);
             tracing::info!(address = %listener.address, "stopped listening");
-            if let Some(path) = listener.unlink.take() {
-                let _ = std::fs::remove_file(path);
+            if let Some(file) = listener.unlink.take() {
+                file.remove_if_ours();
             }
         }
         true
     }
 
-    /// Keys and ids of every listener.
-    pub(crate) fn listeners(&self) -> Vec<(usize, u64)> {
+    /// Keys of every listener.
+    pub(crate) fn listener_keys(&self) -> Vec<SourceKey> {
         self.sources
             .borrow()
-            .iter()
-            .filter_map(|(key, source)| match source {
-                Source::Listener(l) => Some((key, l.id)),
-                _ => None,
-            })
+            .keys()
+            .filter_map(|(key, source)| matches!(source, Source::Listener(_)).then_some(key))
             .collect()
     }
 }

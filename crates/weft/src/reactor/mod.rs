@@ -1,62 +1,47 @@
 //! The reactor: the "magic glue" that accepts connections, builds
 //! protocols, reads, writes, connects and runs timers, on one thread.
 //!
-//! A [`Reactor`] is a cheap handle (clone it into callbacks and factories);
-//! it and everything it runs live on the thread that created it. Several
-//! reactors may run in one process, one per thread, sharing nothing. Other
-//! threads reach a reactor through its [`Remote`].
-//!
-//! How a loop iteration goes: wait for readiness (until the next timer at
-//! most); for each ready socket, accept, finish a connect, read (handing
-//! `data_received` a slice of the reactor's single read buffer) or write;
-//! run due timers; run [`Reactor::call_soon`] calls. After every callback
-//! the reactor services the connections it touched: it flushes what they
-//! wrote (one system call for all the writes of a callback), carries out
-//! closes, and tells protocols to pause or resume writing.
+//! | file | what it holds |
+//! | --- | --- |
+//! | this one | [`Reactor`], the handle, and its public operations |
+//! | [`event_loop`] | the reactor's state and one iteration of its loop |
+//! | [`lifecycle`] | live, stopping (the graceful shutdown), stopped |
+//! | [`sources`] | the table of what it polls, by typed key |
+//! | [`connection`] | one connection: socket, protocol, output, state machine; **where a byte is read** |
+//! | [`listener`] | listening sockets and accepting |
+//! | [`connector`] | outgoing connections |
+//! | [`resolver`] | host names resolved on a bounded pool of threads |
+//! | [`stream`] | the sockets, TCP or Unix, behind one interface |
+//! | [`remote`] | the `Send` handle for other threads |
+//! | [`signals`] | SIGINT and SIGTERM as loop events |
 
 mod connection;
-mod connection_io;
 mod connector;
+mod event_loop;
+mod lifecycle;
 mod listener;
 mod remote;
-mod shutdown;
+mod resolver;
 mod signals;
+mod sources;
 mod stream;
 
-use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
-use std::io;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 use std::rc::Rc;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-use mio::{Events, Poll, Registry, Token};
-use slab::Slab;
 
 use crate::endpoints::{
     ClientEndpoint, ServerEndpoint, TcpListenOptions, ToClientEndpoint, ToServerEndpoint,
     UnixListenOptions,
 };
-use crate::time::{Callback, Scheduler, TimerTable, Timers};
+use crate::time::{Scheduler, Timers};
 use crate::{ClientFactory, Error, Factory};
 pub use connector::Connector;
+pub use event_loop::RunUntil;
 pub use listener::ListeningPort;
 pub use remote::{ReactorGone, Remote};
 
-use connection::Connection;
-use connector::Connecting;
-use listener::Listener;
-use remote::RemoteShared;
-use shutdown::RunState;
-
-/// Token of the cross-thread waker.
-const WAKER: Token = Token(usize::MAX);
-/// Token of the signal pipe.
-const SIGNALS: Token = Token(usize::MAX - 1);
-/// Size of the read buffer every connection's reads go through.
-const READ_BUFFER_SIZE: usize = 64 * 1024;
+pub(crate) use event_loop::Inner;
 
 /// The event loop: the "magic glue" that accepts connections, builds
 /// protocols, reads, writes, connects and runs timers, on one thread.
@@ -78,59 +63,12 @@ pub struct Reactor {
     inner: Rc<Inner>,
 }
 
-/// Everything registered with the poller.
-enum Source {
-    Listener(Box<Listener>),
-    Connecting(Box<Connecting>),
-    Connection(Connection),
-}
-
-/// The reactor's state. No borrow of any of these cells is held while user
-/// code runs, which is what lets callbacks re-enter the reactor.
-pub(crate) struct Inner {
-    poll: RefCell<Poll>,
-    registry: Registry,
-    timers: Rc<TimerTable>,
-    sources: RefCell<Slab<Source>>,
-    /// Id for the next source; with its key it names a source uniquely.
-    next_id: Cell<u64>,
-    /// Connections to service once the current callback returns.
-    touched: RefCell<Vec<(usize, u64)>>,
-    /// Sources to service again without waiting for readiness (a read or
-    /// accept budget ran out, or reading resumed).
-    again: RefCell<Vec<(usize, u64)>>,
-    soon: RefCell<VecDeque<Callback>>,
-    read_buffer: RefCell<Box<[u8]>>,
-    run_state: Cell<RunState>,
-    shutdown_grace: Cell<Duration>,
-    shutdown_hooks: RefCell<Vec<Callback>>,
-    remote: Arc<RemoteShared>,
-    signals: RefCell<Option<signal_hook_mio::v1_0::Signals>>,
-}
-
 impl Reactor {
     /// A new reactor for this thread.
-    pub fn new() -> io::Result<Reactor> {
-        let poll = Poll::new()?;
-        let registry = poll.registry().try_clone()?;
-        let remote = RemoteShared::new(&registry, WAKER)?;
+    pub fn new() -> Result<Reactor, Error> {
+        let inner = Inner::new().map_err(Error::Poll)?;
         Ok(Reactor {
-            inner: Rc::new(Inner {
-                poll: RefCell::new(poll),
-                registry,
-                timers: TimerTable::system(),
-                sources: RefCell::new(Slab::new()),
-                next_id: Cell::new(0),
-                touched: RefCell::new(Vec::new()),
-                again: RefCell::new(Vec::new()),
-                soon: RefCell::new(VecDeque::new()),
-                read_buffer: RefCell::new(vec![0; READ_BUFFER_SIZE].into_boxed_slice()),
-                run_state: Cell::new(RunState::IDLE),
-                shutdown_grace: Cell::new(Duration::from_secs(5)),
-                shutdown_hooks: RefCell::new(Vec::new()),
-                remote,
-                signals: RefCell::new(None),
-            }),
+            inner: Rc::new(inner),
         })
     }
 
@@ -138,16 +76,36 @@ impl Reactor {
     /// and the graceful shutdown that follows complete.
     ///
     /// Fails with [`Error::AlreadyRunning`] when called from inside the
-    /// loop, and with [`Error::Poll`] if the poller fails.
+    /// loop, with [`Error::Stopped`] once the reactor has stopped (it
+    /// cannot run again), and with [`Error::Poll`] if the poller fails.
     pub fn run(&self) -> Result<(), Error> {
-        self.inner.run(self)
+        self.inner.run_loop(self, None).map(|_| ())
+    }
+
+    /// Runs the loop until `condition` holds (it is checked before each
+    /// iteration), `timeout` passes, or the reactor stops, and says which.
+    /// The loop can be run again afterwards, unless it stopped.
+    ///
+    /// This is how tests drive a reactor on their own thread: start a
+    /// server and a client on one reactor, then
+    /// `reactor.run_until(Duration::from_secs(10), || done.get())`.
+    /// Fails like [`run`](Self::run).
+    pub fn run_until(
+        &self,
+        timeout: Duration,
+        mut condition: impl FnMut() -> bool,
+    ) -> Result<RunUntil, Error> {
+        let deadline = Instant::now() + timeout;
+        self.inner.run_loop(self, Some((deadline, &mut condition)))
     }
 
     /// Starts a graceful stop (at the next loop iteration): stop
     /// listening, cancel pending connects, run the shutdown hooks, ask
     /// every connection to flush and close ([`crate::CloseReason::Shutdown`]),
     /// wait for that at most the [shutdown grace](Self::set_shutdown_grace),
-    /// abort what is left, and return from [`run`](Self::run). Calling it
+    /// reset what is left, and return from [`run`](Self::run). Then the
+    /// reactor is stopped for good: its pending timers are cancelled,
+    /// queued calls dropped, and its [`Remote`]s refuse calls. Calling it
     /// again while stopping changes nothing; calling it before `run` makes
     /// the next `run` stop at once.
     pub fn stop(&self) {
@@ -156,7 +114,7 @@ impl Reactor {
 
     /// Whether [`run`](Self::run) is in progress (stopping included).
     pub fn is_running(&self) -> bool {
-        self.inner.run_state.get().is_running()
+        self.inner.in_loop.get()
     }
 
     /// How long a graceful stop waits for connections to flush (default
@@ -171,9 +129,12 @@ impl Reactor {
         self.inner.shutdown_hooks.borrow_mut().push(Box::new(hook));
     }
 
-    /// Runs `callback` on the next loop iteration, after pending I/O.
+    /// Runs `callback` on the next loop iteration, after pending I/O
+    /// (never, once the reactor stopped).
     pub fn call_soon(&self, callback: impl FnOnce() + 'static) {
-        self.inner.soon.borrow_mut().push_back(Box::new(callback));
+        if !self.inner.lifecycle.get().is_stopped() {
+            self.inner.soon.borrow_mut().push_back(Box::new(callback));
+        }
     }
 
     /// A `Send` handle for other threads to run code on this reactor.
@@ -288,12 +249,7 @@ impl Reactor {
 
     /// How many connections are open.
     pub fn connection_count(&self) -> usize {
-        self.inner
-            .sources
-            .borrow()
-            .iter()
-            .filter(|(_, source)| matches!(source, Source::Connection(_)))
-            .count()
+        self.inner.sources.borrow().connection_count()
     }
 }
 
@@ -301,126 +257,4 @@ impl Scheduler for Reactor {
     fn timers(&self) -> Timers {
         Timers::new(self.inner.timers.clone())
     }
-}
-
-impl Inner {
-    fn take_id(&self) -> u64 {
-        let id = self.next_id.get();
-        self.next_id.set(id + 1);
-        id
-    }
-
-    /// Records that connection `(key, id)` needs servicing after the
-    /// current callback.
-    pub(crate) fn enqueue(&self, key: usize, id: u64) {
-        self.touched.borrow_mut().push((key, id));
-    }
-
-    fn run(self: &Rc<Self>, reactor: &Reactor) -> Result<(), Error> {
-        if self.run_state.get().is_running() {
-            return Err(Error::AlreadyRunning);
-        }
-        self.run_state.set(self.run_state.get().started());
-        let mut events = Events::with_capacity(1024);
-        let outcome = loop {
-            if self.shutdown_step() {
-                break Ok(());
-            }
-            let timeout = self.poll_timeout();
-            if let Err(error) = self.poll.borrow_mut().poll(&mut events, timeout) {
-                if error.kind() == io::ErrorKind::Interrupted {
-                    continue;
-                }
-                break Err(Error::Poll(error));
-            }
-            for event in events.iter() {
-                self.dispatch(reactor, event);
-            }
-            self.service_again();
-            self.timers.run_due(Instant::now());
-            self.service_touched();
-            self.run_soon();
-        };
-        self.run_state.set(RunState::IDLE);
-        outcome
-    }
-
-    /// How long the poller may sleep: not at all when work is queued,
-    /// otherwise until the next timer (or the end of the shutdown grace).
-    fn poll_timeout(&self) -> Option<Duration> {
-        if !self.soon.borrow().is_empty()
-            || !self.again.borrow().is_empty()
-            || !self.touched.borrow().is_empty()
-        {
-            return Some(Duration::ZERO);
-        }
-        let deadline = match (self.timers.next_deadline(), self.run_state.get().deadline()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        deadline.map(|d| d.saturating_duration_since(Instant::now()))
-    }
-
-    fn dispatch(self: &Rc<Self>, reactor: &Reactor, event: &mio::event::Event) {
-        match event.token() {
-            WAKER => self.remote.run_calls(reactor),
-            SIGNALS => self.on_signal(),
-            Token(key) => match self.identify(key) {
-                Some((SourceKind::Listener, id)) => self.accept(key, id),
-                Some((SourceKind::Connecting, id)) => self.connect_ready(key, id),
-                Some((SourceKind::Connection, id)) => self.connection_ready(key, id, event),
-                None => {}
-            },
-        }
-    }
-
-    /// Services sources whose work was cut short or resumed.
-    fn service_again(self: &Rc<Self>) {
-        let batch = std::mem::take(&mut *self.again.borrow_mut());
-        for (key, id) in batch {
-            match self.identify(key) {
-                Some((SourceKind::Listener, source_id)) if source_id == id => self.accept(key, id),
-                Some((SourceKind::Connection, source_id)) if source_id == id => self.read(key, id),
-                _ => {}
-            }
-        }
-    }
-
-    /// What is registered under `key`, and its id.
-    fn identify(&self, key: usize) -> Option<(SourceKind, u64)> {
-        self.sources.borrow().get(key).map(|source| match source {
-            Source::Listener(l) => (SourceKind::Listener, l.id),
-            Source::Connecting(c) => (SourceKind::Connecting, c.id),
-            Source::Connection(c) => (SourceKind::Connection, c.shared.id),
-        })
-    }
-
-    fn run_soon(self: &Rc<Self>) {
-        let count = self.soon.borrow().len();
-        for _ in 0..count {
-            let Some(callback) = self.soon.borrow_mut().pop_front() else {
-                break;
-            };
-            if let Err(panic) = catch_unwind(AssertUnwindSafe(callback)) {
-                tracing::error!(
-                    panic = %crate::panic_message(panic.as_ref()),
-                    "a call_soon callback panicked; the reactor goes on"
-                );
-            }
-            self.service_touched();
-        }
-    }
-}
-
-impl Drop for Inner {
-    fn drop(&mut self) {
-        self.remote.close();
-    }
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum SourceKind {
-    Listener,
-    Connecting,
-    Connection,
 }

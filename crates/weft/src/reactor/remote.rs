@@ -1,45 +1,49 @@
 //! [`Remote`]: the `Send` handle through which other threads run code on a
 //! reactor (Twisted's `callFromThread`).
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use mio::{Registry, Token, Waker};
 
-use super::connection_io::guarded;
 use crate::Reactor;
+use crate::panic_guard::catch_panic;
 
 type RemoteCall = Box<dyn FnOnce(&Reactor) + Send>;
 
 /// The reactor's end: a queue of calls and the waker that interrupts its
 /// wait.
 pub(crate) struct RemoteShared {
-    calls: Mutex<Vec<RemoteCall>>,
+    /// `None` once the reactor stopped or is gone: calls are refused.
+    calls: Mutex<Option<Vec<RemoteCall>>>,
     waker: Waker,
-    alive: AtomicBool,
 }
 
 impl RemoteShared {
     pub(crate) fn new(registry: &Registry, token: Token) -> std::io::Result<Arc<Self>> {
         Ok(Arc::new(RemoteShared {
-            calls: Mutex::new(Vec::new()),
+            calls: Mutex::new(Some(Vec::new())),
             waker: Waker::new(registry, token)?,
-            alive: AtomicBool::new(true),
         }))
+    }
+
+    fn calls(&self) -> MutexGuard<'_, Option<Vec<RemoteCall>>> {
+        self.calls.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Runs every queued call, in the order they were queued.
     pub(crate) fn run_calls(&self, reactor: &Reactor) {
-        let calls = std::mem::take(&mut *self.calls.lock().unwrap_or_else(PoisonError::into_inner));
-        for call in calls {
-            guarded("call_from_thread", || call(reactor));
+        let calls = self.calls().as_mut().map(std::mem::take);
+        for call in calls.into_iter().flatten() {
+            let _ = catch_panic("call_from_thread", || call(reactor));
             reactor.inner.service_touched();
         }
     }
 
-    /// Marks the reactor gone: later calls are refused.
+    /// Marks the reactor gone: queued calls are dropped (on this thread)
+    /// and later ones refused.
     pub(crate) fn close(&self) {
-        self.alive.store(false, Ordering::Release);
+        let dropped = self.calls().take();
+        drop(dropped);
     }
 }
 
@@ -49,7 +53,7 @@ pub struct Remote {
     shared: Arc<RemoteShared>,
 }
 
-/// The reactor a [`Remote`] points to no longer exists.
+/// The reactor a [`Remote`] points to has stopped or no longer exists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("the reactor is gone")]
 pub struct ReactorGone;
@@ -61,19 +65,16 @@ impl Remote {
 
     /// Runs `call` on the reactor's thread, during its next loop iteration
     /// (calls from one thread run in the order they were made). If the
-    /// reactor is not running yet, the call waits for `run`.
+    /// reactor is not running yet, the call waits for `run`. Fails, and
+    /// drops `call`, once the reactor stopped or is gone.
     pub fn call_from_thread(
         &self,
         call: impl FnOnce(&Reactor) + Send + 'static,
     ) -> Result<(), ReactorGone> {
-        if !self.shared.alive.load(Ordering::Acquire) {
-            return Err(ReactorGone);
+        match self.shared.calls().as_mut() {
+            Some(calls) => calls.push(Box::new(call)),
+            None => return Err(ReactorGone),
         }
-        self.shared
-            .calls
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(Box::new(call));
         self.shared.waker.wake().map_err(|_| ReactorGone)
     }
 

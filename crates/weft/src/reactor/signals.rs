@@ -3,7 +3,8 @@
 use signal_hook::consts::{SIGINT, SIGTERM};
 use signal_hook_mio::v1_0::Signals;
 
-use super::{Inner, SIGNALS};
+use super::Inner;
+use super::event_loop::SIGNALS;
 use crate::Error;
 
 impl Inner {
@@ -29,7 +30,7 @@ impl Inner {
         };
         for signal in received {
             tracing::info!(signal, "signal received; stopping");
-            if self.run_state.get().is_stopping() {
+            if self.lifecycle.get().is_stopping() {
                 self.end_grace_now();
             } else {
                 self.stop();

@@ -81,6 +81,26 @@ impl Stream {
         }
     }
 
+    /// Bounds the kernel's send buffer (`SO_SNDBUF`; Linux doubles the
+    /// value for its bookkeeping and stops growing the buffer on its own).
+    pub(crate) fn set_send_buffer_size(&self, bytes: usize) -> io::Result<()> {
+        match self {
+            Stream::Tcp(s) => SockRef::from(s).set_send_buffer_size(bytes),
+            Stream::Unix(s) => SockRef::from(s).set_send_buffer_size(bytes),
+        }
+    }
+
+    /// Makes the coming close a reset (`SO_LINGER` 0): the kernel drops
+    /// unsent data at once instead of keeping it for a peer that may never
+    /// read it.
+    pub(crate) fn set_linger_zero(&self) -> io::Result<()> {
+        match self {
+            Stream::Tcp(s) => SockRef::from(s).set_linger(Some(Duration::ZERO)),
+            // A Unix socket's unsent data is freed with it anyway.
+            Stream::Unix(_) => Ok(()),
+        }
+    }
+
     pub(crate) fn register(&mut self, registry: &Registry, token: Token) -> io::Result<()> {
         let interest = Interest::READABLE | Interest::WRITABLE;
         match self {

@@ -1,11 +1,11 @@
 //! [`LoopingCall`]: call a function at a fixed interval.
 
 use std::cell::RefCell;
-use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use super::{DelayedCall, Scheduler, Timers};
+use crate::panic_guard::catch_panic;
 
 /// When a [`LoopingCall`] makes its first call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,8 +25,9 @@ pub enum StartAt {
 /// that many ticks. Missed intervals are not called one by one.
 ///
 /// The loop runs until [`stop`](Self::stop) (callable from inside the
-/// function) or until the function panics; a panic is logged and ends the
-/// loop. Dropping the handle does not stop the loop; clones share it.
+/// function), until the function panics (a panic is logged and ends the
+/// loop), or until its scheduler is gone (a reactor that stopped). Dropping
+/// the handle does not stop the loop; clones share it.
 #[derive(Clone)]
 pub struct LoopingCall {
     state: Rc<RefCell<LoopState>>,
@@ -104,24 +105,33 @@ impl LoopState {
         i64::try_from(elapsed / nanos).unwrap_or(i64::MAX)
     }
 
-    /// The start of the interval after the one `now` falls in.
-    fn next_deadline(&self, now: Instant) -> Instant {
+    /// The start of the interval after the one `now` falls in, always
+    /// later than `now`; `None` past what an [`Instant`] can hold.
+    fn next_deadline(&self, now: Instant) -> Option<Instant> {
         if self.interval.is_zero() {
-            return now;
+            return Some(now);
         }
-        let next = u32::try_from(self.interval_index(now) + 1).unwrap_or(u32::MAX);
-        self.started + self.interval * next
+        let intervals = u128::try_from(self.interval_index(now)).ok()? + 1;
+        let nanos = self.interval.as_nanos().checked_mul(intervals)?;
+        let offset = Duration::new(
+            u64::try_from(nanos / 1_000_000_000).ok()?,
+            u32::try_from(nanos % 1_000_000_000).ok()?,
+        );
+        self.started.checked_add(offset)
     }
 }
 
+/// Schedules the next tick. The scheduled call owns the loop's state (so
+/// the loop runs on with no handle left) and only a weak reference to its
+/// timeline (so the loop does not keep its own scheduler alive).
 fn schedule_tick(scheduler: Timers, state: &Rc<RefCell<LoopState>>, when: Instant) {
-    let weak = Rc::downgrade(state);
-    let again = scheduler.clone();
+    let looping = state.clone();
+    let timeline = scheduler.downgrade();
     let call = scheduler.call_at(
         when,
         Box::new(move || {
-            if let Some(state) = weak.upgrade() {
-                tick(again, &state);
+            if let Some(scheduler) = timeline.upgrade() {
+                tick(scheduler, &looping);
             }
         }),
     );
@@ -145,18 +155,23 @@ fn tick(scheduler: Timers, state: &Rc<RefCell<LoopState>>) {
             _ => return,
         }
     };
-    let outcome = catch_unwind(AssertUnwindSafe(|| function(count)));
+    let outcome = catch_panic("looping call", || function(count));
     let mut st = state.borrow_mut();
     st.function = Some(function);
-    if let Err(panic) = outcome {
+    if outcome.is_err() {
         st.running = false;
-        drop(st);
-        // The scheduler that ran this tick logs the panic and goes on.
-        resume_unwind(panic);
     }
-    if st.running {
-        let next = st.next_deadline(now);
-        drop(st);
-        schedule_tick(scheduler, state, next);
+    if !st.running {
+        return;
+    }
+    match st.next_deadline(now) {
+        Some(next) => {
+            drop(st);
+            schedule_tick(scheduler, state, next);
+        }
+        None => {
+            tracing::warn!("a looping call reached the end of representable time; it stops");
+            st.running = false;
+        }
     }
 }

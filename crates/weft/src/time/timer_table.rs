@@ -2,11 +2,11 @@
 //! it gives out.
 
 use std::cell::{Cell, RefCell};
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
 use std::time::Instant;
 
 use super::{Callback, DelayedCall, TimerQueue};
+use crate::panic_guard::catch_panic;
 
 /// Where a [`TimerTable`] reads the time.
 #[derive(Debug)]
@@ -24,6 +24,9 @@ enum TimeSource {
 pub(crate) struct TimerTable {
     queue: RefCell<TimerQueue<Callback>>,
     time: TimeSource,
+    /// The scheduler is gone for good (its reactor stopped): nothing
+    /// scheduled runs, and new calls are dropped at once.
+    closed: Cell<bool>,
 }
 
 impl TimerTable {
@@ -32,6 +35,7 @@ impl TimerTable {
         Rc::new(TimerTable {
             queue: RefCell::new(TimerQueue::new()),
             time: TimeSource::System,
+            closed: Cell::new(false),
         })
     }
 
@@ -40,6 +44,7 @@ impl TimerTable {
         Rc::new(TimerTable {
             queue: RefCell::new(TimerQueue::new()),
             time: TimeSource::Manual(Cell::new(start)),
+            closed: Cell::new(false),
         })
     }
 
@@ -57,9 +62,26 @@ impl TimerTable {
         }
     }
 
+    /// Schedules `callback`; on a closed table the callback is dropped at
+    /// once and the handle is inactive from the start.
     pub(crate) fn schedule(self: &Rc<Self>, when: Instant, callback: Callback) -> DelayedCall {
         let id = self.queue.borrow_mut().schedule(when, callback);
+        if self.closed.get() {
+            // Dropped after the borrow ends: its captures may own handles
+            // to this table.
+            let dropped = self.queue.borrow_mut().cancel(id);
+            drop(dropped);
+        }
         DelayedCall::new(Rc::downgrade(self), id)
+    }
+
+    /// Cancels every pending call and refuses new ones: the scheduler is
+    /// gone. Dropping the callbacks also drops what they captured (often
+    /// handles to the reactor), so nothing keeps a stopped reactor alive.
+    pub(crate) fn close(&self) {
+        self.closed.set(true);
+        let pending = self.queue.replace(TimerQueue::new());
+        drop(pending);
     }
 
     pub(crate) fn queue(&self) -> &RefCell<TimerQueue<Callback>> {
@@ -85,12 +107,7 @@ impl TimerTable {
                 return ran;
             };
             ran += 1;
-            if let Err(panic) = catch_unwind(AssertUnwindSafe(callback)) {
-                tracing::error!(
-                    panic = %crate::panic_message(panic.as_ref()),
-                    "a timed call panicked; the scheduler goes on"
-                );
-            }
+            let _ = catch_panic("timed call", callback);
         }
     }
 }

@@ -2,7 +2,7 @@
 //! schedules work on it.
 
 use std::fmt;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 use std::time::Instant;
 
 use super::{Callback, DelayedCall, Scheduler, TimerTable};
@@ -27,8 +27,23 @@ impl Timers {
         Timers { table }
     }
 
+    /// A reference that does not keep the timeline alive.
+    pub(super) fn downgrade(&self) -> WeakTimers {
+        WeakTimers(Rc::downgrade(&self.table))
+    }
+
     pub(super) fn schedule(&self, when: Instant, callback: Callback) -> DelayedCall {
         self.table.schedule(when, callback)
+    }
+}
+
+/// A [`Timers`] that does not keep its timeline alive.
+pub(super) struct WeakTimers(Weak<TimerTable>);
+
+impl WeakTimers {
+    /// The handle, while the timeline exists.
+    pub(super) fn upgrade(&self) -> Option<Timers> {
+        self.0.upgrade().map(Timers::new)
     }
 }
 

@@ -1,0 +1,139 @@
+//! The reactor's table of what it polls: listening sockets, connection
+//! attempts and connections, each named by a [`SourceKey`].
+
+use std::rc::Rc;
+
+use mio::Token;
+use slab::Slab;
+
+use super::connection::Connection;
+use super::connector::Connecting;
+use super::listener::Listener;
+
+/// Names one source for its whole life: its slot in the table (which is
+/// also its poller token) and a generation that no later occupant of the
+/// slot shares, so a stale key never reaches a newer source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct SourceKey {
+    slot: usize,
+    generation: u64,
+}
+
+impl SourceKey {
+    /// The poller token of the source.
+    pub(crate) fn token(self) -> Token {
+        Token(self.slot)
+    }
+}
+
+/// Everything registered with the poller.
+pub(crate) enum Source {
+    Listener(Box<Listener>),
+    Connecting(Box<Connecting>),
+    Connection(Rc<Connection>),
+}
+
+/// The sources, by key. Its memory shrinks back when it empties.
+#[derive(Default)]
+pub(crate) struct SourceTable {
+    slots: Slab<(u64, Source)>,
+    next_generation: u64,
+    connections: usize,
+    /// The table tries to shrink once fewer sources than this remain
+    /// (halved at each try, so that shrinking costs O(1) per removal).
+    shrink_below: usize,
+}
+
+/// Below this many slots the table never bothers to shrink.
+const SHRINK_FLOOR: usize = 1024;
+
+impl SourceTable {
+    /// The key the next [`insert`](Self::insert) will use.
+    pub(crate) fn next_key(&self) -> SourceKey {
+        SourceKey {
+            slot: self.slots.vacant_key(),
+            generation: self.next_generation,
+        }
+    }
+
+    /// Inserts the source `make` builds for its key.
+    pub(crate) fn insert(&mut self, make: impl FnOnce(SourceKey) -> Source) -> SourceKey {
+        let key = self.next_key();
+        self.next_generation += 1;
+        let source = make(key);
+        if matches!(source, Source::Connection(_)) {
+            self.connections += 1;
+        }
+        self.slots.insert((key.generation, source));
+        key
+    }
+
+    pub(crate) fn get(&self, key: SourceKey) -> Option<&Source> {
+        match self.slots.get(key.slot) {
+            Some((generation, source)) if *generation == key.generation => Some(source),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn get_mut(&mut self, key: SourceKey) -> Option<&mut Source> {
+        match self.slots.get_mut(key.slot) {
+            Some((generation, source)) if *generation == key.generation => Some(source),
+            _ => None,
+        }
+    }
+
+    /// The source registered under a poller token, with its key.
+    pub(crate) fn by_token(&self, token: Token) -> Option<(SourceKey, &Source)> {
+        self.slots.get(token.0).map(|(generation, source)| {
+            let key = SourceKey {
+                slot: token.0,
+                generation: *generation,
+            };
+            (key, source)
+        })
+    }
+
+    /// Removes the source named `key`, if it is still there.
+    pub(crate) fn remove(&mut self, key: SourceKey) -> Option<Source> {
+        self.get(key)?;
+        let (_, source) = self.slots.remove(key.slot);
+        if matches!(source, Source::Connection(_)) {
+            self.connections -= 1;
+        }
+        self.shrink_if_sparse();
+        Some(source)
+    }
+
+    /// How many connections the table holds.
+    pub(crate) fn connection_count(&self) -> usize {
+        self.connections
+    }
+
+    /// Every source's key, with what it is.
+    pub(crate) fn keys(&self) -> impl Iterator<Item = (SourceKey, &Source)> {
+        self.slots.iter().map(|(slot, (generation, source))| {
+            let key = SourceKey {
+                slot,
+                generation: *generation,
+            };
+            (key, source)
+        })
+    }
+
+    /// Gives memory back once most slots are empty. The slab can only drop
+    /// the vacant slots after its last busy one, so this frees what a crowd
+    /// that left holds from there on; a try costs O(slots), and the next
+    /// waits until half as many sources remain.
+    fn shrink_if_sparse(&mut self) {
+        let len = self.slots.len();
+        let capacity = self.slots.capacity();
+        if capacity <= SHRINK_FLOOR || len >= capacity / 4 {
+            self.shrink_below = 0;
+            return;
+        }
+        if self.shrink_below == 0 || len < self.shrink_below {
+            self.slots.shrink_to_fit();
+            self.shrink_below = len / 2;
+        }
+    }
+}
