@@ -69,16 +69,16 @@ fuzz_target!(|data: &[u8]| {
         0 => Delimiter::CrLf,
         1 => Delimiter::Lf,
         2 => Delimiter::CrLfOrLf,
-        3 => Delimiter::Bytes(b"aba".to_vec()),
-        4 => Delimiter::Bytes(b"\r\n\r\n".to_vec()),
-        5 => Delimiter::Bytes(vec![0]),
+        3 => Delimiter::bytes(b"aba".to_vec()).unwrap(),
+        4 => Delimiter::bytes(b"\r\n\r\n".to_vec()).unwrap(),
+        5 => Delimiter::bytes(vec![0]).unwrap(),
         // A delimiter taken from the stream's first 1-6 bytes.
         _ => {
             let len = usize::from(1 + (header[0] >> 3) % 6).min(stream.len());
-            if len == 0 {
+            let Ok(delimiter) = Delimiter::bytes(&stream[..len]) else {
                 return;
-            }
-            Delimiter::Bytes(stream[..len].to_vec())
+            };
+            delimiter
         }
     };
     let max = match header[1] {

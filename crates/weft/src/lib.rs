@@ -86,5 +86,5 @@ pub use endpoints::EndpointError;
 pub use error::{ConnectError, Error};
 pub use panic_guard::catch_panic;
 pub use protocol::{ClientFactory, CloseReason, Factory, HalfClose, Protocol};
-pub use reactor::{Connector, ListeningPort, Reactor, ReactorGone, Remote};
+pub use reactor::{Connector, ListeningPort, Reactor, ReactorGone, Remote, RunUntil};
 pub use transport::{CloseKind, Transport, TransportBackend, WriteLimits};

@@ -164,6 +164,28 @@ fn unix_listening_replaces_a_stale_socket_and_refuses_a_live_one() {
 }
 
 #[test]
+fn stopping_leaves_alone_a_socket_file_another_server_put_in_its_place() {
+    let path = socket_path("replaced.sock");
+    let endpoint = format!("unix:{}", path.display());
+    let first = Reactor::new().unwrap();
+    let first_port = first
+        .listen(&endpoint, |_: &Address| Some(Upper::default()))
+        .unwrap();
+    // Someone removes the file, and a second server binds the same path.
+    std::fs::remove_file(&path).unwrap();
+    let second = Reactor::new().unwrap();
+    let _second_port = second
+        .listen(&endpoint, |_: &Address| Some(Upper::default()))
+        .unwrap();
+    assert!(first_port.stop_listening());
+    assert!(path.exists(), "the second server's socket file stays");
+    assert!(
+        std::os::unix::net::UnixStream::connect(&path).is_ok(),
+        "the second server is still reachable"
+    );
+}
+
+#[test]
 fn a_refused_connection_is_reported() {
     let free_port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()

@@ -138,10 +138,6 @@ pub struct LineSender {
 impl LineSender {
     /// A sender writing lines ended by `delimiter` (its
     /// [`as_bytes`](Delimiter::as_bytes)) to `transport`.
-    ///
-    /// # Panics
-    ///
-    /// If `delimiter` is [`Delimiter::Bytes`] with no bytes.
     pub fn new(transport: Transport, delimiter: Delimiter) -> Self {
         LineSender {
             transport,
@@ -259,10 +255,6 @@ impl<H: LineHandler> LineReceiver<H> {
 
     /// This adapter, ending lines with `delimiter` (reading and
     /// [`send_line`](LineControl::send_line)).
-    ///
-    /// # Panics
-    ///
-    /// If `delimiter` is [`Delimiter::Bytes`] with no bytes.
     pub fn with_delimiter(mut self, delimiter: Delimiter) -> Self {
         self.decoder = self.decoder.with_delimiter(delimiter);
         self

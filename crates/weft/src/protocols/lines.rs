@@ -70,18 +70,39 @@ pub enum Delimiter {
     /// bare `"\n"` (what a stock `telnet` or `nc` user may send). Encoders
     /// write `"\r\n"`.
     CrLfOrLf,
-    /// Any other non-empty byte string (Twisted's `delimiter` attribute).
-    /// The first occurrence in the stream ends the line.
-    Bytes(Vec<u8>),
+    /// Any other byte string (Twisted's `delimiter` attribute), made with
+    /// [`Delimiter::bytes`], which refuses an empty one. The first
+    /// occurrence in the stream ends the line.
+    Bytes(DelimiterBytes),
 }
 
+/// The non-empty byte string of a [`Delimiter::Bytes`]; made by
+/// [`Delimiter::bytes`], so it is never empty.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DelimiterBytes(Vec<u8>);
+
+/// [`Delimiter::bytes`] was given no bytes: an empty delimiter would end a
+/// line before every byte.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("a line delimiter must not be empty: give at least one byte, such as b\"\\n\"")]
+pub struct EmptyDelimiter;
+
 impl Delimiter {
+    /// A delimiter of any byte string; fails on an empty one.
+    pub fn bytes(bytes: impl Into<Vec<u8>>) -> Result<Delimiter, EmptyDelimiter> {
+        let bytes = bytes.into();
+        if bytes.is_empty() {
+            return Err(EmptyDelimiter);
+        }
+        Ok(Delimiter::Bytes(DelimiterBytes(bytes)))
+    }
+
     /// The bytes written after a line by [`LineEncoder`].
     pub fn as_bytes(&self) -> &[u8] {
         match self {
             Delimiter::CrLf | Delimiter::CrLfOrLf => b"\r\n",
             Delimiter::Lf => b"\n",
-            Delimiter::Bytes(bytes) => bytes,
+            Delimiter::Bytes(DelimiterBytes(bytes)) => bytes,
         }
     }
 
@@ -194,10 +215,6 @@ impl LineDecoder {
 
     /// This decoder, ending lines with `delimiter` instead. Meant for
     /// configuring a new decoder: the result starts afresh, in line mode.
-    ///
-    /// # Panics
-    ///
-    /// If `delimiter` is [`Delimiter::Bytes`] with no bytes.
     pub fn with_delimiter(self, delimiter: Delimiter) -> Self {
         Self::with(delimiter, self.max_line_length)
     }
@@ -212,7 +229,6 @@ impl LineDecoder {
 
     fn with(delimiter: Delimiter, max_line_length: usize) -> Self {
         let needle = delimiter.needle();
-        assert!(!needle.is_empty(), "a line delimiter must not be empty");
         let finder =
             (needle.len() > SHORT_DELIMITER).then(|| Box::new(Finder::new(needle).into_owned()));
         let strip_cr = delimiter == Delimiter::CrLfOrLf;
@@ -580,13 +596,8 @@ pub struct LineEncoder {
 impl LineEncoder {
     /// An encoder ending each line with `delimiter`
     /// ([`Delimiter::as_bytes`]).
-    ///
-    /// # Panics
-    ///
-    /// If `delimiter` is [`Delimiter::Bytes`] with no bytes.
     pub fn new(delimiter: Delimiter) -> Self {
         let needle = delimiter.needle();
-        assert!(!needle.is_empty(), "a line delimiter must not be empty");
         let finder = Finder::new(needle).into_owned();
         LineEncoder { delimiter, finder }
     }
@@ -738,7 +749,7 @@ mod tests {
 
     #[test]
     fn custom_delimiter_cut_across_chunks() {
-        let delimiter = Delimiter::Bytes(b"<END>".to_vec());
+        let delimiter = Delimiter::bytes(b"<END>".to_vec()).unwrap();
         let decoder = LineDecoder::new().with_delimiter(delimiter);
         assert_eq!(
             decode(decoder, &[b"a<EN", b"D><", b"E", b"ND>b<END<END>"]),
@@ -754,7 +765,7 @@ mod tests {
             (b"aba".to_vec(), b"xababay".to_vec()),
             (b"abcab".to_vec(), b"xabcabcaby".to_vec()),
         ] {
-            let delimiter = Delimiter::Bytes(delimiter);
+            let delimiter = Delimiter::bytes(delimiter).unwrap();
             check_first_occurrence(delimiter, &input);
         }
     }
@@ -980,9 +991,11 @@ mod tests {
     }
 
     #[test]
-    #[should_panic(expected = "must not be empty")]
-    fn empty_delimiter_is_refused() {
-        let _ = LineDecoder::new().with_delimiter(Delimiter::Bytes(Vec::new()));
+    fn an_empty_delimiter_is_refused_with_an_error() {
+        let error = Delimiter::bytes(Vec::new()).unwrap_err();
+        assert_eq!(error, EmptyDelimiter);
+        assert!(error.to_string().contains("must not be empty"), "{error}");
+        assert_eq!(Delimiter::bytes(*b"\0").unwrap().as_bytes(), b"\0");
     }
 
     #[test]
@@ -1009,7 +1022,7 @@ mod tests {
         );
         let lf = LineEncoder::new(Delimiter::CrLfOrLf);
         assert!(lf.encode(b"a\nb", &mut out).is_err());
-        let overlapping = LineEncoder::new(Delimiter::Bytes(b"aba".to_vec()));
+        let overlapping = LineEncoder::new(Delimiter::bytes(b"aba".to_vec()).unwrap());
         assert!(overlapping.encode(b"ab", &mut out).is_err());
         assert_eq!(out, b"kept");
     }
@@ -1019,11 +1032,11 @@ mod tests {
             Just(Delimiter::CrLf),
             Just(Delimiter::Lf),
             Just(Delimiter::CrLfOrLf),
-            Just(Delimiter::Bytes(b"aba".to_vec())),
-            Just(Delimiter::Bytes(b"\r\n\r\n".to_vec())),
-            Just(Delimiter::Bytes(b"\0".to_vec())),
-            Just(Delimiter::Bytes(b"ababa".to_vec())),
-            Just(Delimiter::Bytes(b"\r\n\r\nR\n".to_vec())),
+            Just(Delimiter::bytes(b"aba".to_vec()).unwrap()),
+            Just(Delimiter::bytes(b"\r\n\r\n".to_vec()).unwrap()),
+            Just(Delimiter::bytes(b"\0".to_vec()).unwrap()),
+            Just(Delimiter::bytes(b"ababa".to_vec()).unwrap()),
+            Just(Delimiter::bytes(b"\r\n\r\nR\n".to_vec()).unwrap()),
         ]
     }
 

@@ -175,3 +175,34 @@ fn tick(scheduler: Timers, state: &Rc<RefCell<LoopState>>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+    use std::rc::Rc;
+
+    use super::*;
+    use crate::testing::Clock;
+
+    #[test]
+    fn a_loop_past_four_billion_intervals_waits_for_the_next_one() {
+        let clock = Clock::new();
+        let calls = Rc::new(Cell::new(0_u32));
+        let c = calls.clone();
+        let looping =
+            LoopingCall::start(&clock, Duration::from_nanos(1), StartAt::Now, move |_| {
+                c.set(c.get() + 1);
+                // A loop that spins would call again and again within one
+                // advance; stop it here rather than hang the test.
+                assert!(c.get() < 10, "called again without time passing");
+            });
+        clock.advance(Duration::ZERO);
+        // More intervals than a u32 counts.
+        clock.advance(Duration::from_secs(5));
+        clock.advance(Duration::ZERO);
+        assert_eq!(calls.get(), 2);
+        assert!(looping.running());
+        clock.advance(Duration::from_nanos(1));
+        assert_eq!(calls.get(), 3);
+    }
+}
