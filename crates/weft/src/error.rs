@@ -6,8 +6,9 @@ use std::time::Duration;
 /// Errors of reactor operations.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// Binding or listening failed.
-    #[error("cannot listen on {address}: {source}")]
+    /// Binding or listening failed. The message ends with what to do
+    /// about the usual causes (see [`Error::fix`]).
+    #[error("cannot listen on {address}: {source}{}", fix_suffix(.source))]
     Listen {
         /// What was to be listened on.
         address: String,
@@ -30,6 +31,40 @@ pub enum Error {
     /// Signal handlers could not be installed.
     #[error("cannot install signal handlers: {0}")]
     Signals(#[source] io::Error),
+}
+
+impl Error {
+    /// What to do about a failure to listen, for the usual causes: the
+    /// address is taken, the port needs privileges, the address is not
+    /// this machine's.
+    pub fn fix(&self) -> Option<&'static str> {
+        match self {
+            Error::Listen { source, .. } => listen_fix(source),
+            _ => None,
+        }
+    }
+}
+
+fn listen_fix(error: &io::Error) -> Option<&'static str> {
+    match error.kind() {
+        io::ErrorKind::AddrInUse => {
+            Some("the address is already in use: stop the other server or choose another port")
+        }
+        io::ErrorKind::PermissionDenied => Some(
+            "permission denied: ports below 1024 need privileges (choose a port above 1024), \
+             and a Unix socket needs a directory you may write to",
+        ),
+        io::ErrorKind::AddrNotAvailable => Some(
+            "the address is not one of this machine's: listen on one it has, or on 0.0.0.0 (all)",
+        ),
+        _ => None,
+    }
+}
+
+fn fix_suffix(error: &io::Error) -> String {
+    listen_fix(error)
+        .map(|fix| format!(" ({fix})"))
+        .unwrap_or_default()
 }
 
 /// Why an outgoing connection could not be made, as told to

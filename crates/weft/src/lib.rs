@@ -74,6 +74,7 @@ mod address;
 pub mod endpoints;
 mod error;
 mod panic_guard;
+pub mod policies;
 mod protocol;
 pub mod protocols;
 mod reactor;
