@@ -18,6 +18,10 @@
 //! - Bounded memory for slow clients: each transport's write buffer has a
 //!   hard limit ([`WriteLimits::max`]); a client that stops reading while
 //!   others talk is disconnected once [`MAX_PENDING`] bytes wait for it.
+//! - Work that grows with the crowd, batched: arrivals and departures are
+//!   announced once per loop iteration ([`Reactor::call_soon`]), naming at
+//!   most [`NAMES_SHOWN`] of them, so a thousand clients joining at once
+//!   cost a few announcements to each, not a thousand.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -34,11 +38,22 @@ const MAX_LINE: usize = 4096;
 /// off.
 const MAX_PENDING: usize = 256 * 1024;
 
+/// Most names one announcement lists; the rest are counted.
+const NAMES_SHOWN: usize = 5;
+
 /// Everyone connected, by connection number.
-#[derive(Default)]
 struct Room {
+    reactor: Reactor,
     next_id: u64,
     members: BTreeMap<u64, Member>,
+    /// Arrivals and departures not announced yet, in order.
+    news: Vec<News>,
+}
+
+/// Someone arrived or left.
+enum News {
+    Joined(u64, String),
+    Left(String),
 }
 
 struct Member {
@@ -47,16 +62,107 @@ struct Member {
 }
 
 impl Room {
-    /// Sends `line` to every member but `except`.
-    fn broadcast(&self, except: u64, line: &[u8]) {
+    fn new(reactor: Reactor) -> Self {
+        Room {
+            reactor,
+            next_id: 0,
+            members: BTreeMap::new(),
+            news: Vec::new(),
+        }
+    }
+
+    /// Queues `news` for the announcement at the end of this loop
+    /// iteration.
+    fn tell_later(room: &Rc<RefCell<Room>>, news: News) {
+        let mut this = room.borrow_mut();
+        if this.news.is_empty() {
+            let room = room.clone();
+            this.reactor
+                .call_soon(move || room.borrow_mut().announce_news());
+        }
+        this.news.push(news);
+    }
+
+    /// Announces the queued news: each run of arrivals (or departures) as
+    /// one line; a newcomer is not told of its own arrival.
+    fn announce_news(&mut self) {
+        let news = std::mem::take(&mut self.news);
+        for run in news.chunk_by(|a, b| {
+            matches!(
+                (a, b),
+                (News::Joined(..), News::Joined(..)) | (News::Left(_), News::Left(_))
+            )
+        }) {
+            match &run[0] {
+                News::Left(_) => {
+                    let names: Vec<&str> = run.iter().filter_map(News::left).collect();
+                    self.broadcast(None, announcement(&names, "left").as_bytes());
+                }
+                News::Joined(..) => self.announce_arrivals(run),
+            }
+        }
+    }
+
+    /// Announces a run of arrivals. A newcomer of the run hears only of
+    /// those who came after it: its welcome counted the earlier ones.
+    fn announce_arrivals(&self, run: &[News]) {
+        let arrivals: Vec<(u64, &str)> = run.iter().filter_map(News::joined).collect();
+        let names: Vec<&str> = arrivals.iter().map(|(_, name)| *name).collect();
+        let line = announcement(&names, "joined");
         for (id, member) in &self.members {
-            if *id != except {
+            let later = match arrivals.iter().position(|(newcomer, _)| newcomer == id) {
+                None => {
+                    let _ = member.sender.send_line(line.as_bytes());
+                    continue;
+                }
+                Some(position) => &names[position + 1..],
+            };
+            if !later.is_empty() {
+                let _ = member
+                    .sender
+                    .send_line(announcement(later, "joined").as_bytes());
+            }
+        }
+    }
+
+    /// Sends `line` to every member but `except`.
+    fn broadcast(&self, except: Option<u64>, line: &[u8]) {
+        for (id, member) in &self.members {
+            if Some(*id) != except {
                 // A relayed line holds no LF (it ended the line), so it
                 // always encodes.
                 let _ = member.sender.send_line(line);
             }
         }
     }
+}
+
+impl News {
+    fn joined(&self) -> Option<(u64, &str)> {
+        match self {
+            News::Joined(id, name) => Some((*id, name)),
+            News::Left(_) => None,
+        }
+    }
+
+    fn left(&self) -> Option<&str> {
+        match self {
+            News::Left(name) => Some(name),
+            News::Joined(..) => None,
+        }
+    }
+}
+
+/// `* A joined`, `* A and B left`, `* A, B, C, D, E and 7 others joined`.
+fn announcement(names: &[&str], what: &str) -> String {
+    let shown = &names[..names.len().min(NAMES_SHOWN)];
+    let hidden = names.len() - shown.len();
+    let listed = match (shown, hidden) {
+        ([only], 0) => (*only).to_owned(),
+        ([first @ .., last], 0) => format!("{} and {last}", first.join(", ")),
+        (shown, hidden) => format!("{} and {hidden} others", shown.join(", ")),
+    };
+    format!("* {listed} {what}")
 }
 
 /// One client's connection.
@@ -98,7 +204,6 @@ impl LineHandler for Chatter {
             )
             .as_bytes(),
         );
-        room.broadcast(self.id, format!("* {} joined", self.name).as_bytes());
         room.members.insert(
             self.id,
             Member {
@@ -106,6 +211,8 @@ impl LineHandler for Chatter {
                 sender,
             },
         );
+        drop(room);
+        Room::tell_later(&self.room, News::Joined(self.id, self.name.clone()));
         tracing::info!(name = %self.name, "joined");
     }
 
@@ -120,7 +227,7 @@ impl LineHandler for Chatter {
         relayed.extend_from_slice(self.name.as_bytes());
         relayed.extend_from_slice(b"] ");
         relayed.extend_from_slice(line);
-        self.room.borrow().broadcast(self.id, &relayed);
+        self.room.borrow().broadcast(Some(self.id), &relayed);
     }
 
     fn line_length_exceeded(&mut self, ctl: &mut LineControl<'_>) -> TooLong {
@@ -130,9 +237,9 @@ impl LineHandler for Chatter {
     }
 
     fn connection_lost(&mut self, reason: &CloseReason) {
-        let mut room = self.room.borrow_mut();
-        if let Some(member) = room.members.remove(&self.id) {
-            room.broadcast(self.id, format!("* {} left", member.name).as_bytes());
+        let member = self.room.borrow_mut().members.remove(&self.id);
+        if let Some(member) = member {
+            Room::tell_later(&self.room, News::Left(member.name));
         }
         tracing::info!(name = %self.name, %reason, "left");
     }
@@ -142,6 +249,7 @@ fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let mut args = std::env::args().skip(1);
     let (Some(endpoint), None) = (args.next(), args.next()) else {
@@ -160,7 +268,7 @@ fn main() -> std::process::ExitCode {
 fn serve(endpoint: &str) -> Result<(), weft::Error> {
     let reactor = Reactor::new()?;
     reactor.handle_signals()?;
-    let room = Rc::new(RefCell::new(Room::default()));
+    let room = Rc::new(RefCell::new(Room::new(reactor.clone())));
     let port = reactor.listen(endpoint, move |_peer: &Address| {
         Some(
             LineReceiver::new(Chatter::new(room.clone()))

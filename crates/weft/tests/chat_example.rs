@@ -262,3 +262,45 @@ fn a_bad_endpoint_argument_is_named_and_exits_with_an_error() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("'tcp:80x'"), "{stderr}");
 }
+
+/// How many arrivals a `* … joined` line announces: its names, plus the
+/// `N others` it only counts.
+fn arrivals_in(line: &str) -> usize {
+    let names = line
+        .strip_prefix("* ")
+        .and_then(|rest| rest.strip_suffix(" joined"))
+        .unwrap_or_else(|| panic!("not an arrival: {line:?}"));
+    match names.rsplit_once(" and ") {
+        None => 1,
+        Some((shown, last)) => {
+            let shown = shown.split(", ").count();
+            match last.strip_suffix(" others") {
+                Some(hidden) => shown + hidden.parse::<usize>().unwrap(),
+                None => shown + 1,
+            }
+        }
+    }
+}
+
+#[test]
+fn a_crowd_joining_at_once_is_announced_in_batches_counting_everyone_once() {
+    const CROWD: usize = 150;
+    let server = start();
+    let mut alice = Client::join(&server);
+    let crowd: Vec<TcpStream> = (0..CROWD)
+        .map(|_| TcpStream::connect(&server.address).unwrap())
+        .collect();
+    let mut announced = 0;
+    let mut lines = 0;
+    while announced < CROWD {
+        announced += arrivals_in(&alice.line());
+        lines += 1;
+    }
+    assert_eq!(announced, CROWD, "no arrival is announced twice");
+    assert!(lines <= CROWD);
+    // Nothing more about them: the next line alice gets is a chat line.
+    let mut speaker = crowd.into_iter().next().unwrap();
+    let name = speaker.local_addr().unwrap().to_string();
+    speaker.write_all(b"hello crowd\r\n").unwrap();
+    assert_eq!(alice.line(), format!("[{name}] hello crowd"));
+}
