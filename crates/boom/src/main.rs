@@ -152,8 +152,8 @@ fn serve(options: Options) -> Result<(), Box<dyn std::error::Error>> {
     let classic = options.classic;
     let reactor = Reactor::new()?;
     reactor.handle_signals()?;
-    let server = Server::new(&reactor, options)?;
-    let ports = server.listen_all()?;
+    let server = Server::on_reactor(&reactor, options)?;
+    let ports = server.listen_all(&reactor)?;
     for port in &ports {
         let address = port.address();
         match address.tcp() {

@@ -3,9 +3,10 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-mod net;
+mod support;
 
-use net::Client;
+use support::net::Client;
+use support::received::Frames;
 
 fn boom() -> Command {
     Command::new(env!("CARGO_BIN_EXE_boom"))
