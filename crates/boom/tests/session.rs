@@ -235,3 +235,23 @@ fn a_client_that_speaks_telnet_gets_ansi_from_then_on() {
     game.tick();
     assert!(game.mail.take(a).is_empty());
 }
+
+#[test]
+fn a_session_refuses_more_bots_than_an_arena_holds() {
+    let options = Options {
+        bots: Some(9),
+        ..full()
+    };
+    let error = Session::new(options).err().expect("refused");
+    assert_eq!(
+        error.to_string(),
+        "too many bots: 9; an arena of these settings holds at most 8"
+    );
+    assert!(
+        Session::new(Options {
+            bots: Some(8),
+            ..full()
+        })
+        .is_ok()
+    );
+}

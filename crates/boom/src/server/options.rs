@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use weft::endpoints::ServerEndpoint;
 
-use crate::game::{Config, RoundRules};
+use crate::game::{Config, RoundRules, spawn_points};
 
 /// How frames are drawn for a client.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,9 +53,16 @@ impl fmt::Display for BoardSize {
     }
 }
 
+impl BoardSize {
+    /// The longest side a server accepts: the rules allow larger boards,
+    /// but opening an arena on one (about 10 ms at 256 × 256, 20 times
+    /// that at 1024 × 1024) would hold up every player's frames.
+    pub const MAX_SIDE: usize = 256;
+}
+
 /// A board size that did not parse or is out of range.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("invalid size '{0}': expected WIDTHxHEIGHT with each side 1 to {max}, like 11x11", max = Config::MAX_SIDE)]
+#[error("invalid size '{0}': expected WIDTHxHEIGHT with each side 1 to {max}, like 11x11", max = BoardSize::MAX_SIDE)]
 pub struct BoardSizeError(pub String);
 
 impl FromStr for BoardSize {
@@ -66,7 +73,7 @@ impl FromStr for BoardSize {
         let (w, h) = text.split_once(['x', 'X']).ok_or_else(error)?;
         let width: usize = w.trim().parse().map_err(|_| error())?;
         let height: usize = h.trim().parse().map_err(|_| error())?;
-        let side = 1..=Config::MAX_SIDE;
+        let side = 1..=BoardSize::MAX_SIDE;
         if !side.contains(&width) || !side.contains(&height) {
             return Err(error());
         }
@@ -145,6 +152,17 @@ impl Options {
         }
     }
 
+    /// The most bots an arena holds: one per spawn point of the board (so
+    /// that each starts on a tile of its own), no more than
+    /// [`Options::max_players`] and [`Options::MAX_BOTS`].
+    pub fn max_bots(&self) -> usize {
+        let limit = self.max_players.min(Options::MAX_BOTS);
+        spawn_points(self.size.width, self.size.height, limit).len()
+    }
+
+    /// The most bots any arena holds, whatever its board.
+    pub const MAX_BOTS: usize = 256;
+
     /// The rules of one arena, seeded with `seed`.
     pub fn game_config(&self, seed: u64) -> Config {
         let base = if self.classic {
@@ -180,7 +198,7 @@ mod tests {
                 height: 10
             })
         );
-        for bad in ["", "11", "0x5", "ax3", "5x99999"] {
+        for bad in ["", "11", "0x5", "ax3", "5x99999", "257x10"] {
             let error = bad.parse::<BoardSize>().unwrap_err().to_string();
             assert!(error.contains("WIDTHxHEIGHT"), "{error}");
         }
@@ -190,6 +208,17 @@ mod tests {
     fn render_modes_parse() {
         assert_eq!("ansi".parse(), Ok(RenderMode::Ansi));
         assert!("colour".parse::<RenderMode>().is_err());
+    }
+
+    #[test]
+    fn an_arena_holds_a_bot_per_spawn_point_and_no_more_than_its_players() {
+        let options = Options::default();
+        assert_eq!(options.max_bots(), 8);
+        let small = Options {
+            size: "3x3".parse().unwrap(),
+            ..Options::classic()
+        };
+        assert_eq!(small.max_bots(), 4);
     }
 
     #[test]

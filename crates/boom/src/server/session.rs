@@ -100,6 +100,11 @@ impl Session {
     /// settings are unusable.
     pub fn new(options: Options) -> Result<Session, ServerError> {
         options.game_config(options.seed).validate()?;
+        let most = options.max_bots();
+        match options.bots {
+            Some(asked) if asked > most => return Err(ServerError::TooManyBots { asked, most }),
+            _ => {}
+        }
         let mode = Mode::new(options.classic);
         Ok(Session {
             allowance: Allowance::per_tick(options.frame_interval),
