@@ -10,9 +10,8 @@ use std::time::Duration;
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser};
 use weft::Reactor;
-use weft::endpoints::ServerEndpoint;
 
-use boom::server::{BoardSize, Options, RenderMode, Server};
+use boom::server::{BoardSize, ListenEndpoint, Options, RenderMode, Server};
 
 /// The longest fuse and fire, in milliseconds (a minute).
 const MAX_TIMER_MS: u64 = 60_000;
@@ -38,7 +37,7 @@ struct Cli {
     /// Where to listen, in weft's endpoint syntax (tcp:PORT,
     /// tcp:PORT:interface=ADDRESS, unix:PATH …); may be repeated.
     #[arg(long = "listen", value_name = "ENDPOINT", default_value = "tcp:8900")]
-    listen: Vec<ServerEndpoint>,
+    listen: Vec<ListenEndpoint>,
 
     /// Board size in tiles, each side 1 to 256.
     #[arg(long, value_name = "WxH", default_value = "11x11")]

@@ -67,6 +67,26 @@ fn every_number_out_of_its_range_is_refused_naming_the_option_and_the_range() {
 }
 
 #[test]
+fn a_port_in_use_is_named_as_written_with_the_cause_and_the_fix() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a port");
+    let port = taken.local_addr().unwrap().port();
+    let endpoint = format!("tcp:port={port}:interface=127.0.0.1");
+    let output = boom()
+        .args(["--listen", &endpoint])
+        .output()
+        .expect("run boom");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        stderr.trim_end(),
+        format!(
+            "boom: cannot listen on {endpoint}: the address is already in use: \
+             stop the other server or choose another port"
+        )
+    );
+}
+
+#[test]
 fn sigterm_tells_the_players_and_exits_with_0() {
     let mut child = boom()
         .args([

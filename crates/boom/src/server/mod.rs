@@ -94,7 +94,7 @@ pub mod work;
 
 pub use error::ServerError;
 pub use limits::raise_open_file_limit;
-pub use options::{BoardSize, Options, RenderMode};
+pub use options::{BoardSize, ListenEndpoint, Options, RenderMode};
 pub use outbox::{Close, Mailbox, Outbox};
 pub use server::{Server, telnet_policy};
 pub use session::{PlayerId, Session};

@@ -4,6 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
+use weft::EndpointError;
 use weft::endpoints::ServerEndpoint;
 
 use crate::game::{Config, RoundRules, spawn_points};
@@ -81,6 +82,39 @@ impl FromStr for BoardSize {
     }
 }
 
+/// Where to listen: an endpoint as the user wrote it (such as
+/// `tcp:port=8900:interface=127.0.0.1`) and as parsed. Messages about it
+/// quote the user's words ([`fmt::Display`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListenEndpoint {
+    text: String,
+    endpoint: ServerEndpoint,
+}
+
+impl ListenEndpoint {
+    /// The parsed endpoint.
+    pub fn endpoint(&self) -> &ServerEndpoint {
+        &self.endpoint
+    }
+}
+
+impl FromStr for ListenEndpoint {
+    type Err = EndpointError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Ok(ListenEndpoint {
+            endpoint: text.parse()?,
+            text: text.to_owned(),
+        })
+    }
+}
+
+impl fmt::Display for ListenEndpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
 /// Everything the server needs to know, with the defaults of `boom`
 /// without arguments ([`Options::default`]) or of `boom --classic`
 /// ([`Options::classic`]).
@@ -89,7 +123,7 @@ pub struct Options {
     /// The seed's game (R1–R20) instead of the full one.
     pub classic: bool,
     /// Where to listen (default `tcp:8900`).
-    pub endpoints: Vec<ServerEndpoint>,
+    pub endpoints: Vec<ListenEndpoint>,
     /// The board size (default 11 × 11).
     pub size: BoardSize,
     /// A new pawn's fuse (default 2 s).
@@ -121,7 +155,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             classic: false,
-            endpoints: vec![ServerEndpoint::from_str("tcp:8900").expect("a valid endpoint")],
+            endpoints: vec!["tcp:8900".parse().expect("a valid endpoint")],
             size: BoardSize {
                 width: 11,
                 height: 11,

@@ -7,14 +7,13 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
-use weft::endpoints::ServerEndpoint;
 use weft::protocols::telnet::{Policy, TelnetOption, TelnetProtocol};
 use weft::time::{LoopingCall, Scheduler, StartAt};
 use weft::{Address, Factory, ListeningPort, Reactor};
 
 use super::connection::PlayerProtocol;
 use super::error::ServerError;
-use super::options::{Options, RenderMode};
+use super::options::{ListenEndpoint, Options, RenderMode};
 use super::session::Session;
 use super::shell::Shell;
 use super::stats::Stats;
@@ -92,12 +91,12 @@ impl Server {
     pub fn listen(
         &self,
         reactor: &Reactor,
-        endpoint: &ServerEndpoint,
+        endpoint: &ListenEndpoint,
     ) -> Result<ListeningPort, ServerError> {
         reactor
-            .listen(endpoint, self.clone())
+            .listen(endpoint.endpoint(), self.clone())
             .map_err(|source| ServerError::Listen {
-                endpoint: format!("{endpoint:?}"),
+                endpoint: endpoint.to_string(),
                 source,
             })
     }
