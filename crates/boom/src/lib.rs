@@ -41,13 +41,18 @@
 //! | [`Arena::pawns`], [`Arena::round`], [`Arena::board`], [`Arena::bombs`], [`Arena::fires`] | read access for renderers and status lines |
 //! | [`render::plain::frame`] / [`render::plain::write_frame`] | the R20 frame as bytes |
 //!
-//! [`render`] turns an arena into what players see: [`render::plain`] is
-//! the seed's ASCII frame (R20), [`render::ansi`] colours and redraws only
-//! what changed.
+//! [`render`] turns an arena into what players see: [`render::cells`] is
+//! the one place that decides what a tile shows, [`render::plain`] writes
+//! the seed's ASCII frame (R20), [`render::ansi`] colours it, clips it to
+//! the window and redraws only what changed.
 //!
-//! [`server`] is the game over telnet on a weft reactor, shared by the
-//! `boom` command (`cargo run --release -p boom`, then `telnet HOST 8900`)
-//! and the tests.
+//! [`server`] is the game over telnet: a session core
+//! ([`server::Session`]) that, like the rules, does no I/O and reads no
+//! clock — it is told what each player did and when, and answers with the
+//! bytes for each player — and a thin shell on a weft reactor
+//! ([`server::Server`]) that feeds it from sockets, shared by the `boom`
+//! command (`cargo run --release -p boom`, then `telnet HOST 8900`) and
+//! the tests (which also run it on a fake clock, without sockets).
 #![deny(missing_docs)]
 
 pub mod game;

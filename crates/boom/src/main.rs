@@ -3,14 +3,24 @@
 //! `cargo run --release -p boom`, then `telnet HOST 8900` (or `nc HOST
 //! 8900`, a line at a time). See `boom --help` for the options.
 
+use std::ops::RangeInclusive;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::Parser;
+use clap::error::ErrorKind;
+use clap::{CommandFactory, Parser};
 use weft::Reactor;
-use weft::endpoints::ServerEndpoint;
 
-use boom::server::{BoardSize, Options, RenderMode, Server};
+use boom::server::{BoardSize, ListenEndpoint, Options, RenderMode, Server};
+
+/// The longest fuse and fire, in milliseconds (a minute).
+const MAX_TIMER_MS: u64 = 60_000;
+/// The longest frame interval, in milliseconds (a second).
+const MAX_FRAME_MS: u64 = 1_000;
+/// The most players an arena may be given.
+const MAX_PLAYERS: u64 = 1_024;
+/// The most bots any arena holds.
+const MAX_BOTS: u64 = Options::MAX_BOTS as u64;
 
 /// boom: a multiplayer bomb game played over telnet.
 ///
@@ -27,23 +37,23 @@ struct Cli {
     /// Where to listen, in weft's endpoint syntax (tcp:PORT,
     /// tcp:PORT:interface=ADDRESS, unix:PATH …); may be repeated.
     #[arg(long = "listen", value_name = "ENDPOINT", default_value = "tcp:8900")]
-    listen: Vec<ServerEndpoint>,
+    listen: Vec<ListenEndpoint>,
 
-    /// Board size in tiles.
+    /// Board size in tiles, each side 1 to 256.
     #[arg(long, value_name = "WxH", default_value = "11x11")]
     size: BoardSize,
 
-    /// A bomb's fuse, in milliseconds.
-    #[arg(long, value_name = "MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..))]
+    /// A bomb's fuse, in milliseconds (1 to 60000).
+    #[arg(long, value_name = "MS", default_value_t = 2000, allow_negative_numbers = true, value_parser = whole_number(1..=MAX_TIMER_MS))]
     fuse_ms: u64,
 
-    /// How long a fire burns, in milliseconds.
-    #[arg(long, value_name = "MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
+    /// How long a fire burns, in milliseconds (1 to 60000).
+    #[arg(long, value_name = "MS", default_value_t = 1000, allow_negative_numbers = true, value_parser = whole_number(1..=MAX_TIMER_MS))]
     burn_ms: u64,
 
-    /// Shortest time between two frames, in milliseconds (default 50; with
-    /// --classic, the repaint period, default 200).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    /// Shortest time between two frames, in milliseconds, 1 to 1000
+    /// (default 50; with --classic, the repaint period, default 200).
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = whole_number(1..=MAX_FRAME_MS))]
     frame_ms: Option<u64>,
 
     /// How to draw the board: auto (ANSI for telnet clients, plain for
@@ -51,28 +61,55 @@ struct Cli {
     #[arg(long, value_name = "auto|ansi|plain")]
     render: Option<RenderMode>,
 
-    /// Bots in every arena (default: one bot keeps a lone player company).
-    #[arg(long, value_name = "N")]
-    bots: Option<usize>,
+    /// Bots in every arena, at most one per spawn point of the board and
+    /// no more than --max-players (default: one bot keeps a lone player
+    /// company).
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = whole_number(0..=MAX_BOTS))]
+    bots: Option<u64>,
 
-    /// Players per arena; the next player opens a new arena (default 8;
-    /// with --classic, everyone shares one board).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    /// Players per arena, 1 to 1024; the next player opens a new arena
+    /// (default 8; with --classic, everyone shares one board).
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = whole_number(1..=MAX_PLAYERS))]
     max_players: Option<u64>,
 
-    /// Seed of the boards, power-ups and bots.
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    /// Seed of the boards, power-ups and bots (0 to 2^64 - 1).
+    #[arg(long, value_name = "N", default_value_t = 0, allow_negative_numbers = true, value_parser = whole_number(0..=u64::MAX))]
     seed: u64,
 }
 
+/// A parser of whole numbers in `range`, whose error names the range.
+fn whole_number(
+    range: RangeInclusive<u64>,
+) -> impl Fn(&str) -> Result<u64, String> + Clone + Send + Sync + 'static {
+    move |text| {
+        text.parse()
+            .ok()
+            .filter(|n| range.contains(n))
+            .ok_or_else(|| {
+                format!(
+                    "expected a whole number in {}..={}",
+                    range.start(),
+                    range.end()
+                )
+            })
+    }
+}
+
+/// A count on the command line, as a `usize`.
+fn count(n: u64) -> usize {
+    usize::try_from(n).unwrap_or(usize::MAX)
+}
+
 impl Cli {
-    fn options(self) -> Options {
+    /// The server's options, or the error naming the option out of range
+    /// when options bound each other (the bots an arena holds).
+    fn options(self) -> Result<Options, clap::Error> {
         let base = if self.classic {
             Options::classic()
         } else {
             Options::default()
         };
-        Options {
+        let options = Options {
             endpoints: self.listen,
             size: self.size,
             fuse: Duration::from_millis(self.fuse_ms),
@@ -81,37 +118,50 @@ impl Cli {
                 .frame_ms
                 .map_or(base.frame_interval, Duration::from_millis),
             render: self.render.unwrap_or(base.render),
-            bots: self.bots,
-            max_players: self.max_players.map_or(base.max_players, |n| {
-                usize::try_from(n).unwrap_or(usize::MAX)
-            }),
+            bots: self.bots.map(count),
+            max_players: self.max_players.map_or(base.max_players, count),
             seed: self.seed,
             ..base
+        };
+        match options.bots {
+            Some(bots) if bots > options.max_bots() => Err(Cli::command().error(
+                ErrorKind::ValueValidation,
+                format!(
+                    "invalid value '{bots}' for '--bots <N>': {bots} is not in 0..={}, \
+                     the most bots an arena holds (one per spawn point of a {} board, \
+                     at most --max-players)",
+                    options.max_bots(),
+                    options.size
+                ),
+            )),
+            _ => Ok(options),
         }
     }
 }
 
-/// Parses the command line; a bad argument prints one line naming it and
-/// exits with status 2.
-fn parse_cli() -> Cli {
-    match Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(error) => {
-            use clap::error::ErrorKind;
-            if matches!(
-                error.kind(),
-                ErrorKind::DisplayHelp
-                    | ErrorKind::DisplayVersion
-                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
-            ) {
-                error.exit();
-            }
-            let text = error.render().to_string();
-            let first = text.lines().next().unwrap_or("error: invalid arguments");
-            eprintln!("{first} (see boom --help)");
-            std::process::exit(2);
-        }
+/// Prints the first line of `error` and exits with status 2 (help and
+/// version print in full and exit 0).
+fn fail(error: clap::Error) -> ! {
+    if matches!(
+        error.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        error.exit();
     }
+    let text = error.render().to_string();
+    let first = text.lines().next().unwrap_or("error: invalid arguments");
+    eprintln!("{first} (see boom --help)");
+    std::process::exit(2);
+}
+
+/// Parses and checks the command line; a bad argument prints one line
+/// naming it and its valid values, and exits with status 2.
+fn parse_options() -> Options {
+    Cli::try_parse()
+        .and_then(Cli::options)
+        .unwrap_or_else(|error| fail(error))
 }
 
 /// This machine's name, to tell players where to connect.
@@ -128,7 +178,7 @@ fn host_name() -> Option<String> {
 }
 
 fn main() -> ExitCode {
-    let cli = parse_cli();
+    let options = parse_options();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -138,7 +188,6 @@ fn main() -> ExitCode {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     boom::server::raise_open_file_limit();
-    let options = cli.options();
     match serve(options) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -152,8 +201,8 @@ fn serve(options: Options) -> Result<(), Box<dyn std::error::Error>> {
     let classic = options.classic;
     let reactor = Reactor::new()?;
     reactor.handle_signals()?;
-    let server = Server::new(&reactor, options)?;
-    let ports = server.listen_all()?;
+    let server = Server::on_reactor(&reactor, options)?;
+    let ports = server.listen_all(&reactor)?;
     for port in &ports {
         let address = port.address();
         match address.tcp() {

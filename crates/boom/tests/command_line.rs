@@ -3,12 +3,25 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-mod net;
+mod support;
 
-use net::Client;
+use support::net::Client;
+use support::received::Frames;
 
 fn boom() -> Command {
     Command::new(env!("CARGO_BIN_EXE_boom"))
+}
+
+/// Runs `boom` with `args` and checks that it exits with status 2 after
+/// one line naming `named` and saying `why`.
+#[track_caller]
+fn assert_refused(args: &[&str], named: &str, why: &str) {
+    let output = boom().args(args).output().expect("run boom");
+    assert_eq!(output.status.code(), Some(2), "{args:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+    assert!(stderr.contains(named), "{args:?}: {stderr}");
+    assert!(stderr.contains(why), "{args:?}: {stderr}");
 }
 
 #[test]
@@ -25,13 +38,52 @@ fn a_bad_argument_prints_one_line_naming_it_and_exits_with_2() {
         (&["--bots", "many"][..], "--bots", "many"),
         (&["--colour"][..], "--colour", "--help"),
     ] {
-        let output = boom().args(args).output().expect("run boom");
-        assert_eq!(output.status.code(), Some(2), "{args:?}");
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
-        assert!(stderr.contains(named), "{args:?}: {stderr}");
-        assert!(stderr.contains(form), "{args:?}: {stderr}");
+        assert_refused(args, named, form);
     }
+}
+
+#[test]
+fn every_number_out_of_its_range_is_refused_naming_the_option_and_the_range() {
+    for (args, named, range) in [
+        (&["--bots", "100000"][..], "--bots", "0..=256"),
+        (&["--bots", "9"][..], "--bots", "0..=8"),
+        (&["--size", "3x3", "--bots", "5"][..], "--bots", "0..=4"),
+        (
+            &["--frame-ms", "18446744073709551615"][..],
+            "--frame-ms",
+            "1..=1000",
+        ),
+        (&["--frame-ms", "1001"][..], "--frame-ms", "1..=1000"),
+        (&["--fuse-ms", "0"][..], "--fuse-ms", "1..=60000"),
+        (&["--fuse-ms", "60001"][..], "--fuse-ms", "1..=60000"),
+        (&["--burn-ms", "99999999999"][..], "--burn-ms", "1..=60000"),
+        (&["--size", "257x11"][..], "--size", "1 to 256"),
+        (&["--max-players", "0"][..], "--max-players", "1..=1024"),
+        (&["--max-players", "1025"][..], "--max-players", "1..=1024"),
+        (&["--seed", "-1"][..], "--seed", "0..=18446744073709551615"),
+    ] {
+        assert_refused(args, named, range);
+    }
+}
+
+#[test]
+fn a_port_in_use_is_named_as_written_with_the_cause_and_the_fix() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a port");
+    let port = taken.local_addr().unwrap().port();
+    let endpoint = format!("tcp:port={port}:interface=127.0.0.1");
+    let output = boom()
+        .args(["--listen", &endpoint])
+        .output()
+        .expect("run boom");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        stderr.trim_end(),
+        format!(
+            "boom: cannot listen on {endpoint}: the address is already in use: \
+             stop the other server or choose another port"
+        )
+    );
 }
 
 #[test]

@@ -1,9 +1,13 @@
-//! The classic game over real sockets (R17–R20): scripted clients play
-//! and read plain frames.
+//! The classic game (R17–R20), served on a fake clock to clients
+//! connected in memory through the server's real protocol stack: scripted
+//! clients play and read plain frames, tick by tick.
 
-mod net;
+mod support;
 
-use net::{Frame, TestServer, classic};
+use support::classic;
+use support::fake::FakeServer;
+use support::received::Frame;
+use support::received::Frames;
 
 const FRESH: [&str; 11] = [
     "A :::::::::",
@@ -21,26 +25,27 @@ const FRESH: [&str; 11] = [
 
 #[test]
 fn a_connection_gets_the_telnet_options_and_the_r20_board() {
-    let server = TestServer::start(classic());
+    let server = FakeServer::start(classic());
     let mut client = server.connect();
     let frame = client.frame(0);
     assert_eq!(frame.rows, FRESH);
     // R19: WILL ECHO, WILL SGA, WONT LINEMODE, before anything else.
     assert!(
         client
-            .raw
+            .raw()
             .starts_with(&[255, 251, 1, 255, 251, 3, 255, 252, 34]),
         "{:?}",
-        &client.raw[..12]
+        &client.raw()[..12]
     );
     // R20: the whole frame, with CR LF line ends.
-    let text = String::from_utf8_lossy(&client.raw);
+    let raw = client.raw();
+    let text = String::from_utf8_lossy(&raw);
     assert!(text.contains("+-----------+\r\n|A :::::::::|\r\n"));
 }
 
 #[test]
 fn the_seed_repaints_even_when_nothing_changes() {
-    let server = TestServer::start(classic());
+    let server = FakeServer::start(classic());
     let mut client = server.connect();
     let first = client.frame(0);
     for _ in 0..3 {
@@ -50,7 +55,7 @@ fn the_seed_repaints_even_when_nothing_changes() {
 
 #[test]
 fn moves_and_refused_moves() {
-    let server = TestServer::start(classic());
+    let server = FakeServer::start(classic());
     let mut client = server.connect();
     client.frame(0);
     client.send(b"d");
@@ -67,7 +72,7 @@ fn moves_and_refused_moves() {
 
 #[test]
 fn the_r18_example_is_up_right_left_drop() {
-    let server = TestServer::start(classic());
+    let server = FakeServer::start(classic());
     let mut client = server.connect();
     client.frame(0);
     // Start at (0, 1) so that "up" is possible.
@@ -88,7 +93,7 @@ fn no_fire(f: &Frame) -> bool {
 
 #[test]
 fn a_bomb_blasts_at_fuse_time_the_stock_comes_back_and_a_death_shows_lower_case() {
-    let server = TestServer::start(classic());
+    let server = FakeServer::start(classic());
     let mut client = server.connect();
     client.frame(0);
     // Right, drop, left, down: A waits at (0,1), out of the blast.
@@ -127,7 +132,7 @@ fn a_bomb_blasts_at_fuse_time_the_stock_comes_back_and_a_death_shows_lower_case(
 
 #[test]
 fn names_go_by_connection_order_and_a_leaving_pawn_is_gone() {
-    let server = TestServer::start(classic());
+    let server = FakeServer::start(classic());
     let mut a = server.connect();
     a.frame(0);
     let mut b = server.connect();
@@ -149,7 +154,7 @@ fn names_go_by_connection_order_and_a_leaving_pawn_is_gone() {
 
 #[test]
 fn a_telnet_client_still_gets_plain_frames_in_the_classic_game() {
-    let server = TestServer::start(classic());
+    let server = FakeServer::start(classic());
     let mut client = server.connect();
     // A stock telnet client agrees: DO ECHO, DO SGA, WILL SGA, and sends
     // keys one at a time.
@@ -161,7 +166,7 @@ fn a_telnet_client_still_gets_plain_frames_in_the_classic_game() {
 
 #[test]
 fn a_line_at_a_time_client_plays() {
-    let server = TestServer::start(classic());
+    let server = FakeServer::start(classic());
     let mut client = server.connect();
     client.frame(0);
     // nc sends a whole line when Enter is pressed.

@@ -1,10 +1,13 @@
-//! The full game over real sockets, with plain frames: spawns, rounds,
+//! The full game with plain frames, on a fake clock: spawns, rounds,
 //! scores, the companion bot, arenas and names.
 
-mod net;
+mod support;
 
 use boom::server::Options;
-use net::{Client, Frame, TestServer, full};
+use support::fake::{FakeClient, FakeServer};
+use support::full;
+use support::received::Frame;
+use support::received::Frames;
 
 /// Status lines after each plain frame in the full game.
 const STATUS: usize = 3;
@@ -45,7 +48,7 @@ fn no_bots() -> Options {
 
 #[test]
 fn a_round_spawns_apart_ends_with_a_death_and_scores_the_survivor() {
-    let server = TestServer::start(no_bots());
+    let server = FakeServer::start(no_bots());
     let mut a = server.connect();
     let frame = a.frame(STATUS);
     assert!(status_has(&frame, "Waiting"), "{frame:#?}");
@@ -78,7 +81,7 @@ fn a_round_spawns_apart_ends_with_a_death_and_scores_the_survivor() {
 
 #[test]
 fn a_lone_player_gets_a_bot_that_leaves_for_a_second_player() {
-    let server = TestServer::start(full());
+    let server = FakeServer::start(full());
     let mut a = server.connect();
     let frame = a.frame_until(STATUS, |f| status_has(f, "(bot)"));
     assert!(status_has(&frame, "Scores:  A"), "{frame:#?}");
@@ -93,7 +96,7 @@ fn a_lone_player_gets_a_bot_that_leaves_for_a_second_player() {
 
 #[test]
 fn a_full_arena_opens_the_next_one() {
-    let server = TestServer::start(Options {
+    let server = FakeServer::start(Options {
         max_players: 2,
         ..no_bots()
     });
@@ -106,17 +109,17 @@ fn a_full_arena_opens_the_next_one() {
     assert!(frame.shows('C'));
     assert!(!frame.shows('A') && !frame.shows('B'), "{frame:#?}");
     assert!(status_has(&frame, "Waiting"));
-    assert_eq!(server.stats.arenas(), 2);
-    assert_eq!(server.stats.players(), 3);
+    assert_eq!(server.stats().arenas(), 2);
+    assert_eq!(server.stats().players(), 3);
 }
 
 #[test]
 fn names_go_past_z_and_stay_unique() {
-    let server = TestServer::start(Options {
+    let server = FakeServer::start(Options {
         max_players: 1,
         ..no_bots()
     });
-    let mut clients: Vec<Client> = (0..28).map(|_| server.connect()).collect();
+    let mut clients: Vec<FakeClient> = (0..28).map(|_| server.connect()).collect();
     let mut names = Vec::new();
     for client in &mut clients {
         let frame = client.frame(STATUS);
@@ -138,7 +141,7 @@ fn names_go_past_z_and_stay_unique() {
     assert!(names.contains(&"AA".to_owned()) && names.contains(&"AB".to_owned()));
     // A name is free again once its player left, and taken by the next.
     drop(clients.remove(1));
-    net::wait_for("B to leave", || server.stats.players() == 27);
+    assert_eq!(server.stats().players(), 27);
     let mut probe = server.connect();
     let frame = probe.frame_until(STATUS, |f| f.status_line("You are B ").is_some());
     assert!(frame.shows('B'));
@@ -146,7 +149,7 @@ fn names_go_past_z_and_stay_unique() {
 
 #[test]
 fn a_frame_goes_out_only_when_something_changed() {
-    let server = TestServer::start(no_bots());
+    let server = FakeServer::start(no_bots());
     let mut a = server.connect();
     let mut frames = vec![a.frame(STATUS)];
     let mut b = server.connect();
@@ -160,35 +163,10 @@ fn a_frame_goes_out_only_when_something_changed() {
     frames.push(a.frame(STATUS));
     drop(b);
     frames.push(a.frame_until(STATUS, |f| !f.shows('B')));
-    let raw = String::from_utf8_lossy(&a.raw).into_owned();
+    let raw = String::from_utf8_lossy(&a.raw()).into_owned();
     let mut seen: Vec<&str> = raw.split("+-----------+\r\n|").collect();
     seen.remove(0);
     for pair in seen.windows(2) {
         assert_ne!(pair[0], pair[1], "the same frame was sent twice");
     }
-}
-
-#[test]
-fn the_server_listens_on_a_unix_socket_too() {
-    use std::io::Read;
-    let path = std::env::temp_dir().join(format!("boom-test-{}.sock", std::process::id()));
-    let server = TestServer::start(Options {
-        endpoints: vec![format!("unix:{}", path.display()).parse().unwrap()],
-        ..no_bots()
-    });
-    let mut tcp = server.connect();
-    tcp.frame(STATUS);
-    let mut unix = std::os::unix::net::UnixStream::connect(&path).expect("connect");
-    unix.set_read_timeout(Some(net::PATIENCE)).unwrap();
-    let mut got = Vec::new();
-    while !String::from_utf8_lossy(&got).contains("You are B") {
-        let mut buf = [0u8; 4096];
-        let n = unix.read(&mut buf).expect("read");
-        assert!(n > 0, "closed");
-        got.extend_from_slice(&buf[..n]);
-    }
-    tcp.frame_until(STATUS, |f| f.shows('B'));
-    drop(unix);
-    server.stop();
-    let _ = std::fs::remove_file(&path);
 }

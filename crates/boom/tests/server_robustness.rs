@@ -1,15 +1,18 @@
-//! Clients that misbehave: the server never panics, keeps its memory
-//! bounded, and everyone else keeps receiving frames.
+//! Clients that misbehave, over real sockets: the server never panics,
+//! keeps its memory bounded, and everyone else keeps receiving frames.
+//! Waits block on socket reads or on the server's counters.
 
-mod net;
+mod support;
 
 use std::io::Write;
 use std::net::TcpStream;
 use std::time::Duration;
 
 use boom::server::{Options, RenderMode};
-use net::{Client, TestServer, classic, full, wait_for};
 use socket2::{Domain, Socket, Type};
+use support::net::{Client, TestServer};
+use support::received::Frames;
+use support::{MAX_FRAMES, PATIENCE, classic, full};
 
 /// A client whose receive buffer is as small as the kernel allows, so that
 /// not reading fills the server's queue quickly.
@@ -31,9 +34,9 @@ fn a_client_that_never_reads_is_dropped_while_others_play() {
     let _sleeper = tiny_window_client(&server);
     let mut reader = server.connect();
     reader.frame(0);
-    wait_for("both players", || server.stats.players() == 2);
+    server.wait_for("both players", |s| s.players() == 2);
     // The reader keeps getting frames until the sleeper is gone.
-    for _ in 0..net::MAX_FRAMES * 10 {
+    for _ in 0..MAX_FRAMES * 10 {
         if server.stats.players() == 1 {
             break;
         }
@@ -54,7 +57,7 @@ fn a_client_flooding_telnet_requests_without_reading_is_dropped() {
     let mut flooder = tiny_window_client(&server);
     let mut reader = server.connect();
     reader.frame(0);
-    wait_for("both players", || server.stats.players() == 2);
+    server.wait_for("both players", |s| s.players() == 2);
     // DO for options the server refuses: each one is answered with a WONT
     // that the flooder never reads.
     let requests: Vec<u8> = (0..16 * 1024)
@@ -67,7 +70,7 @@ fn a_client_flooding_telnet_requests_without_reading_is_dropped() {
             }
         }
     });
-    for _ in 0..net::MAX_FRAMES * 10 {
+    for _ in 0..MAX_FRAMES * 10 {
         if server.stats.players() == 1 {
             break;
         }
@@ -140,7 +143,7 @@ fn random_bytes_at_full_speed_harm_no_one() {
             }
         }
         writer.join().unwrap();
-        wait_for("the noisy client to leave", || server.stats.players() == 1);
+        server.wait_for("the noisy client to leave", |s| s.players() == 1);
         // Its pawn is gone from the reader's board.
         let frame = reader.frame_until(status, |f| !f.shows('B') && !f.shows('b'));
         assert!(frame.shows('A'));
@@ -180,11 +183,14 @@ fn an_endless_subnegotiation_and_an_endless_line_are_not_buffered() {
         client.send(&chunk);
     }
     reader.frame(0);
-    // The subnegotiation ends; then an endless line, then a key.
+    // The subnegotiation ends; then an endless line, then a key. Input
+    // past a player's allowance for one frame interval is dropped, so the
+    // key waits until the server has read the line and a tick has passed.
     client.send(&[255, 240]);
     for _ in 0..64 {
         client.send(&chunk);
     }
+    client.wait_for_a_tick_after_reading();
     client.send(b"d");
     reader.frame_until(0, |f| f.at(1, 0) == 'A');
 }
@@ -201,7 +207,7 @@ fn a_client_vanishing_mid_frame_harms_no_one() {
         let socket = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
         socket.connect(&server.address.into()).unwrap();
         let mut stream: TcpStream = socket.into();
-        stream.set_read_timeout(Some(net::PATIENCE)).unwrap();
+        stream.set_read_timeout(Some(PATIENCE)).unwrap();
         let mut some = [0u8; 100];
         let _ = std::io::Read::read(&mut stream, &mut some);
         // Reset the connection with unread data pending.
@@ -209,9 +215,7 @@ fn a_client_vanishing_mid_frame_harms_no_one() {
             .set_linger(Some(Duration::ZERO))
             .unwrap();
     }
-    wait_for("the vanished clients to leave", || {
-        server.stats.players() == 1
-    });
+    server.wait_for("the vanished clients to leave", |s| s.players() == 1);
     reader.send(b"s");
     reader.frame_until(0, |f| f.at(0, 1) == 'A');
 }
@@ -232,13 +236,13 @@ fn five_hundred_connections_join_and_leave() {
     // Half leave, the other half play on.
     let stay = clients.split_off(250);
     drop(clients);
-    wait_for("250 players to leave", || server.stats.players() == 250);
+    server.wait_for("250 players to leave", |s| s.players() == 250);
     let mut stay = stay;
     for client in stay.iter_mut().take(10) {
         client.send(b"e");
     }
     drop(stay);
-    wait_for("everyone to leave", || server.stats.players() == 0);
+    server.wait_for("everyone to leave", |s| s.players() == 0);
     assert_eq!(server.stats.arenas(), 0);
     let mut last = server.connect();
     let frame = last.frame(3);

@@ -5,13 +5,14 @@
 //! (`.ci/install` installs them). Without them the tests fail in CI (where
 //! the `CI` variable is set) and say so and skip elsewhere.
 
-mod net;
+mod support;
 
 use std::process::Command;
 use std::time::Instant;
 
 use boom::server::{Options, RenderMode};
-use net::{PATIENCE, TestServer, classic, full};
+use support::net::TestServer;
+use support::{PATIENCE, classic, full};
 
 /// A tmux server of its own, running `telnet` to the test server in an
 /// 80 × 24 window.

@@ -138,9 +138,16 @@ pub struct Picture<'a> {
 }
 
 /// What one client's terminal shows, and how to bring it up to date.
+///
+/// A board larger than the window (when its size is known) is clipped: the
+/// screen shows the part of the board that fits, a *viewport* inside the
+/// border, and moves it to keep the client's own pawn in view (centred on
+/// it when it walks out). Nothing is ever written past the window's right
+/// or bottom edge.
 #[derive(Clone, Debug, Default)]
 pub struct Screen {
-    /// The cells the client shows; empty when it needs a full redraw.
+    /// The viewport's cells the client shows, row by row; empty when it
+    /// needs a full redraw.
     seen: Vec<AnsiCell>,
     /// The status lines the client shows.
     status: Vec<Vec<u8>>,
@@ -148,10 +155,40 @@ pub struct Screen {
     board: (usize, usize),
     /// Terminal size (0: unknown).
     window: (u16, u16),
+    /// The part of the board drawn.
+    view: Viewport,
+}
+
+/// The part of the board a screen shows: `width` × `height` tiles from
+/// `(x, y)`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Viewport {
+    x: usize,
+    y: usize,
+    width: usize,
+    height: usize,
 }
 
 /// Lines of status below the board (the block is centred with them).
 pub const STATUS_LINES: usize = 4;
+
+/// Where the last glyph went and in which style, to skip needless cursor
+/// moves and style changes.
+#[derive(Default)]
+struct Pen {
+    style: Option<Style>,
+    /// The cursor after the last glyph written: (row, col).
+    cursor: Option<(usize, usize)>,
+}
+
+impl Pen {
+    fn style(&mut self, style: Style, out: &mut Vec<u8>) {
+        if self.style != Some(style) {
+            out.extend_from_slice(style.sgr());
+            self.style = Some(style);
+        }
+    }
+}
 
 impl Screen {
     /// A screen that will be drawn in full at the first update.
@@ -181,10 +218,9 @@ impl Screen {
 
     /// The top-left corner of the board's border, 1-based (row, column).
     fn origin(&self) -> (usize, usize) {
-        let (w, h) = self.board;
         let (cols, rows) = (usize::from(self.window.0), usize::from(self.window.1));
-        let block_w = w + 2;
-        let block_h = h + 2 + STATUS_LINES;
+        let block_w = self.view.width + 2;
+        let block_h = self.view.height + 2 + STATUS_LINES;
         let col = if cols > block_w {
             (cols - block_w) / 2 + 1
         } else {
@@ -198,9 +234,39 @@ impl Screen {
         (row, col)
     }
 
-    /// Brings the client up to date with `picture` and the `status` lines, appending what to send to `out`
-    /// (nothing when nothing changed). Each status line should fit the
-    /// window; it is drawn left-aligned with the board.
+    /// Whether the 1-based `row` and `col` lie in the window (always, when
+    /// its size is unknown).
+    fn inside(&self, row: usize, col: usize) -> bool {
+        let (cols, rows) = (usize::from(self.window.0), usize::from(self.window.1));
+        (rows == 0 || row <= rows) && (cols == 0 || col <= cols)
+    }
+
+    /// The viewport for the board and window, keeping the viewer's own
+    /// cell `own` in view.
+    fn viewport(&self, own: Option<usize>) -> Viewport {
+        let (w, h) = self.board;
+        let fit = |side: usize, room: u16, reserved: usize| {
+            if room == 0 {
+                side
+            } else {
+                side.min(usize::from(room).saturating_sub(reserved)).max(1)
+            }
+        };
+        let width = fit(w, self.window.0, 2);
+        let height = fit(h, self.window.1, 2 + STATUS_LINES);
+        let focus = own.filter(|_| w > 0).map(|i| (i % w, i / w));
+        Viewport {
+            x: scroll(self.view.x, width, w, focus.map(|f| f.0)),
+            y: scroll(self.view.y, height, h, focus.map(|f| f.1)),
+            width,
+            height,
+        }
+    }
+
+    /// Brings the client up to date with `picture` and the `status` lines,
+    /// appending what to send to `out` (nothing when nothing changed). Each
+    /// status line is cut to the window's width and centred under the
+    /// board.
     pub fn update(&mut self, picture: &Picture<'_>, status: &[&[u8]], out: &mut Vec<u8>) {
         let Picture {
             width,
@@ -215,75 +281,104 @@ impl Screen {
             self.board = (width, height);
             self.invalidate();
         }
-        let (row0, col0) = self.origin();
-        let mut current: Option<Style> = None;
+        let view = self.viewport(own.filter(|&i| i < cells.len()));
+        if self.view != view {
+            self.view = view;
+            self.invalidate();
+        }
+        let mut pen = Pen::default();
         if self.seen.is_empty() {
-            out.extend_from_slice(b"\x1b[0m\x1b[?25l\x1b[H\x1b[2J");
-            let border = |out: &mut Vec<u8>, row: usize| {
-                move_to(out, row, col0);
-                out.push(b'+');
-                out.extend(std::iter::repeat_n(b'-', width));
-                out.push(b'+');
-            };
-            out.extend_from_slice(Style::BORDER.sgr());
-            border(out, row0);
-            border(out, row0 + height + 1);
-            for y in 0..height {
-                move_to(out, row0 + 1 + y, col0);
-                out.push(b'|');
-                move_to(out, row0 + 1 + y, col0 + width + 1);
-                out.push(b'|');
-            }
-            current = Some(Style::BORDER);
-            self.seen = vec![
-                AnsiCell {
-                    glyph: 0,
-                    style: Style::EMPTY
-                };
-                cells.len()
-            ];
+            self.draw_border(out, &mut pen);
         }
-        // Cursor position after the last glyph written: (row, col).
-        let mut cursor: Option<(usize, usize)> = None;
-        for (i, (cell, old)) in cells.iter().zip(self.seen.iter_mut()).enumerate() {
-            let new = &if own == Some(i) {
-                AnsiCell {
-                    style: cell.style.own(),
-                    ..*cell
+        self.draw_cells(cells, own, out, &mut pen);
+        self.draw_status(status, out, &mut pen);
+        if pen.style.is_some_and(|style| style != Style::EMPTY) {
+            out.extend_from_slice(Style::EMPTY.sgr());
+        }
+    }
+
+    /// Clears the screen, hides the cursor and draws the border around the
+    /// viewport; every cell then counts as unseen.
+    fn draw_border(&mut self, out: &mut Vec<u8>, pen: &mut Pen) {
+        let (row0, col0) = self.origin();
+        let Viewport { width, height, .. } = self.view;
+        out.extend_from_slice(b"\x1b[0m\x1b[?25l\x1b[H\x1b[2J");
+        pen.style(Style::BORDER, out);
+        let mut line = vec![b'-'; width + 2];
+        line[0] = b'+';
+        line[width + 1] = b'+';
+        self.put(out, row0, col0, &line);
+        self.put(out, row0 + height + 1, col0, &line);
+        for y in 0..height {
+            self.put(out, row0 + 1 + y, col0, b"|");
+            self.put(out, row0 + 1 + y, col0 + width + 1, b"|");
+        }
+        self.seen = vec![
+            AnsiCell {
+                glyph: 0,
+                style: Style::EMPTY
+            };
+            width * height
+        ];
+    }
+
+    /// Draws the viewport's cells that differ from what the client shows.
+    fn draw_cells(
+        &mut self,
+        cells: &[AnsiCell],
+        own: Option<usize>,
+        out: &mut Vec<u8>,
+        pen: &mut Pen,
+    ) {
+        let (row0, col0) = self.origin();
+        let Viewport {
+            x: x0,
+            y: y0,
+            width,
+            height,
+        } = self.view;
+        let board_width = self.board.0;
+        for dy in 0..height {
+            for dx in 0..width {
+                let i = (y0 + dy) * board_width + x0 + dx;
+                let mut new = cells[i];
+                if own == Some(i) {
+                    new.style = new.style.own();
                 }
-            } else {
-                *cell
-            };
-            if new == old {
-                continue;
+                let old = &mut self.seen[dy * width + dx];
+                if new == *old {
+                    continue;
+                }
+                *old = new;
+                let (row, col) = (row0 + 1 + dy, col0 + 1 + dx);
+                if !self.inside(row, col) {
+                    continue;
+                }
+                if pen.cursor != Some((row, col)) {
+                    move_to(out, row, col);
+                }
+                pen.style(new.style, out);
+                out.push(new.glyph);
+                pen.cursor = Some((row, col + 1));
             }
-            *old = *new;
-            let row = row0 + 1 + i / width;
-            let col = col0 + 1 + i % width;
-            if cursor != Some((row, col)) {
-                move_to(out, row, col);
-            }
-            if current != Some(new.style) {
-                out.extend_from_slice(new.style.sgr());
-                current = Some(new.style);
-            }
-            out.push(new.glyph);
-            cursor = Some((row, col + 1));
         }
-        self.status.resize(STATUS_LINES, Vec::new());
+    }
+
+    /// Draws the status lines that changed, each centred under the board
+    /// (left-aligned with it when the window's width is unknown), its row
+    /// erased first.
+    fn draw_status(&mut self, status: &[&[u8]], out: &mut Vec<u8>, pen: &mut Pen) {
+        let (row0, col0) = self.origin();
+        let first = row0 + self.view.height + 2;
         let cols = usize::from(self.window.0);
-        for (n, seen) in self.status.iter_mut().enumerate() {
+        self.status.resize(STATUS_LINES, Vec::new());
+        for n in 0..STATUS_LINES {
             let line = fit(status.get(n).copied().unwrap_or(b""), self.window.0, 1);
-            if seen.as_slice() == line {
+            let row = first + n;
+            if self.status[n].as_slice() == line || !self.inside(row, 1) {
                 continue;
             }
-            if current != Some(Style::EMPTY) {
-                out.extend_from_slice(Style::EMPTY.sgr());
-                current = Some(Style::EMPTY);
-            }
-            // Each line centred under the board (left-aligned with it when
-            // the window's width is unknown), its row erased first.
-            let row = row0 + height + 2 + n;
+            pen.style(Style::EMPTY, out);
             let width = std::str::from_utf8(line).map_or(line.len(), |t| t.chars().count());
             let col = if cols == 0 {
                 col0
@@ -294,25 +389,52 @@ impl Screen {
             out.extend_from_slice(b"\x1b[2K");
             move_to(out, row, col);
             out.extend_from_slice(line);
-            seen.clear();
-            seen.extend_from_slice(line);
-        }
-        if current.is_some_and(|style| style != Style::EMPTY) {
-            out.extend_from_slice(Style::EMPTY.sgr());
+            self.status[n].clear();
+            self.status[n].extend_from_slice(line);
         }
     }
 
+    /// Writes `bytes` at `row`, `col`, cut at the window's right edge;
+    /// nothing when that place is outside the window.
+    fn put(&self, out: &mut Vec<u8>, row: usize, col: usize, bytes: &[u8]) {
+        if !self.inside(row, col) {
+            return;
+        }
+        let cols = usize::from(self.window.0);
+        let room = if cols == 0 {
+            bytes.len()
+        } else {
+            cols + 1 - col
+        };
+        move_to(out, row, col);
+        out.extend_from_slice(&bytes[..bytes.len().min(room)]);
+    }
+
     /// Gives the terminal back: colours reset, cursor shown, on the line
-    /// below the drawn block; then `message` and a new line.
+    /// below the drawn block (the window's last line at most); then
+    /// `message` and a new line.
     pub fn restore(&self, message: &[u8], out: &mut Vec<u8>) {
         let (row0, _) = self.origin();
         out.extend_from_slice(b"\x1b[0m\x1b[?25h");
         if !self.seen.is_empty() {
-            move_to(out, row0 + self.board.1 + 2 + STATUS_LINES, 1);
+            let below = row0 + self.view.height + 2 + STATUS_LINES;
+            let rows = usize::from(self.window.1);
+            move_to(out, if rows == 0 { below } else { below.min(rows) }, 1);
         }
         out.extend_from_slice(b"\r\n");
         out.extend_from_slice(message);
         out.extend_from_slice(b"\r\n");
+    }
+}
+
+/// Where a viewport `shown` tiles long starts on a side `side` tiles long:
+/// where it was (`current`) while `focus` stays in it, else centred on
+/// `focus`; never past the side's end.
+fn scroll(current: usize, shown: usize, side: usize, focus: Option<usize>) -> usize {
+    let last = side.saturating_sub(shown);
+    match focus {
+        Some(f) if f < current || f >= current + shown => f.saturating_sub(shown / 2).min(last),
+        _ => current.min(last),
     }
 }
 
@@ -410,6 +532,67 @@ mod tests {
         assert!(out.windows(4).any(|w| w == b"\x1b[2J"));
         // Border at column (80 - 13) / 2 + 1 = 34, row (24 - 17) / 2 + 1 = 4.
         assert!(out.windows(7).any(|w| w == b"\x1b[4;34H"));
+    }
+
+    /// Every cursor move in `out`, as (row, col).
+    fn moves(out: &[u8]) -> Vec<(usize, usize)> {
+        let text = String::from_utf8_lossy(out);
+        text.split("\x1b[")
+            .filter_map(|part| {
+                let (args, _) = part.split_once('H')?;
+                let (row, col) = args.split_once(';')?;
+                Some((row.parse().ok()?, col.parse().ok()?))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_board_wider_and_taller_than_the_window_is_clipped_around_the_own_pawn() {
+        // A 30 × 20 board of SOFT tiles with the viewer's pawn at (25, 15),
+        // in a 20 × 14 window: 18 × 8 tiles fit in the border.
+        let soft = AnsiCell {
+            glyph: b':',
+            style: Style::SOFT,
+        };
+        let mut cells = vec![soft; 30 * 20];
+        let own = 15 * 30 + 25;
+        cells[own] = AnsiCell {
+            glyph: b'A',
+            style: Style::player(0),
+        };
+        let mut screen = Screen::new();
+        screen.resize(20, 14);
+        let mut out = Vec::new();
+        let picture = Picture {
+            width: 30,
+            height: 20,
+            cells: &cells,
+            own: Some(own),
+        };
+        screen.update(&picture, &[b"You are A"], &mut out);
+        assert!(out.windows(12).any(|w| w == b"\x1b[0;1;7;32mA"));
+        let border = b"\x1b[1;1H+------------------+";
+        assert!(out.windows(border.len()).any(|w| w == border));
+        let moves = moves(&out);
+        assert!(
+            moves.iter().all(|&(row, col)| row <= 14 && col <= 20),
+            "{moves:?}"
+        );
+        // The viewport shows columns 12 to 29 and rows 11 to 18: the pawn
+        // is the 14th cell of the 5th row; its row starts at column 2.
+        assert!(moves.contains(&(6, 2)));
+        // It walks out of view to the left: the view follows it.
+        cells.swap(own, 15 * 30 + 5);
+        out.clear();
+        let picture = Picture {
+            width: 30,
+            height: 20,
+            cells: &cells,
+            own: Some(15 * 30 + 5),
+        };
+        screen.update(&picture, &[b"You are A"], &mut out);
+        assert!(out.windows(4).any(|w| w == b"\x1b[2J"), "a redraw");
+        assert!(out.windows(12).any(|w| w == b"\x1b[0;1;7;32mA"));
     }
 
     #[test]

@@ -57,18 +57,26 @@ pub fn frame(arena: &Arena) -> Vec<u8> {
 /// buffer.
 pub fn write_frame(arena: &Arena, out: &mut Vec<u8>) {
     let width = arena.board().width();
+    write_glyphs(width, cells(arena).iter().map(|c| glyph(c) as u8), out);
+}
+
+/// Appends the frame of a board `width` tiles wide whose cells show
+/// `glyphs`, row by row (as [`glyph`] draws them): border, one `|…|` line
+/// per row, border, each line ending in CR LF. The one writer of the plain
+/// frame, for [`write_frame`] and for a server that holds the glyphs
+/// already.
+pub fn write_glyphs(width: usize, glyphs: impl IntoIterator<Item = u8>, out: &mut Vec<u8>) {
     let border = |out: &mut Vec<u8>| {
         out.push(b'+');
         out.extend(std::iter::repeat_n(b'-', width));
         out.extend_from_slice(b"+\r\n");
     };
     border(out);
-    if width > 0 {
-        for row in cells(arena).chunks(width) {
-            out.push(b'|');
-            out.extend(row.iter().map(|c| glyph(c) as u8));
-            out.extend_from_slice(b"|\r\n");
-        }
+    let mut glyphs = glyphs.into_iter().peekable();
+    while width > 0 && glyphs.peek().is_some() {
+        out.push(b'|');
+        out.extend(glyphs.by_ref().take(width));
+        out.extend_from_slice(b"|\r\n");
     }
     border(out);
 }

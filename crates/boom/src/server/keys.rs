@@ -67,6 +67,17 @@ impl KeyDecoder {
         }
     }
 
+    /// Passes over `input` without decoding it, for input past what a
+    /// player may send; decoding starts afresh after it (an escape sequence
+    /// cut by the skip is dropped). Returns whether `input` holds the key
+    /// that quits (`q` or `Q`, wherever it stands; the classic decoder has
+    /// none): a player flooding keys can still leave. A scan for two bytes,
+    /// much cheaper than decoding.
+    pub fn skim(&mut self, input: &[u8]) -> bool {
+        self.state = EscState::Ground;
+        self.full && (input.contains(&b'q') || input.contains(&b'Q'))
+    }
+
     fn byte(&mut self, byte: u8) -> Option<Key> {
         if !self.full {
             return classic_key(byte);
@@ -204,6 +215,17 @@ mod tests {
                 assert_eq!(got, [UP, UP, RIGHT, LEFT], "cuts {cut} {cut2}");
             }
         }
+    }
+
+    #[test]
+    fn skimming_finds_only_the_quit_key_and_ends_a_cut_sequence() {
+        let mut decoder = KeyDecoder::full();
+        assert!(keys(&mut decoder, &[b"\x1b["]).is_empty());
+        assert!(!decoder.skim(b"wasd\x1b[A"));
+        // The sequence cut by the skim does not swallow the next key.
+        assert_eq!(keys(&mut decoder, &[b"d"]), [RIGHT]);
+        assert!(decoder.skim(b"xxQxx"));
+        assert!(!KeyDecoder::classic().skim(b"q"));
     }
 
     #[test]

@@ -1,17 +1,32 @@
-//! The game over telnet: a weft [`Factory`](weft::Factory) of per-player
-//! protocols, one shared hub, and one frame tick.
+//! The game over telnet: a session core that does no I/O and reads no
+//! clock, and a thin socket shell that feeds it.
+//!
+//! The core ([`Session`]) is told "player P joined / typed these bytes /
+//! resized / spoke telnet / stopped or resumed reading / left, at time t"
+//! and "tick at t", and answers through an [`Outbox`] with the bytes for
+//! each player and the connections to close. The shell ([`Server`]) is a
+//! weft [`Factory`](weft::Factory) of per-connection protocols that feed
+//! the core and write what it answers, plus listening and a frame tick on
+//! a scheduler (the reactor, or [`weft::testing::Clock`] in tests).
 //!
 //! | file | what it holds |
 //! | --- | --- |
-//! | [`server`](self::Server) | the [`Server`]: listening, the tick, shutting down |
-//! | `hub` | the shared state: games, players, names, sending frames |
-//! | `game` | one arena as served: its clock, players, frame rendered once |
-//! | [`player`] | one connection's protocol (a telnet application) |
+//! | [`session`] | **the core**: players, arenas, input, the frame tick, going down |
+//! | `served_arena` | one arena as served: its clock, players, bots, shared frame |
+//! | [`frame`] | one arena's frame, rendered once per tick for all its clients |
+//! | [`view`] | **where a frame is drawn for a client**: one view per kind of client (plain, ANSI) |
+//! | [`mode`] | the classic game or the full one: everything that differs in serving them |
+//! | `input` | a player's input, bounded per tick |
 //! | [`keys`] | **where a byte gets read**: keys to actions, split-safe |
+//! | [`outbox`] | what the core tells the shell: bytes to send, connections to close |
+//! | [`work`] | what one tick did, counted |
 //! | [`names`] | A … Z, AA, AB …: unique names |
 //! | [`status`] | the status lines under the board |
+//! | [`server`](self::Server) | **the shell**: the [`Server`], its factory, listening, the tick |
+//! | `shell` | the shell's shared state: the core, the transports, the clock |
+//! | [`connection`] | one connection's protocol (a telnet application) |
 //! | [`options`] | the settings and their parsers |
-//! | [`stats`] | live counters |
+//! | [`stats`] | live counters, for other threads |
 //! | `limits` | the open-file limit a server with many players needs |
 //! | [`error`] | typed errors |
 //!
@@ -28,6 +43,11 @@
 //!   new arena. With one human and no `--bots`, a bot keeps them company;
 //!   it leaves when a second human arrives and comes back when one is
 //!   alone again.
+//! - **Input** is bounded: in each frame interval a player's first few
+//!   actions are applied (at least 8, and 40 a second), the rest dropped;
+//!   bytes past a bound are only scanned for `q`. One player, however fast
+//!   it types, cannot take the frame rate of the others, and one tick's
+//!   work stays bounded.
 //! - **Render detection** (`--render auto`): every client starts with
 //!   plain frames. The server opens with telnet negotiation (WILL ECHO,
 //!   WILL SGA, DO NAWS, WONT LINEMODE); a telnet client answers it at once,
@@ -44,28 +64,39 @@
 //! - **ANSI screens**: the board is drawn once, then only the cells that
 //!   changed, compared with what that client was last sent; each player's
 //!   pawn has its colour, and a player's own pawn is drawn in reverse
-//!   video; the status lines (round, count-down and how many are alive;
-//!   scores, with the dead in lower case as on the board; your pawn; the
-//!   keys) are centred under the board.
-//! - **Frames** come from one reactor timer for the whole server (the
-//!   frame interval): each arena's frame is rendered once per tick when
+//!   video; a board larger than the window is clipped to it, following
+//!   the player's pawn; the status lines (round, count-down and how many
+//!   are alive; scores, with the dead in lower case as on the board; your
+//!   pawn; the keys) are centred under the board.
+//! - **Frames** come from one timer for the whole server (the frame
+//!   interval): each arena's frame is rendered once per tick when
 //!   something changed, and the same bytes go to every plain client.
 
+pub mod connection;
 pub mod error;
-mod game;
-mod hub;
+pub mod frame;
+mod input;
 pub mod keys;
 mod limits;
+pub mod mode;
 pub mod names;
 pub mod options;
-pub mod player;
+pub mod outbox;
+mod served_arena;
 #[allow(clippy::module_inception)]
 mod server;
+pub mod session;
+mod shell;
 pub mod stats;
 pub mod status;
+pub mod view;
+pub mod work;
 
 pub use error::ServerError;
 pub use limits::raise_open_file_limit;
-pub use options::{BoardSize, Options, RenderMode};
+pub use options::{BoardSize, ListenEndpoint, Options, RenderMode};
+pub use outbox::{Close, Mailbox, Outbox};
 pub use server::{Server, telnet_policy};
+pub use session::{PlayerId, Session};
 pub use stats::Stats;
+pub use work::Work;

@@ -4,9 +4,10 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
+use weft::EndpointError;
 use weft::endpoints::ServerEndpoint;
 
-use crate::game::{Config, RoundRules};
+use crate::game::{Config, RoundRules, spawn_points};
 
 /// How frames are drawn for a client.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,9 +54,16 @@ impl fmt::Display for BoardSize {
     }
 }
 
+impl BoardSize {
+    /// The longest side a server accepts: the rules allow larger boards,
+    /// but opening an arena on one (about 10 ms at 256 × 256, 20 times
+    /// that at 1024 × 1024) would hold up every player's frames.
+    pub const MAX_SIDE: usize = 256;
+}
+
 /// A board size that did not parse or is out of range.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("invalid size '{0}': expected WIDTHxHEIGHT with each side 1 to {max}, like 11x11", max = Config::MAX_SIDE)]
+#[error("invalid size '{0}': expected WIDTHxHEIGHT with each side 1 to {max}, like 11x11", max = BoardSize::MAX_SIDE)]
 pub struct BoardSizeError(pub String);
 
 impl FromStr for BoardSize {
@@ -66,11 +74,44 @@ impl FromStr for BoardSize {
         let (w, h) = text.split_once(['x', 'X']).ok_or_else(error)?;
         let width: usize = w.trim().parse().map_err(|_| error())?;
         let height: usize = h.trim().parse().map_err(|_| error())?;
-        let side = 1..=Config::MAX_SIDE;
+        let side = 1..=BoardSize::MAX_SIDE;
         if !side.contains(&width) || !side.contains(&height) {
             return Err(error());
         }
         Ok(BoardSize { width, height })
+    }
+}
+
+/// Where to listen: an endpoint as the user wrote it (such as
+/// `tcp:port=8900:interface=127.0.0.1`) and as parsed. Messages about it
+/// quote the user's words ([`fmt::Display`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListenEndpoint {
+    text: String,
+    endpoint: ServerEndpoint,
+}
+
+impl ListenEndpoint {
+    /// The parsed endpoint.
+    pub fn endpoint(&self) -> &ServerEndpoint {
+        &self.endpoint
+    }
+}
+
+impl FromStr for ListenEndpoint {
+    type Err = EndpointError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Ok(ListenEndpoint {
+            endpoint: text.parse()?,
+            text: text.to_owned(),
+        })
+    }
+}
+
+impl fmt::Display for ListenEndpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
     }
 }
 
@@ -82,7 +123,7 @@ pub struct Options {
     /// The seed's game (R1–R20) instead of the full one.
     pub classic: bool,
     /// Where to listen (default `tcp:8900`).
-    pub endpoints: Vec<ServerEndpoint>,
+    pub endpoints: Vec<ListenEndpoint>,
     /// The board size (default 11 × 11).
     pub size: BoardSize,
     /// A new pawn's fuse (default 2 s).
@@ -114,7 +155,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             classic: false,
-            endpoints: vec![ServerEndpoint::from_str("tcp:8900").expect("a valid endpoint")],
+            endpoints: vec!["tcp:8900".parse().expect("a valid endpoint")],
             size: BoardSize {
                 width: 11,
                 height: 11,
@@ -144,6 +185,17 @@ impl Options {
             ..Options::default()
         }
     }
+
+    /// The most bots an arena holds: one per spawn point of the board (so
+    /// that each starts on a tile of its own), no more than
+    /// [`Options::max_players`] and [`Options::MAX_BOTS`].
+    pub fn max_bots(&self) -> usize {
+        let limit = self.max_players.min(Options::MAX_BOTS);
+        spawn_points(self.size.width, self.size.height, limit).len()
+    }
+
+    /// The most bots any arena holds, whatever its board.
+    pub const MAX_BOTS: usize = 256;
 
     /// The rules of one arena, seeded with `seed`.
     pub fn game_config(&self, seed: u64) -> Config {
@@ -180,7 +232,7 @@ mod tests {
                 height: 10
             })
         );
-        for bad in ["", "11", "0x5", "ax3", "5x99999"] {
+        for bad in ["", "11", "0x5", "ax3", "5x99999", "257x10"] {
             let error = bad.parse::<BoardSize>().unwrap_err().to_string();
             assert!(error.contains("WIDTHxHEIGHT"), "{error}");
         }
@@ -190,6 +242,17 @@ mod tests {
     fn render_modes_parse() {
         assert_eq!("ansi".parse(), Ok(RenderMode::Ansi));
         assert!("colour".parse::<RenderMode>().is_err());
+    }
+
+    #[test]
+    fn an_arena_holds_a_bot_per_spawn_point_and_no_more_than_its_players() {
+        let options = Options::default();
+        assert_eq!(options.max_bots(), 8);
+        let small = Options {
+            size: "3x3".parse().unwrap(),
+            ..Options::classic()
+        };
+        assert_eq!(small.max_bots(), 4);
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! [`Server`]: the game on a reactor, shared by the `boom` command and the
-//! tests.
+//! [`Server`]: the thin socket shell around the session core — a weft
+//! [`Factory`] of per-player protocols, listening, and the frame tick.
 
 use std::cell::RefCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -7,114 +7,104 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
-use weft::endpoints::ServerEndpoint;
 use weft::protocols::telnet::{Policy, TelnetOption, TelnetProtocol};
-use weft::time::{LoopingCall, StartAt};
-use weft::{Address, ListeningPort, Reactor};
+use weft::time::{LoopingCall, Scheduler, StartAt};
+use weft::{Address, Factory, ListeningPort, Reactor};
 
+use super::connection::PlayerProtocol;
 use super::error::ServerError;
-use super::hub::Hub;
-use super::keys::KeyDecoder;
-use super::options::{Options, RenderMode};
-use super::player::PlayerProtocol;
+use super::options::{ListenEndpoint, Options, RenderMode};
+use super::session::Session;
+use super::shell::Shell;
 use super::stats::Stats;
 
 /// How often the server logs its load (at `info` level).
 const REPORT_EVERY: Duration = Duration::from_secs(10);
 
-/// The boom server on one reactor: call [`Server::listen_all`] (or
+/// The boom server: a [`Session`] fed by the connections it builds (it is
+/// the [`Factory`] of their protocols), ticked by a [`LoopingCall`] on a
+/// scheduler.
+///
+/// On a reactor: [`Server::on_reactor`], then [`Server::listen_all`] (or
 /// [`Server::listen`]), then run the reactor. When the reactor stops
 /// (SIGINT, SIGTERM with [`Reactor::handle_signals`], or
 /// [`Reactor::stop`]), every player is told the server is going down and
 /// its terminal is restored before the connections close.
+///
+/// In a test: [`Server::new`] on a [`weft::testing::Clock`], and
+/// connections built with [`Factory::build_protocol`] over a
+/// [`weft::testing::StringTransport`] or [`weft::testing::loopback`]: the
+/// whole telnet stack, no sockets, time moved by hand.
+///
+/// Clones share one server.
+#[derive(Clone)]
 pub struct Server {
-    reactor: Reactor,
-    hub: Rc<RefCell<Hub>>,
+    shell: Rc<RefCell<Shell>>,
     stats: Arc<Stats>,
+    policy: Policy,
     ticker: LoopingCall,
+    report: LoopingCall,
 }
 
 impl Server {
-    /// A server for `options` on `reactor`; its frame tick starts at once.
-    pub fn new(reactor: &Reactor, options: Options) -> Result<Server, ServerError> {
-        options.game_config(options.seed).validate()?;
+    /// A server for `options` whose frame tick (and load report) run on
+    /// `scheduler`, starting at once.
+    pub fn new(scheduler: &dyn Scheduler, options: Options) -> Result<Server, ServerError> {
+        let policy = telnet_policy(options.classic, options.render);
         let interval = options.frame_interval;
-        let stats = Arc::new(Stats::default());
-        let hub = Rc::new(RefCell::new(Hub::new(options, stats.clone())));
+        let session = Session::new(options)?;
+        let stats = session.stats();
+        let shell = Rc::new(RefCell::new(Shell::new(session, scheduler.timers())));
         let ticker = {
-            let hub = hub.clone();
-            LoopingCall::start(reactor, interval, StartAt::AfterInterval, move |_| {
+            let shell = shell.clone();
+            LoopingCall::start(scheduler, interval, StartAt::AfterInterval, move |_| {
                 // A bug in one tick must not stop the game for everyone:
                 // log it and tick again next time.
-                let tick = catch_unwind(AssertUnwindSafe(|| hub.borrow_mut().tick()));
-                if tick.is_err() {
-                    tracing::error!("a frame tick panicked; the server goes on");
+                let tick = catch_unwind(AssertUnwindSafe(|| shell.borrow_mut().tick()));
+                match tick {
+                    Ok(work) => tracing::trace!(?work, "frame tick"),
+                    Err(_) => tracing::error!("a frame tick panicked; the server goes on"),
                 }
             })
         };
-        let report = {
-            let stats = stats.clone();
-            let mut last = (0, 0);
-            LoopingCall::start(reactor, REPORT_EVERY, StartAt::AfterInterval, move |_| {
-                let now = (stats.frames_sent(), stats.frames_skipped());
-                tracing::info!(
-                    players = stats.players(),
-                    arenas = stats.arenas(),
-                    frames_per_second = (now.0 - last.0) / REPORT_EVERY.as_secs(),
-                    skipped_per_second = (now.1 - last.1) / REPORT_EVERY.as_secs(),
-                    "server load"
-                );
-                last = now;
-            })
-        };
-        {
-            let hub = hub.clone();
-            let ticker = ticker.clone();
-            reactor.add_shutdown_hook(move || {
-                ticker.stop();
-                report.stop();
-                hub.borrow_mut().shut_down();
-            });
-        }
+        let report = report_load(scheduler, stats.clone());
         Ok(Server {
-            reactor: reactor.clone(),
-            hub,
+            shell,
             stats,
+            policy,
             ticker,
+            report,
         })
     }
 
-    /// Listens on `endpoint`; each connection becomes a player.
-    pub fn listen(&self, endpoint: &ServerEndpoint) -> Result<ListeningPort, ServerError> {
-        let hub = self.hub.clone();
-        let (classic, render) = {
-            let hub = hub.borrow();
-            (hub.options().classic, hub.options().render)
-        };
-        let policy = telnet_policy(classic, render);
-        let factory = move |_peer: &Address| {
-            let keys = if classic {
-                KeyDecoder::classic()
-            } else {
-                KeyDecoder::full()
-            };
-            Some(TelnetProtocol::new(
-                PlayerProtocol::new(hub.clone(), keys),
-                policy.clone(),
-            ))
-        };
-        self.reactor
-            .listen(endpoint, factory)
+    /// A server on `reactor` ([`Server::new`]) that says goodbye to every
+    /// player when the reactor stops.
+    pub fn on_reactor(reactor: &Reactor, options: Options) -> Result<Server, ServerError> {
+        let server = Server::new(reactor, options)?;
+        let going_down = server.clone();
+        reactor.add_shutdown_hook(move || going_down.shut_down());
+        Ok(server)
+    }
+
+    /// Listens on `endpoint` on `reactor`; each connection becomes a
+    /// player.
+    pub fn listen(
+        &self,
+        reactor: &Reactor,
+        endpoint: &ListenEndpoint,
+    ) -> Result<ListeningPort, ServerError> {
+        reactor
+            .listen(endpoint.endpoint(), self.clone())
             .map_err(|source| ServerError::Listen {
-                endpoint: format!("{endpoint:?}"),
+                endpoint: endpoint.to_string(),
                 source,
             })
     }
 
     /// Listens on every endpoint of the options.
-    pub fn listen_all(&self) -> Result<Vec<ListeningPort>, ServerError> {
-        let endpoints = self.hub.borrow().options().endpoints.clone();
-        endpoints.iter().map(|e| self.listen(e)).collect()
+    pub fn listen_all(&self, reactor: &Reactor) -> Result<Vec<ListeningPort>, ServerError> {
+        let endpoints = self.shell.borrow().session().options().endpoints.clone();
+        endpoints.iter().map(|e| self.listen(reactor, e)).collect()
     }
 
     /// Live counters, readable from any thread.
@@ -122,10 +112,42 @@ impl Server {
         self.stats.clone()
     }
 
-    /// Stops sending frames (the reactor's stop does this too).
-    pub fn stop_ticking(&self) {
+    /// Stops ticking, and tells every player the server is going down
+    /// (restoring terminals) before closing their connections.
+    pub fn shut_down(&self) {
         self.ticker.stop();
+        self.report.stop();
+        self.shell.borrow_mut().shut_down();
     }
+}
+
+/// The server builds one protocol per connection: the player's
+/// connection, under telnet.
+impl Factory for Server {
+    type Protocol = TelnetProtocol<PlayerProtocol>;
+
+    fn build_protocol(&mut self, _peer: &Address) -> Option<Self::Protocol> {
+        Some(TelnetProtocol::new(
+            PlayerProtocol::new(self.shell.clone()),
+            self.policy.clone(),
+        ))
+    }
+}
+
+/// Logs the server's load every [`REPORT_EVERY`].
+fn report_load(scheduler: &dyn Scheduler, stats: Arc<Stats>) -> LoopingCall {
+    let mut last = (0, 0);
+    LoopingCall::start(scheduler, REPORT_EVERY, StartAt::AfterInterval, move |_| {
+        let now = (stats.frames_sent(), stats.frames_skipped());
+        tracing::info!(
+            players = stats.players(),
+            arenas = stats.arenas(),
+            frames_per_second = (now.0 - last.0) / REPORT_EVERY.as_secs(),
+            skipped_per_second = (now.1 - last.1) / REPORT_EVERY.as_secs(),
+            "server load"
+        );
+        last = now;
+    })
 }
 
 /// The telnet options asked for: the seed's (R19: WILL ECHO, WILL SGA,

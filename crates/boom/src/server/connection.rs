@@ -1,0 +1,96 @@
+//! [`PlayerProtocol`]: one player's connection, the socket side of the
+//! session core. It runs over telnet
+//! ([`weft::protocols::telnet::TelnetProtocol`]), which hands it only the
+//! bytes the player typed, and passes everything on to the shared
+//! shell state.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use weft::protocols::telnet::{Event, TelnetApplication};
+use weft::{CloseReason, Protocol, Transport};
+
+use super::session::PlayerId;
+use super::shell::Shell;
+
+/// Silence after which TCP keep-alive probes check that a peer is there.
+const KEEPALIVE: Duration = Duration::from_secs(60);
+
+/// One player's connection: it joins the session when the connection is
+/// made and leaves when it ends, whoever ended it.
+pub struct PlayerProtocol {
+    shell: Rc<RefCell<Shell>>,
+    transport: Option<Transport>,
+    player: Option<PlayerId>,
+}
+
+impl PlayerProtocol {
+    /// A connection to the shell's session.
+    pub(crate) fn new(shell: Rc<RefCell<Shell>>) -> Self {
+        PlayerProtocol {
+            shell,
+            transport: None,
+            player: None,
+        }
+    }
+}
+
+impl Protocol for PlayerProtocol {
+    fn connection_made(&mut self, transport: Transport) {
+        // Frames are small and latency matters; and a peer that vanished
+        // without a word is found even when no frame is due. (Neither
+        // applies to every transport, so failures are ignored.)
+        let _ = transport.set_nodelay(true);
+        let _ = transport.set_keepalive(Some(KEEPALIVE));
+        self.transport = Some(transport.clone());
+        self.player = Some(self.shell.borrow_mut().join(transport));
+    }
+
+    fn data_received(&mut self, data: &[u8]) {
+        if let Some(player) = self.player {
+            self.shell.borrow_mut().keys(player, data);
+        }
+    }
+
+    fn connection_lost(&mut self, reason: &CloseReason) {
+        if let Some(player) = self.player.take() {
+            tracing::debug!(player = player.index(), %reason, "connection lost");
+            self.shell.borrow_mut().leave(player);
+        }
+    }
+
+    /// The client is not reading: its frames are skipped, and its input
+    /// is not read either (telnet answers to its requests would pile up).
+    fn pause_writing(&mut self) {
+        if let Some(transport) = &self.transport {
+            transport.pause_reading();
+        }
+        if let Some(player) = self.player {
+            self.shell.borrow_mut().pause(player);
+        }
+    }
+
+    fn resume_writing(&mut self) {
+        if let Some(transport) = &self.transport {
+            transport.resume_reading();
+        }
+        if let Some(player) = self.player {
+            self.shell.borrow_mut().resume(player);
+        }
+    }
+}
+
+impl TelnetApplication for PlayerProtocol {
+    fn telnet_event(&mut self, event: &Event<'_>) {
+        let Some(player) = self.player else {
+            return;
+        };
+        let mut shell = self.shell.borrow_mut();
+        // Any telnet message at all shows a telnet client (nc sends none).
+        shell.telnet_spoken(player);
+        if let Event::WindowSize { width, height } = *event {
+            shell.resize(player, width, height);
+        }
+    }
+}

@@ -1,0 +1,395 @@
+//! [`Session`]: the game server's core, with no I/O and no clock.
+//!
+//! It is told what happens — a player joined, sent bytes, resized its
+//! window, spoke telnet, stopped or resumed reading, left; a frame tick —
+//! each at a time given as a [`Duration`] since the session began, and it
+//! answers through an [`Outbox`]: the bytes to send to each player, and
+//! the connections to close (after their goodbye, or at once). It never
+//! sees a socket, a transport or the wall clock, so it runs the same under
+//! the socket shell ([`super::Server`]) and in a test that drives it step
+//! by step.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use slab::Slab;
+
+use crate::game::{Arena, PawnId};
+
+use super::error::ServerError;
+use super::input::{Allowance, Input};
+use super::mode::Mode;
+use super::names::Names;
+use super::options::{Options, RenderMode};
+use super::outbox::{Close, Outbox};
+use super::served_arena::ServedArena;
+use super::stats::Stats;
+use super::view::{AnsiView, PlainView, Scene, Scratch, View};
+use super::work::Work;
+
+/// What a player who presses `q` is told.
+const QUIT_MESSAGE: &[u8] = b"Bye! Thanks for playing boom.";
+/// What everyone is told when the server stops.
+const GOING_DOWN_MESSAGE: &[u8] = b"The server is going down. Bye!";
+
+/// A player of a [`Session`], from [`Session::join`] until
+/// [`Session::leave`]; the number may be given to a later player after
+/// that.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PlayerId(usize);
+
+impl PlayerId {
+    /// A small number, unique among the players present: an index for the
+    /// shell's own table of connections.
+    pub fn index(self) -> usize {
+        self.0
+    }
+}
+
+/// One player: a pawn in an arena, a view of it, and its input.
+struct Player {
+    /// The arena the player is in; `None` once it departed (it quit, was
+    /// dropped, or the server is going down) and only its connection is
+    /// left, until [`Session::leave`].
+    arena: Option<usize>,
+    pawn: PawnId,
+    name_number: usize,
+    view: Box<dyn View>,
+    /// The window size last reported (0: unknown).
+    window: (u16, u16),
+    /// Whether the client spoke telnet.
+    telnet: bool,
+    /// Since when the client has not been reading, if it is not.
+    paused_since: Option<Duration>,
+    input: Input,
+}
+
+/// The game server's state: arenas, players, names; see the [module
+/// docs](self).
+///
+/// Contract with the shell that drives it:
+/// - [`join`](Self::join) when a connection opens, [`leave`](Self::leave)
+///   exactly once when it ends (whoever closed it);
+/// - [`tick`](Self::tick) every [`Options::frame_interval`]; times never go
+///   backwards;
+/// - what the outbox is told is carried out in order; a connection the
+///   session closes keeps its [`PlayerId`] until the shell reports its end
+///   with `leave`.
+pub struct Session {
+    options: Options,
+    mode: Mode,
+    allowance: Allowance,
+    arenas: Slab<ServedArena>,
+    players: Slab<Player>,
+    /// Players that have not departed.
+    playing: usize,
+    names: Names,
+    stats: Arc<Stats>,
+    scratch: Scratch,
+    /// Arenas opened so far (each gets its own seed).
+    opened: u64,
+    /// Frame ticks so far.
+    ticks: u64,
+    /// Work since the last tick.
+    work: Work,
+    going_down: bool,
+}
+
+impl Session {
+    /// A session with no players yet; fails when the options' game
+    /// settings are unusable.
+    pub fn new(options: Options) -> Result<Session, ServerError> {
+        options.game_config(options.seed).validate()?;
+        let most = options.max_bots();
+        match options.bots {
+            Some(asked) if asked > most => return Err(ServerError::TooManyBots { asked, most }),
+            _ => {}
+        }
+        let mode = Mode::new(options.classic);
+        Ok(Session {
+            allowance: Allowance::per_tick(options.frame_interval),
+            mode,
+            names: mode.names(),
+            options,
+            arenas: Slab::new(),
+            players: Slab::new(),
+            playing: 0,
+            stats: Arc::default(),
+            scratch: Scratch::default(),
+            opened: 0,
+            ticks: 0,
+            work: Work::default(),
+            going_down: false,
+        })
+    }
+
+    /// The options the session runs with.
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    /// Live counters, readable from any thread.
+    pub fn stats(&self) -> Arc<Stats> {
+        self.stats.clone()
+    }
+
+    /// A connection opened at `now`: it gets a pawn in an arena with room,
+    /// and frames from the next tick on.
+    pub fn join(&mut self, now: Duration) -> PlayerId {
+        let arena_key = self.arena_with_room(now);
+        let (name_number, name) = self.names.take();
+        let served = &mut self.arenas[arena_key];
+        served.advance(now);
+        let pawn = served.arena.join(&name);
+        let view: Box<dyn View> = match self.options.render {
+            RenderMode::Ansi => Box::new(AnsiView::new(0, 0)),
+            RenderMode::Plain | RenderMode::Auto => Box::new(PlainView::new()),
+        };
+        let id = PlayerId(self.players.insert(Player {
+            arena: Some(arena_key),
+            pawn,
+            name_number,
+            view,
+            window: (0, 0),
+            telnet: false,
+            paused_since: None,
+            input: Input::new(self.mode.keys()),
+        }));
+        self.arenas[arena_key].players.push(id);
+        self.keep_company(arena_key);
+        self.playing += 1;
+        self.update_stats();
+        tracing::debug!(player = id.0, %name, arena = arena_key, "player joined");
+        id
+    }
+
+    /// The player's connection ended (the player's pawn leaves if it is
+    /// still there); its [`PlayerId`] is free again.
+    pub fn leave(&mut self, id: PlayerId) {
+        self.depart(id);
+        if self.players.try_remove(id.0).is_some() {
+            tracing::debug!(player = id.0, "player left");
+        }
+    }
+
+    /// The player sent `bytes` at `now`: keys become actions, within the
+    /// player's allowance for this tick (see the [module docs](super));
+    /// refused moves are ignored (R18). The quit key says goodbye and
+    /// closes the connection.
+    pub fn keys(&mut self, id: PlayerId, bytes: &[u8], now: Duration, out: &mut dyn Outbox) {
+        let Some(player) = self.players.get_mut(id.0) else {
+            return;
+        };
+        let Some(served) = player.arena.and_then(|key| self.arenas.get_mut(key)) else {
+            return;
+        };
+        let pawn = player.pawn;
+        let quit = player.input.read(
+            self.ticks,
+            self.allowance,
+            bytes,
+            &mut self.work,
+            |action| {
+                served.act(pawn, action, now);
+            },
+        );
+        if quit {
+            self.say_goodbye(id, QUIT_MESSAGE, out);
+        }
+    }
+
+    /// The client spoke telnet: with `--render auto` it gets ANSI frames
+    /// from now on (the screen is cleared and drawn anew).
+    pub fn telnet_spoken(&mut self, id: PlayerId) {
+        if self.options.render != RenderMode::Auto {
+            return;
+        }
+        if let Some(player) = self.players.get_mut(id.0)
+            && !std::mem::replace(&mut player.telnet, true)
+        {
+            let (width, height) = player.window;
+            player.view = Box::new(AnsiView::new(width, height));
+        }
+    }
+
+    /// The client's window is `width` × `height` (NAWS).
+    pub fn resize(&mut self, id: PlayerId, width: u16, height: u16) {
+        if let Some(player) = self.players.get_mut(id.0) {
+            player.window = (width, height);
+            player.view.resize(width, height);
+        }
+    }
+
+    /// The client stopped reading at `now`: its frames are skipped, and it
+    /// is dropped if it has not resumed within [`Options::stall_limit`].
+    pub fn pause(&mut self, id: PlayerId, now: Duration) {
+        if let Some(player) = self.players.get_mut(id.0) {
+            player.paused_since.get_or_insert(now);
+        }
+    }
+
+    /// The client reads again.
+    pub fn resume(&mut self, id: PlayerId) {
+        if let Some(player) = self.players.get_mut(id.0) {
+            player.paused_since = None;
+        }
+    }
+
+    /// The server is going down: everyone is told, terminals are restored,
+    /// connections close; ticks send nothing more.
+    pub fn shut_down(&mut self, out: &mut dyn Outbox) {
+        self.going_down = true;
+        let ids: Vec<PlayerId> = self.players.iter().map(|(key, _)| PlayerId(key)).collect();
+        for id in ids {
+            self.say_goodbye(id, GOING_DOWN_MESSAGE, out);
+        }
+    }
+
+    /// One frame tick at `now`: every arena's timeline runs to `now` and
+    /// each reading client is sent what changed (in a
+    /// [repainting](Mode::repaints) mode, the whole frame to every plain
+    /// client); a client that has not read for longer than the stall limit
+    /// is dropped. Returns the work done since the previous tick.
+    pub fn tick(&mut self, now: Duration, out: &mut dyn Outbox) -> Work {
+        if !self.going_down {
+            self.ticks += 1;
+            for id in self.send_frames(now, out) {
+                tracing::info!(player = id.0, "dropping a client that stopped reading");
+                out.close(id, Close::Abort);
+                self.depart(id);
+            }
+            self.stats.count_frames(self.work.frames, self.work.skipped);
+        }
+        std::mem::take(&mut self.work)
+    }
+
+    /// Sends every reading client its update; returns the clients that
+    /// stalled.
+    fn send_frames(&mut self, now: Duration, out: &mut dyn Outbox) -> Vec<PlayerId> {
+        let Session {
+            arenas,
+            players,
+            scratch,
+            work,
+            options,
+            ..
+        } = self;
+        let mut stalled = Vec::new();
+        for (_, served) in arenas.iter_mut() {
+            served.advance(now);
+            served.frame.refresh(&served.arena);
+            for &id in &served.players {
+                let player = &mut players[id.0];
+                if let Some(since) = player.paused_since {
+                    work.skipped += 1;
+                    if now.saturating_sub(since) > options.stall_limit {
+                        stalled.push(id);
+                    }
+                    continue;
+                }
+                let scene = Scene {
+                    frame: &served.frame,
+                    arena: &served.arena,
+                    pawn: player.pawn,
+                };
+                if let Some(message) = player.view.show(&scene, scratch) {
+                    out.send(id, message.parts());
+                    work.frames += 1;
+                }
+            }
+        }
+        stalled
+    }
+
+    /// An arena with room for one more player, opening one if all are
+    /// full.
+    fn arena_with_room(&mut self, now: Duration) -> usize {
+        let max = self.options.max_players.max(1);
+        match self.arenas.iter().find(|(_, a)| a.players.len() < max) {
+            Some((key, _)) => key,
+            None => self.open_arena(now),
+        }
+    }
+
+    /// Opens an arena, with its own seed and the bots asked for.
+    fn open_arena(&mut self, now: Duration) -> usize {
+        let seed = self.options.seed.wrapping_add(self.opened);
+        self.opened += 1;
+        let arena = Arena::new(self.options.game_config(seed))
+            .expect("the options were validated when the session began");
+        let mut served = ServedArena::new(arena, self.mode, now);
+        for _ in 0..self.options.bots.unwrap_or(0) {
+            let (number, name) = self.names.take();
+            let pawn = served.arena.add_bot(&name);
+            served.bots.push((pawn, number));
+        }
+        self.arenas.insert(served)
+    }
+
+    /// Adds or removes the bot that keeps a lone player company (full game
+    /// without `--bots`): one bot while exactly one human plays; it leaves
+    /// when a second human arrives and comes back when one is alone again.
+    fn keep_company(&mut self, arena_key: usize) {
+        if !self.mode.keeps_company() || self.options.bots.is_some() {
+            return;
+        }
+        let served = &mut self.arenas[arena_key];
+        let alone = served.players.len() == 1;
+        match (alone, served.companion) {
+            (true, None) => {
+                let (number, name) = self.names.take();
+                let pawn = served.arena.add_bot(&name);
+                served.companion = Some((pawn, number));
+            }
+            (false, Some((pawn, number))) => {
+                let _ = served.arena.leave(pawn);
+                self.names.release(number);
+                served.companion = None;
+            }
+            _ => {}
+        }
+    }
+
+    /// Restores the player's terminal, tells it `message`, closes its
+    /// connection, and takes its pawn out.
+    fn say_goodbye(&mut self, id: PlayerId, message: &[u8], out: &mut dyn Outbox) {
+        let Some(player) = self.players.get(id.0).filter(|p| p.arena.is_some()) else {
+            return;
+        };
+        let bytes = &mut self.scratch.out;
+        bytes.clear();
+        player.view.farewell(message, bytes);
+        out.send(id, &[bytes]);
+        out.close(id, Close::AfterSending);
+        self.depart(id);
+    }
+
+    /// The player's pawn leaves its arena, and an arena left without
+    /// players closes; the player stays known until [`Session::leave`].
+    fn depart(&mut self, id: PlayerId) {
+        let Some(player) = self.players.get_mut(id.0) else {
+            return;
+        };
+        let Some(arena_key) = player.arena.take() else {
+            return;
+        };
+        self.names.release(player.name_number);
+        self.playing -= 1;
+        let served = &mut self.arenas[arena_key];
+        served.players.retain(|&p| p != id);
+        let _ = served.arena.leave(player.pawn);
+        if served.players.is_empty() {
+            let served = self.arenas.remove(arena_key);
+            for number in served.bot_names() {
+                self.names.release(number);
+            }
+        } else {
+            self.keep_company(arena_key);
+        }
+        self.update_stats();
+    }
+
+    fn update_stats(&self) {
+        self.stats.set_population(self.playing, self.arenas.len());
+    }
+}
