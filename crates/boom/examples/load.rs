@@ -166,6 +166,8 @@ impl Server {
             .args(["-c", "0"])
             .arg(&boom)
             .args(["--listen", "tcp:port=0:interface=127.0.0.1"])
+            // Every simulated player comes from 127.0.0.1.
+            .args(["--max-per-address", "100000"])
             .args(extra)
             .env("RUST_LOG", "info")
             .stdout(Stdio::piped())

@@ -21,6 +21,10 @@ const MAX_FRAME_MS: u64 = 1_000;
 const MAX_PLAYERS: u64 = 1_024;
 /// The most bots any arena holds.
 const MAX_BOTS: u64 = Options::MAX_BOTS as u64;
+/// The longest join timeout, in seconds (an hour).
+const MAX_JOIN_TIMEOUT_S: u64 = 3_600;
+/// The most connections one address may be allowed.
+const MAX_PER_ADDRESS: u64 = 100_000;
 
 /// boom: a multiplayer bomb game played over telnet.
 ///
@@ -72,6 +76,17 @@ struct Cli {
     #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = whole_number(1..=MAX_PLAYERS))]
     max_players: Option<u64>,
 
+    /// Seconds a new connection has to press a key (or answer telnet)
+    /// before it is closed, 1 to 3600; players who answered are never
+    /// closed for being quiet.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60, allow_negative_numbers = true, value_parser = whole_number(1..=MAX_JOIN_TIMEOUT_S))]
+    join_timeout: u64,
+
+    /// Connections one IP address may hold at once, 1 to 100000; the next
+    /// is told so and closed.
+    #[arg(long, value_name = "N", default_value_t = 32, allow_negative_numbers = true, value_parser = whole_number(1..=MAX_PER_ADDRESS))]
+    max_per_address: u64,
+
     /// Seed of the boards, power-ups and bots (0 to 2^64 - 1).
     #[arg(long, value_name = "N", default_value_t = 0, allow_negative_numbers = true, value_parser = whole_number(0..=u64::MAX))]
     seed: u64,
@@ -121,6 +136,8 @@ impl Cli {
             bots: self.bots.map(count),
             max_players: self.max_players.map_or(base.max_players, count),
             seed: self.seed,
+            join_timeout: Duration::from_secs(self.join_timeout),
+            max_per_address: count(self.max_per_address),
             ..base
         };
         match options.bots {

@@ -61,6 +61,17 @@ fn every_number_out_of_its_range_is_refused_naming_the_option_and_the_range() {
         (&["--max-players", "0"][..], "--max-players", "1..=1024"),
         (&["--max-players", "1025"][..], "--max-players", "1..=1024"),
         (&["--seed", "-1"][..], "--seed", "0..=18446744073709551615"),
+        (&["--join-timeout", "0"][..], "--join-timeout", "1..=3600"),
+        (
+            &["--join-timeout", "3601"][..],
+            "--join-timeout",
+            "1..=3600",
+        ),
+        (
+            &["--max-per-address", "0"][..],
+            "--max-per-address",
+            "1..=100000",
+        ),
     ] {
         assert_refused(args, named, range);
     }

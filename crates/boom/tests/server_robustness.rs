@@ -225,6 +225,8 @@ fn five_hundred_connections_join_and_leave() {
     boom::server::raise_open_file_limit();
     let server = TestServer::start(Options {
         bots: Some(0),
+        // Every client of the test comes from 127.0.0.1.
+        max_per_address: 500,
         ..full()
     });
     let mut clients: Vec<Client> = (0..500).map(|_| server.connect()).collect();

@@ -255,3 +255,33 @@ fn a_session_refuses_more_bots_than_an_arena_holds() {
         .is_ok()
     );
 }
+
+#[test]
+fn a_connection_that_never_answers_is_closed_after_the_join_timeout() {
+    let mut game = Driver::new(Options {
+        join_timeout: Duration::from_secs(2),
+        ..full()
+    });
+    let silent = game.join();
+    let player = game.join();
+    let telnet = game.join();
+    game.tick();
+    game.keys(player, b"d");
+    game.session.telnet_spoken(telnet);
+    while game.now < Duration::from_secs(2) - game.interval {
+        game.tick();
+    }
+    assert_eq!(game.mail.closed(silent), None, "not before its time");
+    game.tick();
+    assert_eq!(game.mail.closed(silent), Some(Close::AfterSending));
+    assert!(contains(
+        &game.mail.take(silent),
+        b"No key pressed within 2 s: closing."
+    ));
+    // Those who answered are never closed for being quiet.
+    while game.now < Duration::from_secs(60) {
+        game.tick();
+    }
+    assert_eq!(game.mail.closed(player), None);
+    assert_eq!(game.mail.closed(telnet), None);
+}

@@ -17,6 +17,14 @@ use super::shell::Shell;
 /// Silence after which TCP keep-alive probes check that a peer is there.
 const KEEPALIVE: Duration = Duration::from_secs(60);
 
+/// The kernel's send buffer for a player (`SO_SNDBUF`; Linux doubles it).
+/// Left alone, the kernel grows it to megabytes for a peer that stopped
+/// reading, before the connection's own queue (and so its flow control and
+/// stall limit) sees anything; bounded, a player that cannot keep up shows
+/// within a few frames. A full redraw of the default board fits many times
+/// over.
+const SEND_BUFFER: usize = 64 * 1024;
+
 /// One player's connection: it joins the session when the connection is
 /// made and leaves when it ends, whoever ended it.
 pub struct PlayerProtocol {
@@ -38,11 +46,13 @@ impl PlayerProtocol {
 
 impl Protocol for PlayerProtocol {
     fn connection_made(&mut self, transport: Transport) {
-        // Frames are small and latency matters; and a peer that vanished
-        // without a word is found even when no frame is due. (Neither
+        // Frames are small and latency matters; a peer that vanished
+        // without a word is found even when no frame is due; a peer that
+        // stops reading cannot park megabytes in the kernel. (None of these
         // applies to every transport, so failures are ignored.)
         let _ = transport.set_nodelay(true);
         let _ = transport.set_keepalive(Some(KEEPALIVE));
+        let _ = transport.set_send_buffer_size(SEND_BUFFER);
         self.transport = Some(transport.clone());
         self.player = Some(self.shell.borrow_mut().join(transport));
     }

@@ -146,6 +146,13 @@ pub struct Options {
     /// A client whose output stays paused (it does not read) this long is
     /// disconnected.
     pub stall_limit: Duration,
+    /// A connection that neither presses a key nor speaks telnet this long
+    /// after opening is closed (default 60 s). Players who answered are
+    /// never closed for being quiet.
+    pub join_timeout: Duration,
+    /// The most connections one IP address may hold at once (default 32);
+    /// the next one is told so and closed.
+    pub max_per_address: usize,
     /// The round cycle's settings in the full game; `None` for the
     /// default ones (3 s countdown, 3 s pause, 3 minutes at most).
     pub rounds: Option<RoundRules>,
@@ -168,6 +175,8 @@ impl Default for Options {
             max_players: 8,
             seed: 0,
             stall_limit: Duration::from_secs(10),
+            join_timeout: Duration::from_secs(60),
+            max_per_address: 32,
             rounds: None,
         }
     }

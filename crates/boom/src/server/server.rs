@@ -2,14 +2,14 @@
 //! [`Factory`] of per-player protocols, listening, and the frame tick.
 
 use std::cell::RefCell;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
+use weft::policies::LimitPerAddress;
 use weft::protocols::telnet::{Policy, TelnetOption, TelnetProtocol};
 use weft::time::{LoopingCall, Scheduler, StartAt};
-use weft::{Address, Factory, ListeningPort, Reactor};
+use weft::{Address, Factory, ListeningPort, Reactor, catch_panic};
 
 use super::connection::PlayerProtocol;
 use super::error::ServerError;
@@ -59,11 +59,9 @@ impl Server {
             let shell = shell.clone();
             LoopingCall::start(scheduler, interval, StartAt::AfterInterval, move |_| {
                 // A bug in one tick must not stop the game for everyone:
-                // log it and tick again next time.
-                let tick = catch_unwind(AssertUnwindSafe(|| shell.borrow_mut().tick()));
-                match tick {
-                    Ok(work) => tracing::trace!(?work, "frame tick"),
-                    Err(_) => tracing::error!("a frame tick panicked; the server goes on"),
+                // it is logged, and the next tick comes as usual.
+                if let Ok(work) = catch_panic("frame tick", || shell.borrow_mut().tick()) {
+                    tracing::trace!(?work, "frame tick");
                 }
             })
         };
@@ -87,24 +85,49 @@ impl Server {
     }
 
     /// Listens on `endpoint` on `reactor`; each connection becomes a
-    /// player.
+    /// player, at most [`Options::max_per_address`] at a time from one
+    /// address.
     pub fn listen(
         &self,
         reactor: &Reactor,
         endpoint: &ListenEndpoint,
     ) -> Result<ListeningPort, ServerError> {
+        self.listen_with(reactor, endpoint, self.admission())
+    }
+
+    /// Listens on every endpoint of the options; the cap on connections
+    /// per address counts them all together.
+    pub fn listen_all(&self, reactor: &Reactor) -> Result<Vec<ListeningPort>, ServerError> {
+        let endpoints = self.shell.borrow().session().options().endpoints.clone();
+        let admission = self.admission();
+        endpoints
+            .iter()
+            .map(|e| self.listen_with(reactor, e, admission.clone()))
+            .collect()
+    }
+
+    fn listen_with(
+        &self,
+        reactor: &Reactor,
+        endpoint: &ListenEndpoint,
+        admission: LimitPerAddress<Server>,
+    ) -> Result<ListeningPort, ServerError> {
         reactor
-            .listen(endpoint.endpoint(), self.clone())
+            .listen(endpoint.endpoint(), admission)
             .map_err(|source| ServerError::Listen {
                 endpoint: endpoint.to_string(),
                 source,
             })
     }
 
-    /// Listens on every endpoint of the options.
-    pub fn listen_all(&self, reactor: &Reactor) -> Result<Vec<ListeningPort>, ServerError> {
-        let endpoints = self.shell.borrow().session().options().endpoints.clone();
-        endpoints.iter().map(|e| self.listen(reactor, e)).collect()
+    /// This server as a factory that admits at most
+    /// [`Options::max_per_address`] connections from one address.
+    pub fn admission(&self) -> LimitPerAddress<Server> {
+        let max = self.shell.borrow().session().options().max_per_address;
+        let refusal = format!(
+            "Too many connections from your address (at most {max}). Close one and try again.\r\n"
+        );
+        LimitPerAddress::new(self.clone(), max).with_refusal(refusal.as_bytes())
     }
 
     /// Live counters, readable from any thread.

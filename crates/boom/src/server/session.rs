@@ -9,6 +9,7 @@
 //! the socket shell ([`super::Server`]) and in a test that drives it step
 //! by step.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -61,6 +62,11 @@ struct Player {
     telnet: bool,
     /// Since when the client has not been reading, if it is not.
     paused_since: Option<Duration>,
+    /// When the connection opened.
+    joined_at: Duration,
+    /// The client pressed a key or spoke telnet: somebody is there. A
+    /// client that has not within [`Options::join_timeout`] is closed.
+    answered: bool,
     input: Input,
 }
 
@@ -92,6 +98,9 @@ pub struct Session {
     ticks: u64,
     /// Work since the last tick.
     work: Work,
+    /// When each player that has not answered yet is due to have, in
+    /// joining order (so in order of time).
+    answer_deadlines: VecDeque<(Duration, PlayerId)>,
     going_down: bool,
 }
 
@@ -119,6 +128,7 @@ impl Session {
             opened: 0,
             ticks: 0,
             work: Work::default(),
+            answer_deadlines: VecDeque::new(),
             going_down: false,
         })
     }
@@ -153,8 +163,12 @@ impl Session {
             window: (0, 0),
             telnet: false,
             paused_since: None,
+            joined_at: now,
+            answered: false,
             input: Input::new(self.mode.keys()),
         }));
+        self.answer_deadlines
+            .push_back((now + self.options.join_timeout, id));
         self.arenas[arena_key].players.push(id);
         self.keep_company(arena_key);
         self.playing += 1;
@@ -184,15 +198,18 @@ impl Session {
             return;
         };
         let pawn = player.pawn;
+        let mut acted = false;
         let quit = player.input.read(
             self.ticks,
             self.allowance,
             bytes,
             &mut self.work,
             |action| {
+                acted = true;
                 served.act(pawn, action, now);
             },
         );
+        player.answered |= acted;
         if quit {
             self.say_goodbye(id, QUIT_MESSAGE, out);
         }
@@ -201,12 +218,11 @@ impl Session {
     /// The client spoke telnet: with `--render auto` it gets ANSI frames
     /// from now on (the screen is cleared and drawn anew).
     pub fn telnet_spoken(&mut self, id: PlayerId) {
-        if self.options.render != RenderMode::Auto {
+        let Some(player) = self.players.get_mut(id.0) else {
             return;
-        }
-        if let Some(player) = self.players.get_mut(id.0)
-            && !std::mem::replace(&mut player.telnet, true)
-        {
+        };
+        player.answered = true;
+        if self.options.render == RenderMode::Auto && !std::mem::replace(&mut player.telnet, true) {
             let (width, height) = player.window;
             player.view = Box::new(AnsiView::new(width, height));
         }
@@ -249,7 +265,9 @@ impl Session {
     /// each reading client is sent what changed (in a
     /// [repainting](Mode::repaints) mode, the whole frame to every plain
     /// client); a client that has not read for longer than the stall limit
-    /// is dropped. Returns the work done since the previous tick.
+    /// is dropped, and so is one that neither pressed a key nor spoke
+    /// telnet within the join timeout. Returns the work done since the
+    /// previous tick.
     pub fn tick(&mut self, now: Duration, out: &mut dyn Outbox) -> Work {
         if !self.going_down {
             self.ticks += 1;
@@ -258,9 +276,41 @@ impl Session {
                 out.close(id, Close::Abort);
                 self.depart(id);
             }
+            self.close_the_silent(now, out);
             self.stats.count_frames(self.work.frames, self.work.skipped);
         }
         std::mem::take(&mut self.work)
+    }
+
+    /// Closes the connections that have not answered (a key, or telnet)
+    /// within [`Options::join_timeout`] of opening: nobody is there, or
+    /// somebody holds a connection open for nothing. Players who answered
+    /// are never closed for being quiet.
+    fn close_the_silent(&mut self, now: Duration, out: &mut dyn Outbox) {
+        let timeout = self.options.join_timeout;
+        while let Some(&(deadline, id)) = self.answer_deadlines.front() {
+            if deadline > now {
+                return;
+            }
+            self.answer_deadlines.pop_front();
+            // The same id may belong to a later connection by now: that
+            // one has a later deadline of its own.
+            let silent = self
+                .players
+                .get(id.0)
+                .is_some_and(|p| !p.answered && p.joined_at + timeout == deadline);
+            if silent {
+                tracing::info!(
+                    player = id.0,
+                    "closing a connection that never pressed a key"
+                );
+                let message = format!(
+                    "No key pressed within {} s: closing. Come back when you are ready!",
+                    timeout.as_secs()
+                );
+                self.say_goodbye(id, message.as_bytes(), out);
+            }
+        }
     }
 
     /// Sends every reading client its update; returns the clients that

@@ -23,6 +23,10 @@ type Counts = Rc<RefCell<HashMap<IpAddr, usize>>>;
 /// The address is the transport's peer address: behind a proxy that is
 /// the proxy's, unless a layer that learns the client's address (the
 /// PROXY protocol) sits under this factory.
+///
+/// Clones share one count: hand clones to several listeners to cap an
+/// address across all of them.
+#[derive(Clone)]
 pub struct LimitPerAddress<F> {
     factory: F,
     max: usize,

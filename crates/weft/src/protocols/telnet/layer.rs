@@ -304,6 +304,10 @@ impl TransportBackend for Shared {
     fn set_keepalive(&self, idle: Option<Duration>) -> std::io::Result<()> {
         self.lower.set_keepalive(idle)
     }
+
+    fn set_send_buffer_size(&self, bytes: usize) -> std::io::Result<()> {
+        self.lower.set_send_buffer_size(bytes)
+    }
 }
 
 /// The application's handle on its Telnet session: requests and option
