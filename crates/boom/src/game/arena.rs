@@ -13,16 +13,16 @@ use weft::time::{TimerId, TimerQueue};
 use super::board::{Board, Tile};
 use super::bomb::Bomb;
 use super::bot::BotScratch;
-use super::config::{Config, PowerUpRules, SpawnRule};
+use super::config::Config;
 use super::error::{ActionError, ConfigError, IllegalMoveReason};
 use super::events::Event;
 use super::fire::Fire;
+use super::layout::{round_board, spawns};
 use super::pawn::{Pawn, PawnId};
 use super::position::{Direction, Pos};
-use super::powerups::PowerUp;
+use super::powerup::PowerUp;
 use super::rng::Rng;
 use super::rounds::RoundState;
-use super::spawn::spawn_points;
 
 /// What a pawn's player asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -49,9 +49,6 @@ pub(crate) enum Timed {
     /// A bot's turn to act.
     BotTurn(PawnId),
 }
-
-/// Most spawn points an arena computes; pawns beyond share them in turn.
-const SPAWN_POINTS: usize = 256;
 
 /// A game in progress: one board and everyone on it.
 ///
@@ -103,11 +100,9 @@ impl Arena {
     /// starts waiting for pawns; without, it is open for play at once.
     pub fn new(config: Config) -> Result<Arena, ConfigError> {
         config.validate()?;
-        let board = Board::generate(config.width, config.height);
-        let mut arena = Arena::empty(config, board);
-        arena.init_rounds();
-        arena.events.clear();
-        Ok(arena)
+        let spawns = spawns(&config);
+        let board = round_board(&config, &spawns, 1);
+        Ok(Arena::on(config, board, spawns))
     }
 
     /// A new arena on `board` as given (its size replaces `config`'s), with
@@ -118,18 +113,18 @@ impl Arena {
         config.width = board.width();
         config.height = board.height();
         config.validate()?;
-        let mut arena = Arena::empty(config, board);
-        if arena.config.rounds.is_some() {
-            arena.round = RoundState::Waiting;
-        }
-        Ok(arena)
+        let spawns = spawns(&config);
+        Ok(Arena::on(config, board, spawns))
     }
 
-    fn empty(config: Config, board: Board) -> Arena {
+    /// An arena on `board`, its pawns to appear at `spawns`: with rounds,
+    /// waiting for pawns; without, open for play.
+    fn on(config: Config, board: Board, spawns: Vec<Pos>) -> Arena {
         let cells = board.len();
-        let spawns = match config.spawn {
-            SpawnRule::Origin => vec![Pos::new(0, 0)],
-            SpawnRule::Spread => spawn_points(board.width(), board.height(), SPAWN_POINTS),
+        let round = if config.rounds.is_some() {
+            RoundState::Waiting
+        } else {
+            RoundState::Open
         };
         Arena {
             rng: Rng::new(config.seed),
@@ -148,7 +143,7 @@ impl Arena {
             events: Vec::new(),
             version: 0,
             hazard_version: 0,
-            round: RoundState::Open,
+            round,
             round_number: 0,
             round_timer: None,
             spawns,
@@ -453,12 +448,7 @@ impl Arena {
 
     fn take_powerup(&mut self, index: usize, at: Pos, kind: PowerUp) {
         self.board.take_powerup(at);
-        let caps = self.config.powerups.unwrap_or(PowerUpRules {
-            percent: 0,
-            max_bombs: 8,
-            max_flame: 10,
-            max_speed: 12,
-        });
+        let caps = self.config.powerups.unwrap_or_default();
         let pawn = &mut self.pawns[index];
         match kind {
             PowerUp::Bomb => {

@@ -5,7 +5,7 @@
 //! the [`crate::game::Arena`], which ties them to the timeline.
 
 use super::position::{Direction, Pos};
-use super::powerups::PowerUp;
+use super::powerup::PowerUp;
 
 /// A tile's foreground (R1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

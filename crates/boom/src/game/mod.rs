@@ -13,7 +13,8 @@
 //! | [`arena`] | the engine: joining, acting (R6–R8), the timeline, events |
 //! | [`rounds`] | the round cycle: waiting, countdown, playing, over |
 //! | [`spawn`] | spawn points spread over the board |
-//! | [`powerups`] | power-ups hidden under SOFT tiles |
+//! | [`powerup`] | the kinds of power-up |
+//! | [`layout`] | a round's board: spawn points and power-ups hidden under SOFT tiles |
 //! | [`bot`] | computer players |
 //! | [`config`] | the classic and the default settings |
 //! | [`events`] | what an arena reports |
@@ -29,9 +30,10 @@ pub mod config;
 pub mod error;
 pub mod events;
 pub mod fire;
+pub mod layout;
 pub mod pawn;
 pub mod position;
-pub mod powerups;
+pub mod powerup;
 pub mod rng;
 pub mod rounds;
 pub mod spawn;
@@ -45,7 +47,7 @@ pub use events::Event;
 pub use fire::Fire;
 pub use pawn::{Pawn, PawnId};
 pub use position::{Direction, Pos};
-pub use powerups::PowerUp;
+pub use powerup::PowerUp;
 pub use rng::Rng;
 pub use rounds::RoundState;
 pub use spawn::spawn_points;

@@ -20,12 +20,9 @@
 use std::time::Duration;
 
 use super::arena::{Arena, Timed};
-use super::board::Board;
 use super::events::Event;
+use super::layout::round_board;
 use super::pawn::PawnId;
-use super::position::{Direction, Pos};
-use super::powerups::place_powerups;
-use super::rng::{Rng, derive_seed};
 
 /// Where the round cycle stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,37 +58,9 @@ pub enum RoundState {
     },
 }
 
-/// How many spawn points (the corners and edge middles) keep power-ups
-/// away from them and their neighbours.
-pub const POWERUP_FREE_SPAWNS: usize = 8;
-
 impl Arena {
-    /// Lays out the first board and, with rounds, starts waiting.
-    pub(crate) fn init_rounds(&mut self) {
-        self.fresh_board(1);
-        if self.config.rounds.is_some() {
-            self.round = RoundState::Waiting;
-        }
-    }
-
     fn min_pawns(&self) -> usize {
         self.config.rounds.map_or(2, |r| r.min_pawns.max(2))
-    }
-
-    /// A generated board for round `round`, with power-ups hidden away
-    /// from the first [`POWERUP_FREE_SPAWNS`] spawn points and their
-    /// neighbours (so that making room there uncovers none).
-    fn fresh_board(&mut self, round: u32) {
-        let mut board = Board::generate(self.config.width, self.config.height);
-        if let Some(rules) = self.config.powerups {
-            let excluded: Vec<Pos> = self.spawns[..self.spawns.len().min(POWERUP_FREE_SPAWNS)]
-                .iter()
-                .flat_map(|&p| std::iter::once(p).chain(Direction::ALL.map(|d| p.step(d))))
-                .collect();
-            let mut rng = Rng::new(derive_seed(self.config.seed, u64::from(round)));
-            place_powerups(&mut board, rules.percent, &excluded, &mut rng);
-        }
-        self.lay_out(board);
     }
 
     /// Respawns every pawn present, in joining order, at the spawn points.
@@ -223,7 +192,8 @@ impl Arena {
         if !matches!(self.round, RoundState::Over { .. }) {
             return;
         }
-        self.fresh_board(self.round_number + 1);
+        let board = round_board(&self.config, &self.spawns, self.round_number + 1);
+        self.lay_out(board);
         self.spawn_all();
         if self.pawns.len() >= self.min_pawns() {
             self.begin_countdown();
