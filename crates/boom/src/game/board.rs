@@ -2,7 +2,7 @@
 //! them, and making room for a pawn (R5).
 //!
 //! Bombs, fires and pawns live on the board too (R3), but they are kept by
-//! the [`crate::game::Arena`], which ties them to the timeline.
+//! the [`crate::game::World`], which holds the board with them.
 
 use super::position::{Direction, Pos};
 use super::powerup::PowerUp;
