@@ -25,8 +25,10 @@
 //!
 //! It never steps onto a tile that will burn while it is there, so it never
 //! walks into certain death when a way out exists. The work per turn is
-//! bounded: searches visit at most [`SEARCH_LIMIT`] tiles, and the danger
-//! map is worked out again only when bombs, fires or tiles changed.
+//! bounded by the board, whatever the number of pawns: searches visit at
+//! most [`SEARCH_LIMIT`] tiles, the nearest enemy is found by looking at
+//! the tiles around the bot ring by ring (never at every pawn), and the
+//! danger map is worked out again only when bombs, fires or tiles changed.
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -103,6 +105,8 @@ pub struct Bot {
     depth: Vec<u16>,
     first: Vec<u8>,
     queue: VecDeque<usize>,
+    /// Tiles and pawns its searches have looked at so far: its work.
+    examined: u64,
 }
 
 impl Bot {
@@ -123,6 +127,7 @@ impl Bot {
             depth: Vec::new(),
             first: Vec::new(),
             queue: VecDeque::new(),
+            examined: 0,
         }
     }
 
@@ -218,15 +223,60 @@ impl Turn<'_> {
 
 impl Bot {
     /// The living enemy nearest to the bot (Manhattan distance; among the
-    /// nearest, the first to join).
+    /// nearest, the first to join), in work bounded by the board however
+    /// many pawns there are: with at most `width + height` pawns it looks
+    /// at each of them, with more it looks at the tiles around the bot
+    /// ring by ring, nearest first (at most `2 × height × (width +
+    /// height)` tiles, and two pawns per tile).
     fn nearest_enemy(&mut self, turn: &Turn) -> Option<Pos> {
+        let board = turn.world.board();
+        if turn.world.pawns().len() <= board.width() + board.height() {
+            self.nearest_enemy_among_pawns(turn)
+        } else {
+            self.nearest_enemy_in_rings(turn)
+        }
+    }
+
+    fn nearest_enemy_among_pawns(&mut self, turn: &Turn) -> Option<Pos> {
         let me = turn.world.board().pos(turn.here);
-        turn.world
-            .pawns()
+        let pawns = turn.world.pawns();
+        self.examined += pawns.len() as u64;
+        pawns
             .iter()
             .filter(|p| p.id() != turn.pawn.id() && p.is_alive())
             .filter_map(|p| p.pos())
             .min_by_key(|p| p.distance(me))
+    }
+
+    fn nearest_enemy_in_rings(&mut self, turn: &Turn) -> Option<Pos> {
+        let board = turn.world.board();
+        let me = board.pos(turn.here);
+        let (width, height) = (board.width() as i32, board.height() as i32);
+        let farthest = me.x.max(width - 1 - me.x) + me.y.max(height - 1 - me.y);
+        for d in 0..=farthest {
+            let mut nearest: Option<(PawnId, Pos)> = None;
+            for y in (me.y - d).max(0)..=(me.y + d).min(height - 1) {
+                let dx = d - (y - me.y).abs();
+                let xs = [me.x - dx, me.x + dx];
+                for x in xs.into_iter().take(if dx == 0 { 1 } else { 2 }) {
+                    let Some(i) = board.index(Pos::new(x, y)) else {
+                        continue;
+                    };
+                    let living = turn.world.living_on(i).iter().take(2);
+                    self.examined += 1 + living.len() as u64;
+                    let enemy = living.copied().find(|&id| id != turn.pawn.id());
+                    if let Some(id) = enemy
+                        && nearest.is_none_or(|(first, _)| id < first)
+                    {
+                        nearest = Some((id, Pos::new(x, y)));
+                    }
+                }
+            }
+            if let Some((_, pos)) = nearest {
+                return Some(pos);
+            }
+        }
+        None
     }
 
     /// What a blast of the bot's from flat index `from` would hit: (an
@@ -300,6 +350,7 @@ impl Bot {
         let mut best: Option<(i32, usize)> = None;
         while let Some(i) = self.queue.pop_front() {
             visited += 1;
+            self.examined += 1;
             let depth = self.depth[i];
             let extra_here = kind == Search::EscapeWithExtra && self.extra[i] == extra_mark;
             // Goals.
@@ -432,6 +483,7 @@ mod tests {
     use crate::game::pawn::Kit;
     use crate::game::powerup::PowerUp;
     use crate::game::timeline::Timeline;
+    use proptest::prelude::*;
 
     /// A world on `board` with one pawn, put at `at` without making room.
     fn world_with_pawn(board: Board, config: &Config, at: Pos) -> (World, PawnId) {
@@ -516,5 +568,96 @@ mod tests {
             (SEARCH_LIMIT..=3 * SEARCH_LIMIT + 1).contains(&seen),
             "{seen}"
         );
+    }
+
+    /// How a pawn of a hand-made world is: on the board alive, on the
+    /// board dead, or watching.
+    #[derive(Clone, Copy, Debug)]
+    enum Standing {
+        Alive(i32, i32),
+        Dead(i32, i32),
+        Watching,
+    }
+
+    /// A world of `width` × `height` EMPTY tiles with a pawn for each of
+    /// `pawns`, joined in that order.
+    fn world_of(width: usize, height: usize, pawns: &[Standing]) -> World {
+        let config = Config::classic();
+        let mut world = World::new(Board::filled(width, height, Tile::Empty));
+        for (index, standing) in pawns.iter().enumerate() {
+            world.join("p", false, Kit::new(&config));
+            let (x, y) = match *standing {
+                Standing::Alive(x, y) | Standing::Dead(x, y) => (x, y),
+                Standing::Watching => continue,
+            };
+            world.relocate(index, Some(Pos::new(x, y)));
+            if let Standing::Dead(..) = standing {
+                world.kill(index);
+            }
+        }
+        world
+    }
+
+    fn standing(width: i32, height: i32) -> impl Strategy<Value = Standing> {
+        let x = 0..width;
+        let y = 0..height;
+        prop_oneof![
+            4 => (x.clone(), y.clone()).prop_map(|(x, y)| Standing::Alive(x, y)),
+            1 => (x, y).prop_map(|(x, y)| Standing::Dead(x, y)),
+            1 => Just(Standing::Watching),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn rings_find_the_enemy_a_look_at_every_pawn_finds(
+            (width, height, pawns) in (1i32..7, 1i32..7).prop_flat_map(|(w, h)| {
+                (Just(w), Just(h), proptest::collection::vec(standing(w, h), 1..40))
+            }),
+            me in 0usize..40,
+        ) {
+            let me = me % pawns.len();
+            let mut pawns = pawns;
+            if !matches!(pawns[me], Standing::Alive(..)) {
+                pawns[me] = Standing::Alive(0, 0);
+            }
+            let world = world_of(width as usize, height as usize, &pawns);
+            let pawn = &world.pawns()[me];
+            let here = world.board().index(pawn.pos().unwrap()).unwrap();
+            let turn = Turn { world: &world, pawn, here, now: Duration::ZERO };
+            let mut bot = Bot::new(&Config::classic());
+            prop_assert_eq!(
+                bot.nearest_enemy_in_rings(&turn),
+                bot.nearest_enemy_among_pawns(&turn)
+            );
+        }
+    }
+
+    #[test]
+    fn a_turn_costs_work_bounded_by_the_board_however_many_pawns_there_are() {
+        let (width, height) = (15, 15);
+        // The rings look at no more than 2 × height × (width + height)
+        // tiles and two pawns on each; a turn searches at most twice, each
+        // search visiting each tile at most once.
+        let rings = 2 * height * (width + height);
+        let bound = (3 * rings + 2 * width * height) as u64;
+        for crowd in [10, 20_000] {
+            // A crowd in the top-left corner, and five pawns far from it
+            // whose bots take a turn each.
+            let mut pawns: Vec<Standing> = (0..crowd)
+                .map(|k| Standing::Alive(k % 3, k / 3 % 3))
+                .collect();
+            pawns.extend((10..15).map(|x| Standing::Alive(x, 14)));
+            let world = world_of(width, height, &pawns);
+            let mut bot = Bot::new(&Config::classic());
+            for pawn in &world.pawns()[crowd as usize..] {
+                bot.decide(&world, pawn.id(), Duration::ZERO);
+            }
+            let per_turn = bot.examined / 5;
+            assert!(
+                per_turn <= bound,
+                "with {crowd} pawns a turn looked at {per_turn} tiles and pawns, more than {bound}"
+            );
+        }
     }
 }
