@@ -8,7 +8,7 @@
 //! One concept per file, in layers: a file uses only the files it lists
 //! under "uses", all of them above it in this table, so no two files use
 //! each other, even through others; a file's tests may use any file above
-//! it.
+//! it. `tests/layering.rs` checks this table against the `use` lines.
 //!
 //! | file | what it holds | uses |
 //! | --- | --- | --- |
