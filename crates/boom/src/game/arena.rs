@@ -405,19 +405,15 @@ impl Arena {
         }
     }
 
-    /// Ends the round when at most one of its pawns is alive (the round
-    /// cycle decides; this tells it who survives, while a round is played).
+    /// While a round is played, tells the round cycle when at most one of
+    /// its pawns is left alive (pawns take part in a round exactly while
+    /// they are on the board).
     fn check_round_end(&mut self) {
-        if !matches!(self.rounds.state(), RoundState::Playing { .. }) {
-            return;
+        let playing = matches!(self.rounds.state(), RoundState::Playing { .. });
+        if playing && self.world.living_count() <= 1 {
+            let survivor = self.world.first_living();
+            self.round_input(RoundInput::LastStanding { survivor });
         }
-        let alive = self.world.living_count();
-        let first = if alive <= 1 {
-            self.world.first_living()
-        } else {
-            None
-        };
-        self.round_input(RoundInput::Survivors { alive, first });
     }
 
     /// The spawn point of the `n`-th pawn put on a board.

@@ -54,7 +54,7 @@ impl Blast {
     /// as it stands now, or `None` once it is over: its origin first, then
     /// each direction in turn as R12 says. A blast from a HARD tile or
     /// from off the board sets nothing on fire.
-    #[inline]
+    #[inline(always)]
     pub fn next(&mut self, world: &World) -> Option<usize> {
         let board = world.board();
         let origin = self.origin?;

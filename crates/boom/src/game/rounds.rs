@@ -87,13 +87,11 @@ pub(crate) enum RoundInput {
         /// Pawns in the arena.
         present: usize,
     },
-    /// Pawns may have died: `alive` pawns of the round live, the first of
-    /// them (in joining order) being `first`.
-    Survivors {
-        /// Living pawns on the board.
-        alive: usize,
-        /// The first of them, when there is one.
-        first: Option<PawnId>,
+    /// At most one pawn of the round is left alive (told once everything
+    /// due at one instant has run).
+    LastStanding {
+        /// That pawn, if one is left.
+        survivor: Option<PawnId>,
     },
 }
 
@@ -202,8 +200,8 @@ impl Rounds {
                 (RoundAlarm::Next, RoundState::Over { .. }) => self.next(present, at, &mut out),
                 _ => {}
             },
-            (RoundInput::Survivors { alive, first }, RoundState::Playing { .. }) if alive <= 1 => {
-                self.end(first, at, &mut out)
+            (RoundInput::LastStanding { survivor }, RoundState::Playing { .. }) => {
+                self.end(survivor, at, &mut out)
             }
             _ => {}
         }
@@ -349,10 +347,7 @@ mod tests {
                 playing: true
             }]
         );
-        let none_left = RoundInput::Survivors {
-            alive: 0,
-            first: None,
-        };
+        let none_left = RoundInput::LastStanding { survivor: None };
         assert_eq!(rounds.handle(none_left, at(1)), []);
         assert_eq!(rounds.state(), RoundState::Open);
         assert!(rounds.in_play());
@@ -405,14 +400,8 @@ mod tests {
         );
         assert!(rounds.in_play());
         assert_eq!(rounds.handle(joined(2, 3), at(4)), [], "it watches");
-        let two = RoundInput::Survivors {
-            alive: 2,
-            first: Some(PawnId(0)),
-        };
-        assert_eq!(rounds.handle(two, at(5)), []);
-        let one = RoundInput::Survivors {
-            alive: 1,
-            first: Some(PawnId(1)),
+        let one = RoundInput::LastStanding {
+            survivor: Some(PawnId(1)),
         };
         assert_eq!(
             rounds.handle(one, at(6)),

@@ -329,7 +329,7 @@ impl World {
         self.board = board;
         self.bombs = Layer::new(cells);
         self.fires = Layer::new(cells);
-        self.occupancy = Occupancy::new(cells);
+        self.occupancy.clear(cells);
         for pawn in &mut self.pawns {
             pawn.pos = None;
         }
