@@ -128,32 +128,32 @@ impl Arena {
 
     /// The bomb at `pos`, if any.
     pub fn bomb_at(&self, pos: Pos) -> Option<&Bomb> {
-        self.world.bomb_at(pos)
+        self.world.bombs().at(pos)
     }
 
     /// Every bomb on the board with its tile, row by row.
     pub fn bombs(&self) -> impl Iterator<Item = (Pos, &Bomb)> {
-        self.world.bombs()
+        self.world.bombs().iter()
     }
 
     /// Number of bombs on the board.
     pub fn bomb_count(&self) -> usize {
-        self.world.bomb_count()
+        self.world.bombs().count()
     }
 
     /// The fire at `pos`, if it is burning.
     pub fn fire_at(&self, pos: Pos) -> Option<&Fire> {
-        self.world.fire_at(pos)
+        self.world.fires().at(pos)
     }
 
     /// Every fire burning, with its tile, row by row.
     pub fn fires(&self) -> impl Iterator<Item = (Pos, &Fire)> {
-        self.world.fires()
+        self.world.fires().iter()
     }
 
     /// Number of tiles burning.
     pub fn fire_count(&self) -> usize {
-        self.world.fire_count()
+        self.world.fires().count()
     }
 
     /// Every pawn, in joining order (the order R20's "first pawn on the
@@ -372,7 +372,7 @@ impl Arena {
         self.refuse_hard_or_off_board(pos)?;
         let (world, timeline) = (&mut self.world, &mut self.timeline);
         ignite(world, timeline, pos, burn);
-        if world.bomb_at(pos).is_some() {
+        if world.bombs().at(pos).is_some() {
             explode(world, timeline, pos, self.config.burn_time);
         }
         self.check_round_end();

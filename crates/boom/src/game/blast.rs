@@ -73,7 +73,7 @@ impl Blast {
                     Direction::Right => origin + step,
                 };
                 if let Some(tile @ (Tile::Empty | Tile::Soft)) = board.tile_at_index(i) {
-                    if tile == Tile::Empty && world.bomb(i).is_none() {
+                    if tile == Tile::Empty && world.bombs().at_index(i).is_none() {
                         self.step += 1;
                     } else {
                         (direction, self.step) = (direction + 1, 1);

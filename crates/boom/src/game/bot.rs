@@ -181,7 +181,7 @@ impl Brain for Bot {
                 .or_else(|| self.least_bad_step(&turn));
         }
         let target = self.nearest_enemy(&turn);
-        let can_drop = pawn.bombs_in_stock() > 0 && world.bomb(here).is_none();
+        let can_drop = pawn.bombs_in_stock() > 0 && world.bombs().at_index(here).is_none();
         if can_drop {
             let (enemy, soft) = self.blast_prospects(&turn, here);
             let me = world.board().pos(here);
@@ -217,7 +217,7 @@ impl Turn<'_> {
     fn walkable(&self, pos: Pos) -> Option<usize> {
         let j = self.world.board().index(pos)?;
         let empty = self.world.board().tile_at_index(j) == Some(Tile::Empty);
-        (empty && self.world.bomb(j).is_none()).then_some(j)
+        (empty && self.world.bombs().at_index(j).is_none()).then_some(j)
     }
 }
 
@@ -305,12 +305,12 @@ impl Bot {
         let mut reached_bombs = Vec::new();
         for j in Blast::reach(world, world.board().pos(here), turn.pawn.flame()) {
             self.extra[j] = mark;
-            if j != here && world.bomb(j).is_some() {
+            if j != here && world.bombs().at_index(j).is_some() {
                 reached_bombs.push(j);
             }
         }
         for j in reached_bombs {
-            let size = world.bomb(j).map_or(0, |b| b.size());
+            let size = world.bombs().at_index(j).map_or(0, |b| b.size());
             for k in Blast::reach(world, world.board().pos(j), size) {
                 self.extra[k] = mark;
             }
@@ -380,7 +380,7 @@ impl Bot {
                 };
                 if self.seen[j] == mark
                     || board.tile_at_index(j) != Some(Tile::Empty)
-                    || world.bomb(j).is_some()
+                    || world.bombs().at_index(j).is_some()
                 {
                     continue;
                 }
@@ -449,7 +449,7 @@ impl Bot {
         let mut best = (self.danger.at(turn.here).start, None);
         for d in Direction::ALL {
             if let Some(j) = turn.walkable(pos.step(d))
-                && turn.world.fire(j).is_none()
+                && turn.world.fires().at_index(j).is_none()
                 && self.danger.at(j).start > best.0
             {
                 best = (self.danger.at(j).start, Some(d));

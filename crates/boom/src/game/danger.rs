@@ -79,16 +79,16 @@ impl DangerMap {
         }
         self.windows.fill(SAFE);
         let board = world.board();
-        for (pos, fire) in world.fires() {
+        for (pos, fire) in world.fires().iter() {
             if let Some(i) = board.index(pos) {
                 self.windows[i].merge(now, fire.until);
             }
         }
         // Bombs in order of when they go off; a blast reaching a bomb that
         // would go off later sets it off at the blast's time.
-        let mut times: Vec<(usize, Duration, u32)> = Vec::with_capacity(world.bomb_count());
+        let mut times: Vec<(usize, Duration, u32)> = Vec::with_capacity(world.bombs().count());
         let mut heap = BinaryHeap::new();
-        for (pos, bomb) in world.bombs() {
+        for (pos, bomb) in world.bombs().iter() {
             let Some(i) = board.index(pos) else { continue };
             self.bomb_slot[i] = times.len() as u32;
             heap.push(Reverse((bomb.explodes_at, times.len())));

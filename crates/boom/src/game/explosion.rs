@@ -57,7 +57,11 @@ pub(crate) fn fuse_out(
     timer: TimerId,
     burn: Duration,
 ) {
-    if world.bomb_at(pos).is_some_and(|bomb| bomb.timer == timer) {
+    if world
+        .bombs()
+        .at(pos)
+        .is_some_and(|bomb| bomb.timer == timer)
+    {
         explode(world, timeline, pos, burn);
     }
 }
@@ -73,7 +77,7 @@ pub(crate) fn explode(world: &mut World, timeline: &mut Timeline, pos: Pos, burn
             continue;
         };
         let at = world.board().pos(tile);
-        let bomb_there = world.bomb(tile).is_some();
+        let bomb_there = world.bombs().at_index(tile).is_some();
         ignite(world, timeline, at, burn);
         if bomb_there {
             detonate(world, timeline, at, &mut blasts);
@@ -117,8 +121,8 @@ mod tests {
             Pos::new(0, 0),
             Duration::from_secs(1),
         );
-        assert_eq!(world.bomb_count(), 0);
-        assert_eq!(world.fire_count(), 1000);
+        assert_eq!(world.bombs().count(), 0);
+        assert_eq!(world.fires().count(), 1000);
         assert_eq!(
             timeline.next_deadline(),
             Some(Duration::from_secs(1)),
@@ -143,7 +147,7 @@ mod tests {
             Duration::from_secs(2),
             1,
         );
-        let fuse = world.bomb_at(pos).unwrap().timer;
+        let fuse = world.bombs().at(pos).unwrap().timer;
         explode(&mut world, &mut timeline, pos, burn);
         assert_eq!(world.pawns()[0].bombs_in_stock(), 1);
         let events = timeline.events().len();

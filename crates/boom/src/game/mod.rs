@@ -80,4 +80,4 @@ pub use powerup::PowerUp;
 pub use rng::Rng;
 pub use rounds::RoundState;
 pub use spawn::spawn_points;
-pub use world::World;
+pub use world::{OnTiles, World};

@@ -46,7 +46,7 @@ pub(crate) fn step(
         Some(blocked) => return Err(IllegalMoveReason::Blocked(blocked).into()),
         None => return Err(IllegalMoveReason::OffBoard.into()),
     }
-    if world.bomb(tile).is_some() {
+    if world.bombs().at_index(tile).is_some() {
         return Err(IllegalMoveReason::BombThere.into());
     }
     if let Some(interval) = interval {
@@ -55,7 +55,7 @@ pub(crate) fn step(
     world.relocate(index, Some(to));
     let pawn = world.pawns()[index].id();
     timeline.emit(Event::PawnMoved { pawn, from, to });
-    if world.fire(tile).is_some() {
+    if world.fires().at_index(tile).is_some() {
         if let Some(at) = world.kill(index) {
             timeline.emit(Event::PawnDied { pawn, at });
         }
@@ -76,7 +76,7 @@ pub(crate) fn drop_bomb(
     index: usize,
     pos: Pos,
 ) -> Result<(), ActionError> {
-    if world.bomb_at(pos).is_some() {
+    if world.bombs().at(pos).is_some() {
         return Err(IllegalMoveReason::BombThere.into());
     }
     if !world.kit_mut(index).take_bomb() {

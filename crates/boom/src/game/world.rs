@@ -34,6 +34,46 @@ pub(crate) enum Lighting {
     Kept,
 }
 
+/// One layer of a world's board, its bombs or its fires: at most one item
+/// per tile, looked up by position or by flat tile index (see
+/// [`Board::index`]).
+pub struct OnTiles<'a, T> {
+    board: &'a Board,
+    layer: &'a Layer<T>,
+}
+
+impl<T> Clone for OnTiles<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for OnTiles<'_, T> {}
+
+impl<'a, T> OnTiles<'a, T> {
+    /// The item at `pos`, if any.
+    pub fn at(self, pos: Pos) -> Option<&'a T> {
+        self.board.index(pos).and_then(|i| self.at_index(i))
+    }
+
+    /// The item on flat tile index `tile`, if any.
+    pub fn at_index(self, tile: usize) -> Option<&'a T> {
+        self.layer.get(tile)
+    }
+
+    /// Every item with its tile, row by row.
+    pub fn iter(self) -> impl Iterator<Item = (Pos, &'a T)> {
+        self.layer
+            .iter()
+            .map(move |(i, item)| (self.board.pos(i), item))
+    }
+
+    /// Number of tiles holding an item.
+    pub fn count(self) -> usize {
+        self.layer.count()
+    }
+}
+
 /// Everything on the board at one instant.
 ///
 /// Contract: every method takes positions off the board and flat indices
@@ -73,44 +113,20 @@ impl World {
         &self.board
     }
 
-    /// The bomb on flat tile index `tile` (see [`Board::index`]), if any.
-    pub fn bomb(&self, tile: usize) -> Option<&Bomb> {
-        self.bombs.get(tile)
+    /// The bombs on the board (R3: at most one per tile).
+    pub fn bombs(&self) -> OnTiles<'_, Bomb> {
+        OnTiles {
+            board: &self.board,
+            layer: &self.bombs,
+        }
     }
 
-    /// The bomb at `pos`, if any.
-    pub fn bomb_at(&self, pos: Pos) -> Option<&Bomb> {
-        self.board.index(pos).and_then(|i| self.bomb(i))
-    }
-
-    /// Every bomb with its tile, row by row.
-    pub fn bombs(&self) -> impl Iterator<Item = (Pos, &Bomb)> {
-        self.bombs.iter().map(|(i, b)| (self.board.pos(i), b))
-    }
-
-    /// Number of bombs on the board.
-    pub fn bomb_count(&self) -> usize {
-        self.bombs.count()
-    }
-
-    /// The fire on flat tile index `tile`, if it is burning.
-    pub fn fire(&self, tile: usize) -> Option<&Fire> {
-        self.fires.get(tile)
-    }
-
-    /// The fire at `pos`, if it is burning.
-    pub fn fire_at(&self, pos: Pos) -> Option<&Fire> {
-        self.board.index(pos).and_then(|i| self.fire(i))
-    }
-
-    /// Every fire burning, with its tile, row by row.
-    pub fn fires(&self) -> impl Iterator<Item = (Pos, &Fire)> {
-        self.fires.iter().map(|(i, f)| (self.board.pos(i), f))
-    }
-
-    /// Number of tiles burning.
-    pub fn fire_count(&self) -> usize {
-        self.fires.count()
+    /// The fires burning on the board (R3: at most one per tile).
+    pub fn fires(&self) -> OnTiles<'_, Fire> {
+        OnTiles {
+            board: &self.board,
+            layer: &self.fires,
+        }
     }
 
     /// Every pawn, in joining order.
@@ -290,7 +306,11 @@ impl World {
     /// `timer` (a fire re-lit later keeps its timer, moved to the later
     /// end). Returns whether it went out.
     pub(crate) fn put_out(&mut self, tile: usize, timer: TimerId) -> bool {
-        if !self.fire(tile).is_some_and(|f| f.timer == timer) {
+        if !self
+            .fires()
+            .at_index(tile)
+            .is_some_and(|f| f.timer == timer)
+        {
             return false;
         }
         self.fires.take(tile);
@@ -424,16 +444,16 @@ mod tests {
             panic!("a later end extends the fire");
         };
         assert_eq!(world.light(0, s(4), &mut timer), Some(Lighting::Kept));
-        assert_eq!(world.fire(0).map(Fire::until), Some(s(5)));
+        assert_eq!(world.fires().at_index(0).map(Fire::until), Some(s(5)));
         assert_eq!(world.light(2, s(4), &mut timer), None);
         assert_eq!(world.light(7, s(4), &mut timer), None);
-        assert_eq!(world.fire_count(), 1);
+        assert_eq!(world.fires().count(), 1);
         assert!(world.destroy_soft(0));
         assert!(!world.destroy_soft(1));
-        let fire = *world.fire(0).unwrap();
+        let fire = *world.fires().at_index(0).unwrap();
         assert!(world.put_out(0, fire.timer));
         assert!(!world.put_out(0, fire.timer));
-        assert_eq!(world.fire_count(), 0);
+        assert_eq!(world.fires().count(), 0);
     }
 
     #[test]
