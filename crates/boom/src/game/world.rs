@@ -76,9 +76,11 @@ impl<'a, T> OnTiles<'a, T> {
 
 /// Everything on the board at one instant.
 ///
-/// Contract: every method takes positions off the board and flat indices
-/// past the end (answering `None`, nothing or `0`); the counts it reports
-/// are always those of what it holds.
+/// Contract: every method taking a position or a flat tile index takes
+/// ones off the board or past the end (answering `None`, nothing or `0`);
+/// the counts it reports are always those of what it holds. The
+/// crate's methods taking a pawn's index expect one of
+/// [`World::pawn_index`].
 #[derive(Clone, Debug)]
 pub struct World {
     board: Board,
