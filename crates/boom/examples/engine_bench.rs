@@ -1,7 +1,8 @@
 //! Measures the boom engine: simulated rounds per second with 4 bots on
-//! 11 × 11, the cost of one 50 ms step of a 101 × 101 board with 100 bots,
-//! the cost of an idle step and of a plain frame, and 10,000 players in
-//! 2,500 arenas at 20 frames per second.
+//! 11 × 11, the cost of one 50 ms step of a 101 × 101 board with 100 bots
+//! and of an 11 × 11 board with 30,000 bots, the cost of an idle step and
+//! of a plain frame, and 10,000 players in 2,500 arenas at 20 frames per
+//! second.
 //!
 //! Run with: `cargo run --release -p boom --example engine_bench`
 
@@ -69,6 +70,37 @@ fn big_board_step(steps: u32) {
         "100 bots on 101x101: {steps} steps of 50 ms, mean {:.1} us/step, worst {:.1} us ({events} events, {alive} alive at the end)",
         wall.as_secs_f64() * 1e6 / f64::from(steps),
         worst.as_secs_f64() * 1e6,
+    );
+}
+
+/// One arena crowded with bots (a server started with `--bots 30000`):
+/// the time to add them, then the cost of a 50 ms step once play started.
+fn crowd_step(bots: usize, steps: u32) {
+    let started = Instant::now();
+    let mut arena = Arena::new(Config::default().with_seed(3)).unwrap();
+    for k in 0..bots {
+        arena.add_bot(&format!("B{k}"));
+    }
+    let joined = started.elapsed();
+    // Past the countdown, into play.
+    let mut now = Duration::from_secs(3);
+    arena.advance(now);
+    arena.drain_events();
+    let mut worst = Duration::ZERO;
+    let started = Instant::now();
+    for _ in 0..steps {
+        now += Duration::from_millis(50);
+        let t0 = Instant::now();
+        arena.advance(now);
+        arena.drain_events();
+        worst = worst.max(t0.elapsed());
+    }
+    let wall = started.elapsed();
+    println!(
+        "{bots} bots on 11x11: added in {:.3} s, then {steps} steps of 50 ms, mean {:.2} ms/step, worst {:.2} ms",
+        joined.as_secs_f64(),
+        wall.as_secs_f64() * 1e3 / f64::from(steps),
+        worst.as_secs_f64() * 1e3,
     );
 }
 
@@ -155,6 +187,7 @@ fn ten_thousand_players(seconds: u32) {
 fn main() {
     rounds_per_second(1000);
     big_board_step(2000);
+    crowd_step(30_000, 20);
     idle_step(1_000_000);
     plain_frame(100_000);
     ten_thousand_players(30);

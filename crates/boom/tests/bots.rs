@@ -69,6 +69,17 @@ fn a_bot_hunts_down_a_player_who_stands_still() {
 }
 
 #[test]
+fn a_bot_will_not_drop_a_bomb_it_cannot_escape() {
+    // A dead end one tile long: dropping here would be suicide.
+    let board = Board::from_rows(&["..S"]).unwrap();
+    let mut arena = Arena::with_board(Config::classic(), board).unwrap();
+    let bot = arena.add_bot("Bot");
+    arena.advance(t(30.0));
+    assert!(arena.pawn(bot).unwrap().is_alive());
+    assert_eq!(arena.board().tile(p(2, 0)), Some(Tile::Soft));
+}
+
+#[test]
 fn a_bot_does_not_walk_into_fire() {
     // A corridor whose only way on burns for a long time.
     let mut arena = open_classic(Board::from_rows(&["......"]).unwrap());

@@ -1,57 +1,37 @@
-//! The engine: an [`Arena`] ties the board, pawns, bombs, fires, rounds and
-//! bots to one timeline, and reports what happens as [`Event`]s.
+//! The engine: an [`Arena`] owns a [`World`], its timeline, the round cycle
+//! and the bots' brain, and plays them out over time, reporting what
+//! happens as [`Event`]s.
 //!
 //! Time is virtual: a [`Duration`] since the arena was created, told by the
 //! caller to [`Arena::advance`] and [`Arena::act`]. Nothing here reads a
 //! clock or does I/O, so one seed and one sequence of calls always give one
-//! game.
+//! game. The rules themselves live below: moves and drops in `moves.rs`,
+//! explosions in `explosion.rs` over the [`crate::game::blast`] walk, fire
+//! in `burning.rs`, the round cycle in [`crate::game::rounds`], the bots in
+//! [`crate::game::bot`]; the arena checks who may act, runs what is due in
+//! time order, and carries out what the round cycle answers.
 
 use std::time::Duration;
 
-use weft::time::{TimerId, TimerQueue};
+use weft::time::TimerId;
 
+use super::action::Action;
 use super::board::{Board, Tile};
 use super::bomb::Bomb;
-use super::bot::BotScratch;
-use super::config::{Config, PowerUpRules, SpawnRule};
+use super::bot::{Bot, Brain, turn_interval};
+use super::burning::{fire_out, ignite};
+use super::config::Config;
 use super::error::{ActionError, ConfigError, IllegalMoveReason};
 use super::events::Event;
+use super::explosion::{arm, explode, fuse_out};
 use super::fire::Fire;
-use super::pawn::{Pawn, PawnId};
-use super::position::{Direction, Pos};
-use super::powerups::PowerUp;
-use super::rng::Rng;
-use super::rounds::RoundState;
-use super::spawn::spawn_points;
-
-/// What a pawn's player asks for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Action {
-    /// Move one tile (R6).
-    Move(Direction),
-    /// Drop a bomb on one's own tile (R8).
-    DropBomb,
-}
-
-/// Something due at a point of the timeline.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum Timed {
-    /// The fuse of the bomb at this tile runs out.
-    Fuse(Pos),
-    /// The fire at this tile goes out.
-    FireOut(Pos),
-    /// The countdown ends: play starts.
-    RoundStart,
-    /// The round's time limit is reached.
-    RoundTimeUp,
-    /// The pause after a round ends: the next board is laid out.
-    NextRound,
-    /// A bot's turn to act.
-    BotTurn(PawnId),
-}
-
-/// Most spawn points an arena computes; pawns beyond share them in turn.
-const SPAWN_POINTS: usize = 256;
+use super::layout::{round_board, spawns};
+use super::moves::{drop_bomb, place, step};
+use super::pawn::{Kit, Pawn, PawnId};
+use super::position::Pos;
+use super::rounds::{RoundCommand, RoundInput, RoundState, Rounds};
+use super::timeline::{END_OF_TIME, MAX_CATCH_UP, Timed, Timeline};
+use super::world::World;
 
 /// A game in progress: one board and everyone on it.
 ///
@@ -68,46 +48,37 @@ const SPAWN_POINTS: usize = 256;
 ///   by itself (a fuse, a fire going out, a round timer, a bot's turn);
 ///   calling [`Arena::advance`] earlier than that changes nothing.
 pub struct Arena {
-    pub(crate) config: Config,
-    pub(crate) board: Board,
-    pub(crate) bombs: Vec<Option<Bomb>>,
-    pub(crate) bomb_count: usize,
-    pub(crate) fires: Vec<Option<Fire>>,
-    pub(crate) fire_count: usize,
-    /// In joining order, so sorted by id.
-    pub(crate) pawns: Vec<Pawn>,
-    /// Pawns (alive or dead) on each tile.
-    pub(crate) pawns_here: Vec<u32>,
-    /// Living pawns on each tile.
-    pub(crate) alive_here: Vec<u32>,
-    next_id: u32,
-    pub(crate) timeline: TimerQueue<Timed, Duration>,
-    pub(crate) now: Duration,
-    events: Vec<(Duration, Event)>,
-    version: u64,
-    /// Changes whenever bombs, fires or tiles change (what bots plan on).
-    pub(crate) hazard_version: u64,
-    pub(crate) rng: Rng,
-    pub(crate) round: RoundState,
-    pub(crate) round_number: u32,
-    pub(crate) round_timer: Option<TimerId>,
-    pub(crate) spawns: Vec<Pos>,
-    pub(crate) scratch: BotScratch,
-    /// During an [`Arena::advance`], the start of the window that is
-    /// played out in full (see [`Arena::MAX_CATCH_UP`]).
-    catch_up_floor: Duration,
+    config: Config,
+    world: World,
+    timeline: Timeline,
+    rounds: Rounds,
+    /// Where pawns appear, in the order they get them (never empty).
+    spawns: Vec<Pos>,
+    /// Plays every bot pawn.
+    bot: Bot,
 }
 
 impl Arena {
+    /// The latest time an arena reaches (about 34,000 years): a later `now`
+    /// counts as this one, so that adding a duration to the arena's time
+    /// never overflows.
+    pub const END_OF_TIME: Duration = END_OF_TIME;
+
+    /// The longest stretch of bot play and round cycles one call plays out:
+    /// when told a time further ahead than this, bots' turns and round
+    /// timers that would fall before the last `MAX_CATCH_UP` of the jump
+    /// are moved to its start, as if the game had been paused (fuses and
+    /// fires still run on time). A server calling at its frame rate never
+    /// sees this; it keeps a jump of years from replaying years of play.
+    pub const MAX_CATCH_UP: Duration = MAX_CATCH_UP;
+
     /// A new arena with a fresh board of `config`'s size. With rounds, it
     /// starts waiting for pawns; without, it is open for play at once.
     pub fn new(config: Config) -> Result<Arena, ConfigError> {
         config.validate()?;
-        let board = Board::generate(config.width, config.height);
-        let mut arena = Arena::empty(config, board);
-        arena.init_rounds();
-        arena.events.clear();
-        Ok(arena)
+        let spawns = spawns(&config);
+        let board = round_board(&config, &spawns, 1);
+        Ok(Arena::on(config, board, spawns))
     }
 
     /// A new arena on `board` as given (its size replaces `config`'s), with
@@ -118,43 +89,18 @@ impl Arena {
         config.width = board.width();
         config.height = board.height();
         config.validate()?;
-        let mut arena = Arena::empty(config, board);
-        if arena.config.rounds.is_some() {
-            arena.round = RoundState::Waiting;
-        }
-        Ok(arena)
+        let spawns = spawns(&config);
+        Ok(Arena::on(config, board, spawns))
     }
 
-    fn empty(config: Config, board: Board) -> Arena {
-        let cells = board.len();
-        let spawns = match config.spawn {
-            SpawnRule::Origin => vec![Pos::new(0, 0)],
-            SpawnRule::Spread => spawn_points(board.width(), board.height(), SPAWN_POINTS),
-        };
+    fn on(config: Config, board: Board, spawns: Vec<Pos>) -> Arena {
         Arena {
-            rng: Rng::new(config.seed),
-            config,
-            board,
-            bombs: vec![None; cells],
-            bomb_count: 0,
-            fires: vec![None; cells],
-            fire_count: 0,
-            pawns: Vec::new(),
-            pawns_here: vec![0; cells],
-            alive_here: vec![0; cells],
-            next_id: 0,
-            timeline: TimerQueue::new(),
-            now: Duration::ZERO,
-            events: Vec::new(),
-            version: 0,
-            hazard_version: 0,
-            round: RoundState::Open,
-            round_number: 0,
-            round_timer: None,
+            world: World::new(board),
+            timeline: Timeline::new(),
+            rounds: Rounds::new(config.rounds),
             spawns,
-            // Sized on a bot's first turn: arenas without bots pay nothing.
-            scratch: BotScratch::new(0),
-            catch_up_floor: Duration::ZERO,
+            bot: Bot::new(&config),
+            config,
         }
     }
 
@@ -165,82 +111,83 @@ impl Arena {
         &self.config
     }
 
+    /// The world: board, bombs, fires and pawns, as brains see it.
+    pub fn world(&self) -> &World {
+        &self.world
+    }
+
     /// The board: tiles and power-ups.
     pub fn board(&self) -> &Board {
-        &self.board
+        self.world.board()
     }
 
     /// The arena's current time (the latest time it was told).
     pub fn now(&self) -> Duration {
-        self.now
+        self.timeline.now()
     }
 
     /// The bomb at `pos`, if any.
     pub fn bomb_at(&self, pos: Pos) -> Option<&Bomb> {
-        self.board.index(pos).and_then(|i| self.bombs[i].as_ref())
+        self.world.bombs().at(pos)
     }
 
     /// Every bomb on the board with its tile, row by row.
     pub fn bombs(&self) -> impl Iterator<Item = (Pos, &Bomb)> {
-        self.bombs
-            .iter()
-            .enumerate()
-            .filter_map(|(i, b)| b.as_ref().map(|b| (self.board.pos(i), b)))
+        self.world.bombs().iter()
     }
 
     /// Number of bombs on the board.
     pub fn bomb_count(&self) -> usize {
-        self.bomb_count
+        self.world.bombs().count()
     }
 
     /// The fire at `pos`, if it is burning.
     pub fn fire_at(&self, pos: Pos) -> Option<&Fire> {
-        self.board.index(pos).and_then(|i| self.fires[i].as_ref())
+        self.world.fires().at(pos)
     }
 
     /// Every fire burning, with its tile, row by row.
     pub fn fires(&self) -> impl Iterator<Item = (Pos, &Fire)> {
-        self.fires
-            .iter()
-            .enumerate()
-            .filter_map(|(i, f)| f.as_ref().map(|f| (self.board.pos(i), f)))
+        self.world.fires().iter()
     }
 
     /// Number of tiles burning.
     pub fn fire_count(&self) -> usize {
-        self.fire_count
+        self.world.fires().count()
     }
 
     /// Every pawn, in joining order (the order R20's "first pawn on the
     /// tile" refers to).
     pub fn pawns(&self) -> &[Pawn] {
-        &self.pawns
+        self.world.pawns()
     }
 
     /// The pawn `id`, if it is in the arena.
     pub fn pawn(&self, id: PawnId) -> Option<&Pawn> {
-        self.pawn_index(id).map(|i| &self.pawns[i])
+        self.world.pawn(id)
     }
 
     /// The pawns on `pos`, in joining order.
     pub fn pawns_at(&self, pos: Pos) -> impl Iterator<Item = &Pawn> {
-        let any = self
-            .board
-            .index(pos)
-            .is_some_and(|i| self.pawns_here[i] > 0);
-        self.pawns.iter().filter(move |p| any && p.pos == Some(pos))
+        self.world.pawns_at(pos)
     }
 
     /// Where the round cycle stands.
     pub fn round(&self) -> RoundState {
-        self.round
+        self.rounds.state()
+    }
+
+    /// The number of the current round, or of the coming one once it
+    /// counts down (0 before the first, and always in an open game).
+    pub fn round_number(&self) -> u32 {
+        self.rounds.number()
     }
 
     /// A counter that changes whenever anything visible changes (tiles,
     /// bombs, fires, pawns, scores, round state): a server sends a frame
     /// only when it differs from the one it last sent.
     pub fn version(&self) -> u64 {
-        self.version
+        self.timeline.version()
     }
 
     /// The next time at which something happens without anyone acting, or
@@ -252,60 +199,45 @@ impl Arena {
 
     /// The events not drained yet, oldest first, each with its time.
     pub fn events(&self) -> &[(Duration, Event)] {
-        &self.events
+        self.timeline.events()
     }
 
     /// Takes the events not drained yet, oldest first, each with its time.
     pub fn drain_events(&mut self) -> std::vec::Drain<'_, (Duration, Event)> {
-        self.events.drain(..)
+        self.timeline.drain()
     }
 
     // ----- acting --------------------------------------------------------
-
-    /// The latest time an arena reaches (about 34,000 years): a later `now`
-    /// counts as this one, so that adding a duration to the arena's time
-    /// never overflows.
-    pub const END_OF_TIME: Duration = Duration::from_secs(1 << 40);
-
-    /// The longest stretch of bot play and round cycles one call plays out:
-    /// when told a time further ahead than this, bots' turns and round
-    /// timers that would fall before the last `MAX_CATCH_UP` of the jump
-    /// are moved to its start, as if the game had been paused (fuses and
-    /// fires still run on time). A server calling at its frame rate never
-    /// sees this; it keeps a jump of years from replaying years of play.
-    pub const MAX_CATCH_UP: Duration = Duration::from_secs(60);
 
     /// Runs everything due up to `now`, in time order (ties in the order
     /// they were scheduled). A `now` earlier than [`Arena::now`] counts as
     /// `Arena::now`, one later than [`Arena::END_OF_TIME`] as that. See
     /// [`Arena::MAX_CATCH_UP`] for very long jumps.
     pub fn advance(&mut self, now: Duration) {
-        let now = now.min(Arena::END_OF_TIME).max(self.now);
-        self.catch_up_floor = now.saturating_sub(Arena::MAX_CATCH_UP);
+        let now = self.timeline.begin_advance(now);
         while let Some(deadline) = self.timeline.next_deadline() {
             if deadline > now {
                 break;
             }
-            self.now = deadline;
+            self.timeline.move_to(deadline);
             while let Some((timer, item)) = self.timeline.pop_due(deadline) {
                 self.run(timer, item);
             }
             self.check_round_end();
         }
-        self.now = now;
+        self.timeline.move_to(now);
     }
 
     fn run(&mut self, timer: TimerId, item: Timed) {
+        let (world, timeline) = (&mut self.world, &mut self.timeline);
         match item {
-            Timed::Fuse(pos) => {
-                if self.bomb_at(pos).is_some_and(|bomb| bomb.timer == timer) {
-                    self.explode(pos);
-                }
+            Timed::Fuse(pos) => fuse_out(world, timeline, pos, timer, self.config.burn_time),
+            Timed::FireOut(pos) => fire_out(world, timeline, pos, timer),
+            Timed::Round(alarm) => {
+                let present = world.pawns().len();
+                self.round_input(RoundInput::Alarm { alarm, present });
+                self.check_round_end();
             }
-            Timed::FireOut(pos) => self.fire_out(pos, timer),
-            Timed::RoundStart => self.start_round(),
-            Timed::RoundTimeUp => self.time_up(),
-            Timed::NextRound => self.next_round(),
             Timed::BotTurn(id) => self.bot_turn(id),
         }
     }
@@ -327,43 +259,22 @@ impl Arena {
     }
 
     fn add_pawn(&mut self, name: &str, bot: bool) -> PawnId {
-        let id = PawnId(self.next_id);
-        self.next_id = self.next_id.saturating_add(1);
-        let mut pawn = Pawn::new(
-            id,
-            name,
-            self.config.start_bombs,
-            self.config.start_flame,
-            self.config.fuse,
-        );
-        pawn.speed = self.config.speed;
-        pawn.bot = bot;
-        self.pawns.push(pawn);
-        let index = self.pawns.len() - 1;
-        self.emit(Event::PawnJoined { pawn: id });
-        if self.config.rounds.is_some() {
-            self.round_on_join(index);
-        } else {
-            let spawn = self.spawn_for(self.pawns.iter().filter(|p| p.pos.is_some()).count());
-            self.pawns[index].in_round = true;
-            self.place(index, spawn);
-            if bot {
-                self.schedule_bot(id, self.now);
-            }
-        }
-        id
+        let pawn = self.world.join(name, bot, Kit::new(&self.config));
+        self.timeline.emit(Event::PawnJoined { pawn });
+        let present = self.world.pawns().len();
+        self.round_input(RoundInput::Joined { pawn, present });
+        pawn
     }
 
     /// The pawn `id` leaves: it is taken off the board and forgotten (R10,
     /// R17). Its bombs on the board still explode.
     pub fn leave(&mut self, id: PawnId) -> Result<(), ActionError> {
-        let index = self.pawn_index(id).ok_or(ActionError::UnknownPawn)?;
-        self.unplace(index);
-        self.pawns.remove(index);
-        self.emit(Event::PawnLeft { pawn: id });
-        if self.config.rounds.is_some() {
-            self.round_on_leave();
-        }
+        let index = self.world.pawn_index(id).ok_or(ActionError::UnknownPawn)?;
+        self.world.leave(index);
+        self.timeline.emit(Event::PawnLeft { pawn: id });
+        let present = self.world.pawns().len();
+        self.round_input(RoundInput::Left { present });
+        self.check_round_end();
         Ok(())
     }
 
@@ -381,130 +292,33 @@ impl Arena {
     /// uncovered power-up takes it.
     pub fn act(&mut self, id: PawnId, action: Action, now: Duration) -> Result<(), ActionError> {
         self.advance(now);
-        let index = self.pawn_index(id).ok_or(ActionError::UnknownPawn)?;
+        let index = self.world.pawn_index(id).ok_or(ActionError::UnknownPawn)?;
         let result = self.apply(index, action);
         self.check_round_end();
         // Whatever the action made due at once (a zero fuse) runs now.
-        self.advance(self.now);
+        self.advance(self.now());
         result
     }
 
-    pub(crate) fn apply(&mut self, index: usize, action: Action) -> Result<(), ActionError> {
-        let pawn = &self.pawns[index];
-        let Some(pos) = pawn.pos else {
+    fn apply(&mut self, index: usize, action: Action) -> Result<(), ActionError> {
+        let pawn = &self.world.pawns()[index];
+        let Some(pos) = pawn.pos() else {
             return Err(ActionError::NotInPlay);
         };
-        if !pawn.alive {
+        if !pawn.is_alive() {
             return Err(ActionError::YoureDead);
         }
-        if !self.playing(pawn) {
+        if !self.rounds.in_play() {
             return Err(ActionError::NotInPlay);
         }
+        let (world, timeline) = (&mut self.world, &mut self.timeline);
         match action {
-            Action::Move(direction) => self.move_pawn(index, pos, direction),
-            Action::DropBomb => self.drop_bomb(index, pos),
-        }
-    }
-
-    /// Whether `pawn` may act now (ignoring whether it is alive).
-    pub(crate) fn playing(&self, pawn: &Pawn) -> bool {
-        pawn.pos.is_some()
-            && match self.round {
-                RoundState::Open => true,
-                RoundState::Playing { .. } => pawn.in_round,
-                _ => false,
+            Action::Move(direction) => {
+                let caps = self.config.powerups.unwrap_or_default();
+                step(world, timeline, index, pos, direction, &caps)
             }
-    }
-
-    fn move_pawn(
-        &mut self,
-        index: usize,
-        from: Pos,
-        direction: Direction,
-    ) -> Result<(), ActionError> {
-        let pawn = &self.pawns[index];
-        let interval = pawn.move_interval();
-        if interval.is_some() && self.now < pawn.next_move_at {
-            return Err(ActionError::TooSoon);
+            Action::DropBomb => drop_bomb(world, timeline, index, pos),
         }
-        let to = from.step(direction);
-        let i = self.board.index(to).ok_or(IllegalMoveReason::OffBoard)?;
-        match self.board.tile_at_index(i) {
-            Some(Tile::Empty) => {}
-            Some(tile) => return Err(IllegalMoveReason::Blocked(tile).into()),
-            None => return Err(IllegalMoveReason::OffBoard.into()),
-        }
-        if self.bombs[i].is_some() {
-            return Err(IllegalMoveReason::BombThere.into());
-        }
-        let id = self.pawns[index].id;
-        if let Some(interval) = interval {
-            self.pawns[index].next_move_at = self.later(interval);
-        }
-        self.relocate(index, Some(to));
-        self.emit(Event::PawnMoved { pawn: id, from, to });
-        if self.fires[i].is_some() {
-            self.kill(index);
-        } else if let Some(kind) = self.board.powerup(to) {
-            self.take_powerup(index, to, kind);
-        }
-        Ok(())
-    }
-
-    fn take_powerup(&mut self, index: usize, at: Pos, kind: PowerUp) {
-        self.board.take_powerup(at);
-        let caps = self.config.powerups.unwrap_or(PowerUpRules {
-            percent: 0,
-            max_bombs: 8,
-            max_flame: 10,
-            max_speed: 12,
-        });
-        let pawn = &mut self.pawns[index];
-        match kind {
-            PowerUp::Bomb => {
-                if pawn.owned < caps.max_bombs {
-                    pawn.owned += 1;
-                    pawn.stock += 1;
-                }
-            }
-            PowerUp::Flame => pawn.flame = (pawn.flame + 1).min(caps.max_flame.max(pawn.flame)),
-            PowerUp::Speed => {
-                pawn.speed = pawn.speed.map(|s| (s + 1).min(caps.max_speed.max(s)));
-            }
-        }
-        let id = pawn.id;
-        self.emit(Event::PowerUpTaken { pawn: id, at, kind });
-    }
-
-    fn drop_bomb(&mut self, index: usize, pos: Pos) -> Result<(), ActionError> {
-        if self.bomb_at(pos).is_some() {
-            return Err(IllegalMoveReason::BombThere.into());
-        }
-        let pawn = &mut self.pawns[index];
-        if pawn.stock == 0 {
-            return Err(IllegalMoveReason::NoBombsLeft.into());
-        }
-        pawn.stock -= 1;
-        let (id, fuse, size) = (pawn.id, pawn.fuse, pawn.flame);
-        self.add_bomb(pos, Some(id), fuse, size);
-        Ok(())
-    }
-
-    fn add_bomb(&mut self, pos: Pos, owner: Option<PawnId>, fuse: Duration, size: u32) {
-        let Some(i) = self.board.index(pos) else {
-            return;
-        };
-        let explodes_at = self.later(fuse);
-        let timer = self.timeline.schedule(explodes_at, Timed::Fuse(pos));
-        self.bombs[i] = Some(Bomb {
-            owner,
-            size,
-            explodes_at,
-            timer,
-        });
-        self.bomb_count += 1;
-        self.hazard_version += 1;
-        self.emit(Event::BombDropped { owner, at: pos });
     }
 
     // ----- setting up situations ------------------------------------------
@@ -514,15 +328,14 @@ impl Arena {
     /// with their own placement. A dead pawn stays where it lies
     /// ([`ActionError::YoureDead`]).
     pub fn insert_pawn(&mut self, id: PawnId, pos: Pos) -> Result<(), ActionError> {
-        let index = self.pawn_index(id).ok_or(ActionError::UnknownPawn)?;
-        if !self.pawns[index].alive {
+        let index = self.world.pawn_index(id).ok_or(ActionError::UnknownPawn)?;
+        if !self.world.pawns()[index].is_alive() {
             return Err(ActionError::YoureDead);
         }
-        if !self.board.contains(pos) {
+        if !self.board().contains(pos) {
             return Err(IllegalMoveReason::OffBoard.into());
         }
-        self.pawns[index].in_round = true;
-        self.place(index, pos);
+        place(&mut self.world, &mut self.timeline, index, pos);
         Ok(())
     }
 
@@ -537,16 +350,12 @@ impl Arena {
         now: Duration,
     ) -> Result<(), ActionError> {
         self.advance(now);
-        match self.board.tile(pos) {
-            None => return Err(IllegalMoveReason::OffBoard.into()),
-            Some(Tile::Hard) => return Err(IllegalMoveReason::Blocked(Tile::Hard).into()),
-            Some(_) => {}
-        }
+        self.refuse_hard_or_off_board(pos)?;
         if self.bomb_at(pos).is_some() {
             return Err(IllegalMoveReason::BombThere.into());
         }
-        self.add_bomb(pos, None, fuse, size);
-        self.advance(self.now);
+        arm(&mut self.world, &mut self.timeline, pos, None, fuse, size);
+        self.advance(self.now());
         Ok(())
     }
 
@@ -560,200 +369,139 @@ impl Arena {
         now: Duration,
     ) -> Result<(), ActionError> {
         self.advance(now);
-        match self.board.tile(pos) {
-            None => return Err(IllegalMoveReason::OffBoard.into()),
-            Some(Tile::Hard) => return Err(IllegalMoveReason::Blocked(Tile::Hard).into()),
-            Some(_) => {}
-        }
-        self.ignite(pos, burn);
-        if self.bomb_at(pos).is_some() {
-            self.explode(pos);
+        self.refuse_hard_or_off_board(pos)?;
+        let (world, timeline) = (&mut self.world, &mut self.timeline);
+        ignite(world, timeline, pos, burn);
+        if world.bombs().at(pos).is_some() {
+            explode(world, timeline, pos, self.config.burn_time);
         }
         self.check_round_end();
-        self.advance(self.now);
+        self.advance(self.now());
         Ok(())
     }
 
-    // ----- shared helpers ----------------------------------------------------
-
-    /// Schedules a bot turn or round timer at `at`, or at the start of the
-    /// window being played out if that is later (see
-    /// [`Arena::MAX_CATCH_UP`]). Returns the timer and when it is due.
-    /// At [`Arena::END_OF_TIME`] nothing more is scheduled (`None`).
-    pub(crate) fn schedule_play(
-        &mut self,
-        at: Duration,
-        item: Timed,
-    ) -> Option<(TimerId, Duration)> {
-        if self.now >= Arena::END_OF_TIME {
-            return None;
+    fn refuse_hard_or_off_board(&self, pos: Pos) -> Result<(), ActionError> {
+        match self.board().tile(pos) {
+            None => Err(IllegalMoveReason::OffBoard.into()),
+            Some(Tile::Hard) => Err(IllegalMoveReason::Blocked(Tile::Hard).into()),
+            Some(_) => Ok(()),
         }
-        let at = at.max(self.catch_up_floor).min(Arena::END_OF_TIME);
-        Some((self.timeline.schedule(at, item), at))
     }
 
-    /// The time `delay` from now, no later than [`Arena::END_OF_TIME`].
-    pub(crate) fn later(&self, delay: Duration) -> Duration {
-        self.now.saturating_add(delay).min(Arena::END_OF_TIME)
+    // ----- rounds and bots -------------------------------------------------
+
+    /// Tells the round cycle what happened and does what it answers.
+    fn round_input(&mut self, input: RoundInput) {
+        for command in self.rounds.handle(input, self.timeline.moment()) {
+            match command {
+                RoundCommand::Place { pawn, playing } => self.place_newcomer(pawn, playing),
+                RoundCommand::SetAlarm { at, alarm } => self.timeline.set_round_alarm(at, alarm),
+                RoundCommand::ClearAlarm => self.timeline.clear_round_alarm(),
+                RoundCommand::Score(pawn) => self.world.add_point(pawn),
+                RoundCommand::NewBoard(round) => self.new_board(round),
+                RoundCommand::StartBots => self.start_bots(),
+                RoundCommand::Emit(event) => self.timeline.emit(event),
+            }
+        }
     }
 
-    pub(crate) fn emit(&mut self, event: Event) {
-        self.version += 1;
-        self.events.push((self.now, event));
-    }
-
-    pub(crate) fn pawn_index(&self, id: PawnId) -> Option<usize> {
-        self.pawns.binary_search_by_key(&id, |p| p.id).ok()
-    }
-
-    pub(crate) fn pawn_mut(&mut self, id: PawnId) -> Option<&mut Pawn> {
-        self.pawn_index(id).map(|i| &mut self.pawns[i])
+    /// While a round is played, tells the round cycle when at most one of
+    /// its pawns is left alive (pawns take part in a round exactly while
+    /// they are on the board).
+    fn check_round_end(&mut self) {
+        let playing = matches!(self.rounds.state(), RoundState::Playing { .. });
+        if playing && self.world.living_count() <= 1 {
+            let survivor = self.world.first_living();
+            self.round_input(RoundInput::LastStanding { survivor });
+        }
     }
 
     /// The spawn point of the `n`-th pawn put on a board.
-    pub(crate) fn spawn_for(&self, n: usize) -> Pos {
-        if self.spawns.is_empty() {
-            return Pos::new(0, 0);
-        }
-        self.spawns[n % self.spawns.len()]
+    fn spawn_for(&self, n: usize) -> Pos {
+        let spawns = &self.spawns;
+        spawns
+            .get(n % spawns.len().max(1))
+            .copied()
+            .unwrap_or_default()
     }
 
-    /// Puts the pawn on the board at `pos`, making room (R5).
-    pub(crate) fn place(&mut self, index: usize, pos: Pos) {
-        self.relocate(index, Some(pos));
-        if !self.board.make_room(pos).is_empty() {
-            self.hazard_version += 1;
+    /// Puts the newcomer `id` on the next free spawn point; a bot in play
+    /// takes its first turn now.
+    fn place_newcomer(&mut self, id: PawnId, playing: bool) {
+        let Some(index) = self.world.pawn_index(id) else {
+            return;
+        };
+        let spawn = self.spawn_for(self.world.placed_count());
+        place(&mut self.world, &mut self.timeline, index, spawn);
+        if playing && self.world.pawns()[index].is_bot() {
+            self.schedule_bot(id, self.now());
         }
-        let id = self.pawns[index].id;
-        self.emit(Event::PawnPlaced { pawn: id, at: pos });
     }
 
-    /// Takes the pawn off the board.
-    pub(crate) fn unplace(&mut self, index: usize) {
-        self.relocate(index, None);
+    /// Lays out round `round`'s board: bombs, fires and everything due are
+    /// cleared, and every pawn present is respawned in joining order.
+    fn new_board(&mut self, round: u32) {
+        let board = round_board(&self.config, &self.spawns, round);
+        self.world.lay_out(board);
+        self.timeline.clear();
+        self.timeline.emit(Event::BoardReset);
+        for index in 0..self.world.pawns().len() {
+            self.world.respawn(index, Kit::new(&self.config));
+            let at = self.spawn_for(index);
+            place(&mut self.world, &mut self.timeline, index, at);
+        }
     }
 
-    /// Moves the pawn to `to`, keeping the per-tile counts right.
-    fn relocate(&mut self, index: usize, to: Option<Pos>) {
-        let pawn = &self.pawns[index];
-        let alive = pawn.alive as u32;
-        if let Some(i) = pawn.pos.and_then(|p| self.board.index(p)) {
-            self.pawns_here[i] -= 1;
-            self.alive_here[i] -= alive;
+    /// Every bot on the board takes its first turn now.
+    fn start_bots(&mut self) {
+        let now = self.now();
+        for pawn in self.world.pawns() {
+            if pawn.is_bot() && pawn.in_round() {
+                self.timeline.schedule_play(now, Timed::BotTurn(pawn.id()));
+            }
         }
-        let to = to.filter(|p| self.board.contains(*p));
-        if let Some(i) = to.and_then(|p| self.board.index(p)) {
-            self.pawns_here[i] += 1;
-            self.alive_here[i] += alive;
-        }
-        self.pawns[index].pos = to;
     }
 
-    /// The pawn dies where it stands.
-    pub(crate) fn kill(&mut self, index: usize) {
-        let pawn = &mut self.pawns[index];
-        if !pawn.alive {
+    fn schedule_bot(&mut self, id: PawnId, at: Duration) {
+        self.timeline.schedule_play(at, Timed::BotTurn(id));
+    }
+
+    /// A bot's turn: its brain decides, the arena applies, and the next
+    /// turn is scheduled while the bot is alive and in play.
+    fn bot_turn(&mut self, id: PawnId) {
+        let Some(index) = self.world.pawn_index(id) else {
+            return;
+        };
+        let pawn = &self.world.pawns()[index];
+        if !pawn.is_bot() || !self.may_act(pawn) {
             return;
         }
-        pawn.alive = false;
-        let (id, pos) = (pawn.id, pawn.pos);
-        if let Some(pos) = pos {
-            if let Some(i) = self.board.index(pos) {
-                self.alive_here[i] -= 1;
-            }
-            self.emit(Event::PawnDied { pawn: id, at: pos });
-        }
-    }
-
-    /// Every living pawn at `pos` dies.
-    pub(crate) fn kill_all_at(&mut self, pos: Pos) {
-        for index in 0..self.pawns.len() {
-            if self.pawns[index].alive && self.pawns[index].pos == Some(pos) {
-                self.kill(index);
+        let now = self.now();
+        let mut next = now.saturating_add(turn_interval(pawn, self.config.bot_speed));
+        if let Some(action) = self.bot.decide(&self.world, id, now) {
+            let _ = self.apply(index, action);
+            if action == Action::DropBomb {
+                let next_move_at = self.world.pawns()[index].kit.next_move_at;
+                next = next_move_at.max(now.saturating_add(Duration::from_millis(1)));
             }
         }
-    }
-
-    /// Resets a pawn to a new round's state: alive, R4's stock, flame and
-    /// fuse, the configured speed.
-    pub(crate) fn reset_pawn(&mut self, index: usize) {
-        let config = &self.config;
-        let pawn = &mut self.pawns[index];
-        pawn.alive = true;
-        pawn.owned = config.start_bombs;
-        pawn.stock = config.start_bombs;
-        pawn.flame = config.start_flame;
-        pawn.fuse = config.fuse;
-        pawn.speed = config.speed;
-        pawn.next_move_at = Duration::ZERO;
-    }
-
-    /// Clears bombs, fires, pawn positions and the timeline, and lays out
-    /// `board`.
-    pub(crate) fn lay_out(&mut self, board: Board) {
-        let cells = board.len();
-        self.board = board;
-        self.bombs = vec![None; cells];
-        self.fires = vec![None; cells];
-        self.bomb_count = 0;
-        self.fire_count = 0;
-        self.pawns_here = vec![0; cells];
-        self.alive_here = vec![0; cells];
-        for pawn in &mut self.pawns {
-            pawn.pos = None;
+        if self.may_act(&self.world.pawns()[index]) {
+            self.schedule_bot(id, next);
         }
-        self.timeline = TimerQueue::new();
-        self.round_timer = None;
-        self.hazard_version += 1;
-        self.emit(Event::BoardReset);
     }
 
-    /// Checks the engine's invariants, describing the first one broken:
-    /// at most one bomb and one fire per tile (by construction) and counts
-    /// that match them, stocks within what pawns own, owned bombs all
-    /// accounted for, pawns on the board only, per-tile pawn counts right,
-    /// every bomb and fire with a live timer. Meant for tests.
+    /// Whether `pawn` may act now: alive, on the board, and in play.
+    fn may_act(&self, pawn: &Pawn) -> bool {
+        pawn.is_alive() && pawn.in_round() && self.rounds.in_play()
+    }
+
+    /// Checks what no type enforces on its own, describing the first thing
+    /// broken: stocks and bombs on the board add up to what pawns own, the
+    /// index of who stands where matches the pawns (see
+    /// [`World`]), and every bomb and fire has a live timer at its time.
+    /// Meant for tests.
     pub fn check_invariants(&self) -> Result<(), String> {
-        let bombs = self.bombs.iter().flatten().count();
-        if bombs != self.bomb_count {
-            return Err(format!("{bombs} bombs but bomb_count {}", self.bomb_count));
-        }
-        let fires = self.fires.iter().flatten().count();
-        if fires != self.fire_count {
-            return Err(format!("{fires} fires but fire_count {}", self.fire_count));
-        }
-        let mut here = vec![0u32; self.board.len()];
-        let mut alive = vec![0u32; self.board.len()];
-        for pawn in &self.pawns {
-            if pawn.stock > pawn.owned {
-                return Err(format!(
-                    "{} has {} in stock of {}",
-                    pawn.id, pawn.stock, pawn.owned
-                ));
-            }
-            let on_board = self
-                .bombs
-                .iter()
-                .flatten()
-                .filter(|b| b.owner == Some(pawn.id))
-                .count() as u32;
-            if pawn.in_round && pawn.stock + on_board > pawn.owned {
-                return Err(format!(
-                    "{} has {} in stock and {on_board} on the board of {}",
-                    pawn.id, pawn.stock, pawn.owned
-                ));
-            }
-            if let Some(pos) = pawn.pos {
-                let Some(i) = self.board.index(pos) else {
-                    return Err(format!("{} is off the board at {pos}", pawn.id));
-                };
-                here[i] += 1;
-                alive[i] += pawn.alive as u32;
-            }
-        }
-        if here != self.pawns_here || alive != self.alive_here {
-            return Err("per-tile pawn counts are wrong".to_owned());
-        }
+        self.world.check()?;
         for (pos, bomb) in self.bombs() {
             if self.timeline.deadline(bomb.timer) != Some(bomb.explodes_at) {
                 return Err(format!("the bomb at {pos} has no live fuse"));
@@ -771,6 +519,7 @@ impl Arena {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::game::Direction;
 
     #[test]
     fn ids_are_never_reused_and_pawns_keep_joining_order() {
@@ -788,19 +537,24 @@ mod tests {
     #[test]
     fn per_tile_counts_follow_moves_deaths_and_leaves() {
         let mut arena = Arena::new(Config::classic().with_size(5, 5)).unwrap();
+        let here = |arena: &Arena, tile: usize| {
+            let pos = arena.board().pos(tile);
+            let living = arena.world().living_on(tile).len() as u32;
+            (arena.pawns_at(pos).count() as u32, living)
+        };
         let a = arena.join("a");
         let b = arena.join("b");
-        assert_eq!((arena.pawns_here[0], arena.alive_here[0]), (2, 2));
+        assert_eq!(here(&arena, 0), (2, 2));
         arena
             .act(b, Action::Move(Direction::Right), Duration::ZERO)
             .unwrap();
-        assert_eq!((arena.pawns_here[0], arena.pawns_here[1]), (1, 1));
+        assert_eq!((here(&arena, 0).0, here(&arena, 1).0), (1, 1));
         arena
             .start_fire(Pos::new(0, 0), Duration::from_secs(1), Duration::ZERO)
             .unwrap();
-        assert_eq!((arena.pawns_here[0], arena.alive_here[0]), (1, 0));
+        assert_eq!(here(&arena, 0), (1, 0));
         arena.leave(a).unwrap();
-        assert_eq!(arena.pawns_here[0], 0);
+        assert_eq!(here(&arena, 0).0, 0);
         arena.check_invariants().unwrap();
     }
 
@@ -824,5 +578,11 @@ mod tests {
         );
         assert_eq!(arena.drain_events().count(), 1);
         assert!(arena.events().is_empty());
+    }
+
+    #[test]
+    fn arenas_can_move_between_threads() {
+        fn send_and_sync<T: Send + Sync>() {}
+        send_and_sync::<Arena>();
     }
 }

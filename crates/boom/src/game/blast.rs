@@ -1,158 +1,99 @@
-//! Where a bomb explodes: the four-direction blast walk (R11, R12) and its
-//! chain reactions.
+//! Where a bomb explodes: the blast walk of R12, one tile at a time.
 //!
-//! [`Arena::explode`](crate::game::Arena) removes the bomb (its timer is
-//! cancelled, so it never fires later: R11, R16), gives it back to its
-//! owner's stock (R9), lights its tile, then walks each direction in turn,
-//! 1 … size tiles:
+//! A blast of size `n` sets its own tile on fire, then walks each
+//! direction in turn (up, down, left, right), 1 … `n` tiles:
 //!
 //! - off the board or HARD: that direction ends (no fire on HARD);
 //! - SOFT: fire there (the tile becomes EMPTY), then that direction ends;
-//! - another bomb: fire there and that bomb goes off at once, with its own
-//!   size, before this walk goes on; then that direction ends (so a small
-//!   bomb shields what lies behind it from a big one);
+//! - another bomb: fire there, then that direction ends (so a small bomb
+//!   shields what lies behind it from a big one);
 //! - EMPTY: fire there, and the walk goes on.
 //!
-//! Chains run on an explicit stack, exactly as the recursion R12 describes
-//! but without recursion, so a board full of bombs cannot overflow the
-//! call stack. `blast_cells` is the same walk without effects, for bots
-//! that want to know where a blast will reach.
+//! [`Blast`] is that walk and nothing else: it reads the world as it
+//! stands at each step and changes nothing. The engine sets each tile it
+//! gives on fire and sets off the bombs there, whose own blasts run before
+//! this one goes on (R11–R13, R16: `explosion.rs`); bots read where a blast
+//! would reach with [`Blast::reach`].
 
-use super::arena::Arena;
 use super::board::{Board, Tile};
-use super::bomb::Bomb;
-use super::events::Event;
 use super::position::{Direction, Pos};
+use super::world::World;
 
-/// One blast walk in progress: which direction it is in and how far.
-struct Walk {
-    origin: Pos,
-    size: u32,
-    direction: usize,
+/// One blast walk in progress: where it comes from, how far it may go in
+/// each direction, and which direction and step it is at.
+#[derive(Clone, Debug)]
+pub struct Blast {
+    /// The origin's flat index; `None` off the board.
+    origin: Option<usize>,
+    width: usize,
+    /// Per direction of [`Direction::ALL`], the last step the walk may
+    /// take: its size, cut down to the board's edge.
+    limits: [u32; 4],
+    /// Index into [`Direction::ALL`]; `None` before the origin is lit.
+    direction: Option<usize>,
     step: u32,
 }
 
-impl Walk {
-    fn next_direction(&mut self) {
-        self.direction += 1;
-        self.step = 1;
-    }
-}
-
-impl Arena {
-    /// Explodes the bomb at `pos`, and every bomb its fire reaches (R11,
-    /// R12). Does nothing when there is no bomb there.
-    pub(crate) fn explode(&mut self, pos: Pos) {
-        let mut walks: Vec<Walk> = Vec::new();
-        self.detonate(pos, &mut walks);
-        while let Some(walk) = walks.last_mut() {
-            if walk.direction >= Direction::ALL.len() {
-                walks.pop();
-                continue;
-            }
-            if walk.step > walk.size {
-                walk.next_direction();
-                continue;
-            }
-            let target = walk
-                .origin
-                .offset(Direction::ALL[walk.direction], walk.step as i32);
-            let Some(i) = self.board.index(target) else {
-                walk.next_direction();
-                continue;
-            };
-            let tile = self.board.tile_at_index(i).unwrap_or(Tile::Hard);
-            if tile == Tile::Hard {
-                walk.next_direction();
-                continue;
-            }
-            let bomb_there = self.bombs[i].is_some();
-            if bomb_there || tile == Tile::Soft {
-                walk.next_direction();
-            } else {
-                walk.step += 1;
-            }
-            self.ignite(target, self.config.burn_time);
-            if bomb_there {
-                self.detonate(target, &mut walks);
-            }
-        }
-    }
-
-    /// Takes the bomb at `pos` off the board, returns it to its owner,
-    /// lights its tile and queues its blast walk.
-    fn detonate(&mut self, pos: Pos, walks: &mut Vec<Walk>) {
-        let Some(i) = self.board.index(pos) else {
-            return;
-        };
-        let Some(bomb) = self.bombs[i].take() else {
-            return;
-        };
-        self.bomb_count -= 1;
-        self.timeline.cancel(bomb.timer);
-        if let Some(owner) = bomb.owner
-            && let Some(pawn) = self.pawn_mut(owner)
-        {
-            pawn.stock = (pawn.stock + 1).min(pawn.owned);
-        }
-        self.hazard_version += 1;
-        self.emit(Event::BombExploded {
-            owner: bomb.owner,
-            at: pos,
-        });
-        self.ignite(pos, self.config.burn_time);
-        walks.push(Walk {
-            origin: pos,
-            size: bomb.size.min(self.max_reach()),
-            direction: 0,
+impl Blast {
+    /// A blast of `size` from `origin` on `board`.
+    pub fn new(origin: Pos, size: u32, board: &Board) -> Blast {
+        let room = |tiles: i64| u32::try_from(tiles).unwrap_or(0).min(size);
+        let (x, y) = (i64::from(origin.x), i64::from(origin.y));
+        let (w, h) = (board.width() as i64, board.height() as i64);
+        Blast {
+            origin: board.index(origin),
+            width: board.width(),
+            // In the order of Direction::ALL: up, down, left, right.
+            limits: [room(y), room(h - 1 - y), room(x), room(w - 1 - x)],
+            direction: None,
             step: 1,
-        });
-    }
-
-    /// No blast needs to reach further than the board's longest side.
-    pub(crate) fn max_reach(&self) -> u32 {
-        self.board.width().max(self.board.height()) as u32
-    }
-}
-
-/// The tiles (flat indices) a blast of `size` from `origin` would set on
-/// fire on the board as it is now, without chain reactions: `origin` first,
-/// then each direction in turn, stopping as R12 says. Calls `hit` for each.
-/// Nothing burns from a HARD tile or off the board.
-pub(crate) fn blast_cells(
-    board: &Board,
-    bombs: &[Option<Bomb>],
-    origin: Pos,
-    size: u32,
-    mut hit: impl FnMut(usize),
-) {
-    let Some(o) = board.index(origin) else {
-        return;
-    };
-    if board.tile_at_index(o) == Some(Tile::Hard) {
-        return;
-    }
-    hit(o);
-    let size = size.min(board.width().max(board.height()) as u32) as i32;
-    for direction in Direction::ALL {
-        for step in 1..=size {
-            let Some(i) = board.index(origin.offset(direction, step)) else {
-                break;
-            };
-            match board.tile_at_index(i) {
-                Some(Tile::Empty) => {
-                    hit(i);
-                    if bombs[i].is_some() {
-                        break;
-                    }
-                }
-                Some(Tile::Soft) => {
-                    hit(i);
-                    break;
-                }
-                _ => break,
-            }
         }
+    }
+
+    /// The flat index of the next tile this blast sets on fire in `world`
+    /// as it stands now, or `None` once it is over: its origin first, then
+    /// each direction in turn as R12 says. A blast from a HARD tile or
+    /// from off the board sets nothing on fire.
+    #[inline(always)]
+    pub fn next(&mut self, world: &World) -> Option<usize> {
+        let board = world.board();
+        let origin = self.origin?;
+        let Some(mut direction) = self.direction else {
+            let burns = board.tile_at_index(origin) != Some(Tile::Hard);
+            self.direction = Some(if burns { 0 } else { Direction::ALL.len() });
+            return burns.then_some(origin);
+        };
+        while direction < Direction::ALL.len() {
+            let step = self.step as usize;
+            if self.step <= self.limits[direction] {
+                let i = match Direction::ALL[direction] {
+                    Direction::Up => origin - step * self.width,
+                    Direction::Down => origin + step * self.width,
+                    Direction::Left => origin - step,
+                    Direction::Right => origin + step,
+                };
+                if let Some(tile @ (Tile::Empty | Tile::Soft)) = board.tile_at_index(i) {
+                    if tile == Tile::Empty && world.bombs().at_index(i).is_none() {
+                        self.step += 1;
+                    } else {
+                        (direction, self.step) = (direction + 1, 1);
+                    }
+                    self.direction = Some(direction);
+                    return Some(i);
+                }
+            }
+            (direction, self.step) = (direction + 1, 1);
+        }
+        self.direction = Some(direction);
+        None
+    }
+
+    /// The flat indices of the tiles a blast of `size` from `origin` would
+    /// set on fire in `world` as it stands now, without setting off the
+    /// bombs it reaches: what [`Blast::next`] gives, in its order.
+    pub fn reach(world: &World, origin: Pos, size: u32) -> impl Iterator<Item = usize> + '_ {
+        let mut blast = Blast::new(origin, size, world.board());
+        std::iter::from_fn(move || blast.next(world))
     }
 }
 
@@ -160,18 +101,17 @@ pub(crate) fn blast_cells(
 mod tests {
     use super::*;
 
-    fn cells(board: &Board, bombs: &[Option<Bomb>], origin: Pos, size: u32) -> Vec<Pos> {
-        let mut hit = Vec::new();
-        blast_cells(board, bombs, origin, size, |i| hit.push(board.pos(i)));
-        hit
+    fn cells(world: &World, origin: Pos, size: u32) -> Vec<Pos> {
+        let hit = Blast::reach(world, origin, size);
+        hit.map(|i| world.board().pos(i)).collect()
     }
 
     #[test]
-    fn the_pure_walk_stops_like_the_real_one() {
+    fn the_walk_stops_off_the_board_at_hard_and_after_soft() {
         let board = Board::from_rows(&["..S..", ".H...", "....."]).unwrap();
-        let bombs = vec![None; board.len()];
+        let world = World::new(board);
         assert_eq!(
-            cells(&board, &bombs, Pos::new(0, 0), 9),
+            cells(&world, Pos::new(0, 0), 9),
             [
                 Pos::new(0, 0),
                 Pos::new(0, 1),
@@ -180,31 +120,39 @@ mod tests {
                 Pos::new(2, 0)
             ]
         );
-        assert_eq!(cells(&board, &bombs, Pos::new(1, 1), 9), []);
-        assert_eq!(cells(&board, &bombs, Pos::new(9, 9), 1), []);
-        assert_eq!(cells(&board, &bombs, Pos::new(4, 2), 0), [Pos::new(4, 2)]);
+        assert_eq!(cells(&world, Pos::new(1, 1), 9), []);
+        assert_eq!(cells(&world, Pos::new(9, 9), 1), []);
+        assert_eq!(cells(&world, Pos::new(4, 2), 0), [Pos::new(4, 2)]);
     }
 
     #[test]
     fn a_huge_size_is_bounded_by_the_board() {
-        let board = Board::filled(3, 1, Tile::Empty);
-        let bombs = vec![None; board.len()];
-        assert_eq!(cells(&board, &bombs, Pos::new(0, 0), u32::MAX).len(), 3);
+        let world = World::new(Board::filled(3, 1, Tile::Empty));
+        assert_eq!(cells(&world, Pos::new(0, 0), u32::MAX).len(), 3);
     }
 
     #[test]
-    fn a_long_chain_needs_no_deep_recursion() {
-        use crate::game::{Arena, Config};
+    fn a_bomb_in_the_way_burns_and_ends_its_direction() {
+        use crate::game::bomb::Bomb;
         use std::time::Duration;
-        let board = Board::filled(1000, 1, Tile::Empty);
-        let mut arena = Arena::with_board(Config::classic(), board).unwrap();
-        for x in 0..1000 {
-            arena
-                .place_bomb(Pos::new(x, 0), Duration::from_secs(5), 1, Duration::ZERO)
-                .unwrap();
-        }
-        arena.advance(Duration::from_secs(5));
-        assert_eq!(arena.bomb_count(), 0);
-        assert_eq!(arena.fire_count(), 1000);
+        use weft::time::TimerQueue;
+        let mut world = World::new(Board::filled(5, 1, Tile::Empty));
+        let timer = TimerQueue::new().schedule(Duration::ZERO, ());
+        let bomb = Bomb {
+            owner: None,
+            size: 1,
+            explodes_at: Duration::ZERO,
+            timer,
+        };
+        world.put_bomb(3, bomb);
+        assert_eq!(
+            cells(&world, Pos::new(1, 0), 9),
+            [
+                Pos::new(1, 0),
+                Pos::new(0, 0),
+                Pos::new(2, 0),
+                Pos::new(3, 0)
+            ]
+        );
     }
 }

@@ -2,10 +2,10 @@
 //! them, and making room for a pawn (R5).
 //!
 //! Bombs, fires and pawns live on the board too (R3), but they are kept by
-//! the [`crate::game::Arena`], which ties them to the timeline.
+//! the [`crate::game::World`], which holds the board with them.
 
 use super::position::{Direction, Pos};
-use super::powerups::PowerUp;
+use super::powerup::PowerUp;
 
 /// A tile's foreground (R1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -1,4 +1,5 @@
-//! Bombs on the board (R8, R9, R11). Where one explodes: [`crate::game::blast`].
+//! Bombs on the board (R8, R9, R11). Where one explodes: [`crate::game::blast`]
+//! (the walk) and `explosion.rs` (its effects).
 
 use std::time::Duration;
 

@@ -45,6 +45,20 @@ pub struct PowerUpRules {
     pub max_speed: u32,
 }
 
+impl Default for PowerUpRules {
+    /// The full game's: power-ups under 25% of SOFT tiles, at most 8 bombs,
+    /// flame 10 and 12 tiles per second. A power-up put on a board by hand
+    /// in a game without power-up rules obeys these caps.
+    fn default() -> PowerUpRules {
+        PowerUpRules {
+            percent: 25,
+            max_bombs: 8,
+            max_flame: 10,
+            max_speed: 12,
+        }
+    }
+}
+
 /// Every setting of one arena.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
@@ -64,7 +78,8 @@ pub struct Config {
     pub spawn: SpawnRule,
     /// The round cycle, or `None` for one endless game (the seed's).
     pub rounds: Option<RoundRules>,
-    /// Power-ups, or `None` for none.
+    /// Power-ups, or `None` for none (a power-up put on a board by hand
+    /// then obeys [`PowerUpRules::default`]'s caps).
     pub powerups: Option<PowerUpRules>,
     /// Tiles per second a pawn may move; faster moves are refused with
     /// [`crate::game::ActionError::TooSoon`]. `None`: no limit.
@@ -145,12 +160,7 @@ impl Default for Config {
                 pause: Duration::from_secs(3),
                 time_limit: Some(Duration::from_secs(180)),
             }),
-            powerups: Some(PowerUpRules {
-                percent: 25,
-                max_bombs: 8,
-                max_flame: 10,
-                max_speed: 12,
-            }),
+            powerups: Some(PowerUpRules::default()),
             speed: Some(6),
             ..Config::classic()
         }

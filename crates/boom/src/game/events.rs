@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use super::pawn::PawnId;
 use super::position::Pos;
-use super::powerups::PowerUp;
+use super::powerup::PowerUp;
 
 /// One thing that happened in an arena, in the order it happened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

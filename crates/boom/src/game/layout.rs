@@ -1,28 +1,50 @@
-//! Power-ups: hidden under a fixed share of SOFT tiles, uncovered by fire,
-//! taken by walking in, destroyed by a later fire.
+//! A round's lay-out: where pawns appear and which SOFT tiles hide
+//! power-ups.
 //!
-//! Where they go is decided by [`place_powerups`] from a seeded generator:
-//! one seed, one board. What they do is [`PowerUp`]'s contract; the arena
-//! applies it when a pawn walks in (`Arena::act`).
+//! Both are fixed by the arena's settings and seed: one seed, one board.
+//! Power-ups are uncovered by fire, taken by walking in and destroyed by a
+//! later fire (see [`crate::game::PowerUp`]).
 
 use super::board::{Board, Tile};
-use super::position::Pos;
-use super::rng::Rng;
+use super::config::{Config, SpawnRule};
+use super::position::{Direction, Pos};
+use super::powerup::PowerUp;
+use super::rng::{Rng, derive_seed};
+use super::spawn::spawn_points;
 
-/// A bonus lying on (or hidden in) a tile.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum PowerUp {
-    /// +1 bomb: one more bomb owned and in stock.
-    Bomb,
-    /// +1 flame: bombs dropped from now on reach one tile further.
-    Flame,
-    /// +1 speed: one more tile per second allowed.
-    Speed,
+/// Most spawn points an arena computes; pawns beyond share them in turn.
+const SPAWN_POINTS: usize = 256;
+
+/// How many spawn points (the corners and edge middles) keep power-ups
+/// away from them and their neighbours.
+pub const POWERUP_FREE_SPAWNS: usize = 8;
+
+/// The spawn points of an arena playing by `config`, in the order pawns
+/// get them: `(0, 0)` alone with [`SpawnRule::Origin`], else
+/// [`spawn_points`] of the board (at most 256). Never empty.
+pub fn spawns(config: &Config) -> Vec<Pos> {
+    match config.spawn {
+        SpawnRule::Origin => vec![Pos::new(0, 0)],
+        SpawnRule::Spread => spawn_points(config.width, config.height, SPAWN_POINTS),
+    }
 }
 
-impl PowerUp {
-    /// The three kinds, in the order boards deal them out.
-    pub const ALL: [PowerUp; 3] = [PowerUp::Bomb, PowerUp::Flame, PowerUp::Speed];
+/// The board of round `round` (1 for the first): the generated board of
+/// R2 with, when `config` has power-ups, power-ups hidden away from the
+/// first [`POWERUP_FREE_SPAWNS`] of `spawns` and their neighbours (so that
+/// making room there uncovers none), chosen by a generator seeded with the
+/// arena's seed and `round`.
+pub fn round_board(config: &Config, spawns: &[Pos], round: u32) -> Board {
+    let mut board = Board::generate(config.width, config.height);
+    if let Some(rules) = config.powerups {
+        let excluded: Vec<Pos> = spawns[..spawns.len().min(POWERUP_FREE_SPAWNS)]
+            .iter()
+            .flat_map(|&p| std::iter::once(p).chain(Direction::ALL.map(|d| p.step(d))))
+            .collect();
+        let mut rng = Rng::new(derive_seed(config.seed, u64::from(round)));
+        place_powerups(&mut board, rules.percent, &excluded, &mut rng);
+    }
+    board
 }
 
 /// Hides power-ups under `percent`% (rounded down) of the SOFT tiles of
