@@ -184,6 +184,17 @@ impl Session {
         if self.players.try_remove(id.0).is_some() {
             tracing::debug!(player = id.0, "player left");
         }
+        if self.players.is_empty() {
+            // Everyone left: the tables' room for the crowd goes back too.
+            self.players = Slab::new();
+            self.arenas = Slab::new();
+            self.answer_deadlines = VecDeque::new();
+        }
+    }
+
+    /// Whether no connection is known (every player left).
+    pub fn is_empty(&self) -> bool {
+        self.players.is_empty()
     }
 
     /// The player sent `bytes` at `now`: keys become actions, within the

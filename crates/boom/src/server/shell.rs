@@ -110,6 +110,9 @@ impl Shell {
     pub fn leave(&mut self, player: PlayerId) {
         self.session.leave(player);
         self.transports.remove(player);
+        if self.session.is_empty() {
+            self.transports = Transports::default();
+        }
     }
 
     /// `player` typed `bytes`.

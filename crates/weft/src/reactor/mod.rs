@@ -9,6 +9,7 @@
 //! | [`sources`] | the table of what it polls, by typed key |
 //! | [`connection`] | one connection: socket, protocol, output, state machine; **where a byte is read** |
 //! | [`listener`] | listening sockets and accepting |
+//! | [`memory`] | freed memory given back once most connections are gone |
 //! | [`read_buffers`] | the buffers reads go into, handed over to a write instead of copied |
 //! | [`connector`] | outgoing connections |
 //! | [`resolver`] | host names resolved on a bounded pool of threads |
@@ -21,6 +22,7 @@ mod connector;
 mod event_loop;
 mod lifecycle;
 mod listener;
+mod memory;
 mod read_buffers;
 mod remote;
 mod resolver;

@@ -9,6 +9,7 @@ use slab::Slab;
 use super::connection::Connection;
 use super::connector::Connecting;
 use super::listener::Listener;
+use super::memory::CrowdWatch;
 
 /// Names one source for its whole life: its slot in the table (which is
 /// also its poller token) and a generation that no later occupant of the
@@ -42,6 +43,11 @@ pub(crate) struct SourceTable {
     /// The table tries to shrink once fewer sources than this remain
     /// (halved at each try, so that shrinking costs O(1) per removal).
     shrink_below: usize,
+    /// Whether a crowd of connections came and went.
+    crowd: CrowdWatch,
+    /// Most connections went away since [`take_crowd_gone`](Self::take_crowd_gone)
+    /// last said so.
+    crowd_gone: bool,
 }
 
 /// Below this many slots the table never bothers to shrink.
@@ -63,6 +69,7 @@ impl SourceTable {
         let source = make(key);
         if matches!(source, Source::Connection(_)) {
             self.connections += 1;
+            self.crowd.arrived(self.connections);
         }
         self.slots.insert((key.generation, source));
         key
@@ -99,6 +106,7 @@ impl SourceTable {
         let (_, source) = self.slots.remove(key.slot);
         if matches!(source, Source::Connection(_)) {
             self.connections -= 1;
+            self.crowd_gone |= self.crowd.left(self.connections);
         }
         self.shrink_if_sparse();
         Some(source)
@@ -135,5 +143,11 @@ impl SourceTable {
             self.slots.shrink_to_fit();
             self.shrink_below = len / 2;
         }
+    }
+
+    /// Whether most connections went away since the last call: once what
+    /// they held is freed, a good moment to give memory back.
+    pub(crate) fn take_crowd_gone(&mut self) -> bool {
+        std::mem::take(&mut self.crowd_gone)
     }
 }

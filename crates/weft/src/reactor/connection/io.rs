@@ -10,6 +10,7 @@ use super::state::{Phase, Producer, Reading, Sending};
 use super::{Connection, LostHook};
 use crate::panic_guard::catch_panic;
 use crate::reactor::Inner;
+use crate::reactor::memory;
 use crate::reactor::sources::Source;
 use crate::reactor::stream::Stream;
 use crate::{Address, CloseReason, HalfClose, Protocol, Transport};
@@ -315,6 +316,11 @@ impl Inner {
         }
         if let Some(on_lost) = conn.on_lost.take() {
             let _ = catch_panic("connection lost notification", || on_lost(&reason));
+        }
+        if self.sources.borrow_mut().take_crowd_gone() {
+            // Most connections are gone, and what their protocols held was
+            // just freed.
+            memory::give_back_freed();
         }
     }
 
