@@ -10,7 +10,6 @@
 //! | [`connection`] | one connection: socket, protocol, output, state machine; **where a byte is read** |
 //! | [`listener`] | listening sockets and accepting |
 //! | [`memory`] | freed memory given back once most connections are gone |
-//! | [`read_buffers`] | the buffers reads go into, handed over to a write instead of copied |
 //! | [`connector`] | outgoing connections |
 //! | [`resolver`] | host names resolved on a bounded pool of threads |
 //! | [`stream`] | the sockets, TCP or Unix, behind one interface |
@@ -23,7 +22,6 @@ mod event_loop;
 mod lifecycle;
 mod listener;
 mod memory;
-mod read_buffers;
 mod remote;
 mod resolver;
 mod signals;

@@ -33,13 +33,6 @@ impl Stream {
         }
     }
 
-    pub(crate) fn write_vectored(&self, slices: &[io::IoSlice<'_>]) -> io::Result<usize> {
-        match self {
-            Stream::Tcp(s) => (&*s).write_vectored(slices),
-            Stream::Unix(s) => (&*s).write_vectored(slices),
-        }
-    }
-
     pub(crate) fn shutdown_write(&self) -> io::Result<()> {
         match self {
             Stream::Tcp(s) => s.shutdown(Shutdown::Write),

@@ -2,10 +2,9 @@
 //! connections, from readiness to `data_received`, from `write` to the
 //! socket, and from a close request to `connection_lost`.
 
-use std::io::{self, IoSlice};
+use std::io;
 use std::rc::Rc;
 
-use super::out_buffer::MAX_SLICES;
 use super::state::{Phase, Producer, Reading, Sending};
 use super::{Connection, LostHook};
 use crate::panic_guard::catch_panic;
@@ -25,21 +24,6 @@ const READS_PER_TURN: usize = 16;
 pub(crate) fn send_now(stream: &Stream, data: &[u8]) -> io::Result<Option<usize>> {
     loop {
         match stream.write(data) {
-            Ok(sent) => return Ok(Some(sent)),
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(None),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-}
-
-/// [`send_now`] for several slices at once (a plain write for one).
-fn send_vectored_now(stream: &Stream, slices: &[IoSlice<'_>]) -> io::Result<Option<usize>> {
-    if let [only] = slices {
-        return send_now(stream, only);
-    }
-    loop {
-        match stream.write_vectored(slices) {
             Ok(sent) => return Ok(Some(sent)),
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(None),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -129,39 +113,29 @@ impl Inner {
             conn.enqueue_read();
             return;
         }
-        let mut buffer = self.read_buffers.take();
+        let mut buffer = self.take_read_buffer();
         let drained = self.read_turn(conn, &mut buffer);
-        self.read_buffers.recycle(buffer);
+        self.return_read_buffer(buffer);
         if !drained {
             conn.enqueue_read();
         }
     }
 
     /// Up to [`READS_PER_TURN`] reads; whether the turn ended for a reason
-    /// other than the budget. A buffer the protocol's writes kept (see
-    /// [`ReadBuffers`](crate::reactor::read_buffers::ReadBuffers)) is
-    /// replaced before the next read.
-    fn read_turn(self: &Rc<Self>, conn: &Rc<Connection>, buffer: &mut Rc<[u8]>) -> bool {
+    /// other than the budget.
+    fn read_turn(self: &Rc<Self>, conn: &Rc<Connection>, buffer: &mut [u8]) -> bool {
         for _ in 0..READS_PER_TURN {
             if !conn.wants_read() {
                 return true;
             }
             let peer_closed = conn.sides().peer_closed;
-            if Rc::get_mut(buffer).is_none() {
-                *buffer = self.read_buffers.take();
-            }
-            let Some(space) = Rc::get_mut(buffer) else {
-                unreachable!("a buffer from the pool has no other holder");
-            };
-            match conn.with_socket(|socket| socket.read(space)) {
+            match conn.with_socket(|socket| socket.read(buffer)) {
                 Ok(0) => {
                     self.end_of_input(conn);
                     return true;
                 }
                 Ok(n) => {
-                    self.read_buffers.lend(buffer);
                     self.call_protocol(conn, |p| p.data_received(&buffer[..n]));
-                    self.read_buffers.end_lending();
                     self.service_touched();
                     if n < buffer.len() && !peer_closed {
                         return true;
@@ -213,7 +187,7 @@ impl Inner {
             }
             _ => {}
         }
-        if let Err(error) = self.flush(conn) {
+        if let Err(error) = flush(conn) {
             self.finish(conn, CloseReason::from(error), Ending::Orderly);
             return;
         }
@@ -229,38 +203,6 @@ impl Inner {
             }
         }
         self.apply_flow_control(conn, pending);
-    }
-
-    /// Writes pending output (several segments per system call) until
-    /// done or the kernel buffer is full; after the socket refused a
-    /// write, waits for it to become writable instead of asking again.
-    fn flush(&self, conn: &Connection) -> io::Result<()> {
-        if conn.sides().sending == Sending::Blocked {
-            return Ok(());
-        }
-        let socket = conn.socket.borrow();
-        let Some(socket) = socket.as_ref() else {
-            return Ok(());
-        };
-        let mut out = conn.out.borrow_mut();
-        while !out.is_empty() {
-            let mut slices = [IoSlice::new(&[]); MAX_SLICES];
-            let count = out.slices(&mut slices);
-            let unsent: usize = slices[..count].iter().map(|s| s.len()).sum();
-            match send_vectored_now(socket, &slices[..count])? {
-                Some(sent) => {
-                    out.consume(sent, |buffer| self.read_buffers.recycle(buffer));
-                    if sent < unsent {
-                        break;
-                    }
-                }
-                None => {
-                    conn.update_sides(|s| s.sending = Sending::Blocked);
-                    break;
-                }
-            }
-        }
-        Ok(())
     }
 
     fn apply_flow_control(self: &Rc<Self>, conn: &Rc<Connection>, pending: usize) {
@@ -302,9 +244,7 @@ impl Inner {
                 }
             }
         }
-        conn.out
-            .borrow_mut()
-            .clear(|buffer| self.read_buffers.recycle(buffer));
+        *conn.out.borrow_mut() = Default::default();
         tracing::debug!(peer = %conn.peer(), %reason, "connection closed");
         let protocol = conn.protocol.borrow_mut().take();
         debug_assert!(
@@ -343,6 +283,37 @@ impl Inner {
             }
         }
     }
+}
+
+/// Writes pending output until done or the kernel buffer is full; after
+/// the socket refused a write, waits for it to become writable instead of
+/// asking again.
+fn flush(conn: &Connection) -> io::Result<()> {
+    if conn.sides().sending == Sending::Blocked {
+        return Ok(());
+    }
+    let socket = conn.socket.borrow();
+    let Some(socket) = socket.as_ref() else {
+        return Ok(());
+    };
+    let mut out = conn.out.borrow_mut();
+    while !out.is_empty() {
+        let unsent = out.unsent();
+        match send_now(socket, unsent)? {
+            Some(sent) => {
+                let short = sent < unsent.len();
+                out.consume(sent);
+                if short {
+                    break;
+                }
+            }
+            None => {
+                conn.update_sides(|s| s.sending = Sending::Blocked);
+                break;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Carries out an asked-for half-close once output is flushed.

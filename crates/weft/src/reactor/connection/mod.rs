@@ -33,11 +33,6 @@ pub(crate) use io::Ending;
 /// together when the callback returns.
 const DIRECT_WRITE_MIN: usize = 8 * 1024;
 
-/// Writes at least this large that lie in the read buffer lent to the
-/// protocol are queued by reference instead of copied; smaller ones are
-/// cheaper to copy (and coalesce with their neighbours).
-const SHARE_MIN: usize = 4 * 1024;
-
 /// Told once a connection ended, after its protocol (a client factory's
 /// `connection_lost`).
 pub(crate) type LostHook = Box<dyn FnOnce(&CloseReason)>;
@@ -162,22 +157,6 @@ impl Connection {
         }
     }
 
-    /// Queues `data` for the socket: by reference when it lies in the
-    /// read buffer lent to a protocol right now (see
-    /// [`ReadBuffers`](super::read_buffers::ReadBuffers)), copied
-    /// otherwise.
-    fn queue(&self, data: &[u8]) {
-        let shared = match self.reactor.upgrade() {
-            Some(reactor) if data.len() >= SHARE_MIN => reactor.read_buffers.share(data),
-            _ => None,
-        };
-        let mut out = self.out.borrow_mut();
-        match shared {
-            Some((buffer, range)) => out.push_shared(buffer, range),
-            None => out.push(data),
-        }
-    }
-
     fn with_socket<R>(&self, f: impl FnOnce(&Stream) -> stdio::Result<R>) -> stdio::Result<R> {
         match self.socket.borrow().as_ref() {
             Some(socket) => f(socket),
@@ -210,7 +189,7 @@ impl TransportBackend for Connection {
             data
         };
         if !rest.is_empty() {
-            conn.queue(rest);
+            conn.out.borrow_mut().push(rest);
             conn.enqueue_service();
         }
     }
