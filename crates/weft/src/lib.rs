@@ -67,7 +67,10 @@
 //! Endpoints are named by strings in Twisted's grammar (`tcp:8900`,
 //! `unix:/run/app.sock`, `tcp:host=example.org:port=80`), see
 //! [`endpoints`]. Protocols and timers are tested without sockets or real
-//! time with the doubles in [`testing`].
+//! time with the doubles in [`testing`]: code that schedules work keeps a
+//! [`Timers`](time::Timers) handle, which the reactor and the test clock
+//! both give out. A server facing the internet adds [`policies`] (idle
+//! timeouts, a cap on connections per address).
 #![deny(missing_docs)]
 
 mod address;
