@@ -11,7 +11,12 @@
 //! - [`load`]: the load generator (one thread, mio, every connection);
 //! - [`timers`]: timers scheduled and cancelled per second, weft vs tokio;
 //! - [`report`]: medians and the Markdown table.
+//!
+//! The `attack` binary runs the robustness battery ([`attack`]): attacks on
+//! boom and on weft's examples, each measured against the same server
+//! without the attack.
 
+pub mod attack;
 pub mod load;
 pub mod proc_stats;
 pub mod report;
@@ -30,6 +35,23 @@ pub fn pin_to_core(core: usize) -> io::Result<()> {
         libc::CPU_ZERO(&mut set);
         libc::CPU_SET(core, &mut set);
         if libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) != 0 {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}
+
+/// Gives the calling thread the lowest scheduling priority (`SCHED_IDLE`:
+/// it runs only when nothing else on its core wants to, and a waking
+/// thread of normal priority takes the core at once), so that a thread
+/// sharing its core with it (an observer measuring what an attack does to
+/// others) is not slowed by it.
+pub fn lower_priority() -> io::Result<()> {
+    // SAFETY: plain system calls on this thread (pid 0) with an owned,
+    // initialised parameter.
+    unsafe {
+        let param = libc::sched_param { sched_priority: 0 };
+        if libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) != 0 {
             return Err(io::Error::last_os_error());
         }
     }
@@ -59,4 +81,21 @@ pub fn raise_fd_limit(limit: u64) -> io::Result<u64> {
         }
         Ok(current.rlim_cur as u64)
     }
+}
+
+/// One line naming the CPU, its cores and the kernel, to head a report.
+pub fn machine_description() -> String {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name"))
+        .and_then(|l| l.split_once(':'))
+        .map(|(_, m)| m.trim().to_owned())
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+    format!(
+        "machine: {model}, {cores} cores (shared: figures are noisy, compare ratios), Linux {}",
+        kernel.trim()
+    )
 }

@@ -106,7 +106,7 @@ pub fn table(columns: &[String], ratio_names: &[String], rows: &[Row]) -> String
 
 /// `value` with `decimals` digits after the point and thousands separated
 /// grouped by commas.
-fn format_number(value: f64, decimals: usize) -> String {
+pub fn format_number(value: f64, decimals: usize) -> String {
     let text = format!("{value:.decimals$}");
     let (int, frac) = match text.split_once('.') {
         Some((i, f)) => (i.to_owned(), Some(f.to_owned())),

@@ -1,16 +1,20 @@
-//! Echo servers under test: how to start one pinned to a core, learn its
-//! address, and stop it.
+//! Servers under test: how to start one pinned to a core, learn its
+//! address, read its log, signal it, and stop it. A server never outlives
+//! the program that started it: it is killed when its [`Server`] is
+//! dropped, and by the kernel if the starting program dies.
 
 use std::io::{self, BufRead, BufReader};
 use std::net::SocketAddr;
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// How to run one echo server. Every server prints `listening on ADDRESS`
-/// on its standard output once ready, and stops on SIGTERM.
-#[derive(Clone, Debug)]
+/// How to run one server. Every server prints a line holding
+/// `listening on ADDRESS` on its standard output once ready, and stops on
+/// SIGTERM.
+#[derive(Clone, Debug, Default)]
 pub struct ServerSpec {
     /// Column name in the report.
     pub name: String,
@@ -18,6 +22,32 @@ pub struct ServerSpec {
     pub program: PathBuf,
     /// Its arguments (they make it listen on a free port of 127.0.0.1).
     pub args: Vec<String>,
+    /// Environment variables set for it.
+    pub env: Vec<(String, String)>,
+    /// Keep its standard error lines ([`Server::log`]) instead of passing
+    /// them through.
+    pub capture_log: bool,
+}
+
+/// The standard error lines of a server started with
+/// [`ServerSpec::capture_log`], as they arrive.
+#[derive(Clone, Debug, Default)]
+pub struct Log(Arc<Mutex<Vec<String>>>);
+
+impl Log {
+    /// How many lines so far contain `text`.
+    pub fn count(&self, text: &str) -> usize {
+        self.lines().iter().filter(|l| l.contains(text)).count()
+    }
+
+    /// Every line so far.
+    pub fn lines(&self) -> Vec<String> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn push(&self, line: String) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).push(line);
+    }
 }
 
 /// A running server process.
@@ -27,6 +57,7 @@ pub struct Server {
     _stdout: BufReader<ChildStdout>,
     /// Where it listens.
     pub address: SocketAddr,
+    log: Log,
 }
 
 impl Server {
@@ -37,15 +68,27 @@ impl Server {
         let mut command = Command::new(&spec.program);
         command
             .args(&spec.args)
+            .envs(spec.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
+            .stderr(if spec.capture_log {
+                Stdio::piped()
+            } else {
+                Stdio::inherit()
+            });
         // SAFETY: the closure runs between fork and exec and only makes
-        // async-signal-safe system calls (setrlimit, sched_setaffinity).
+        // async-signal-safe system calls (setrlimit, sched_setaffinity,
+        // prctl).
         unsafe {
             command.pre_exec(move || {
                 crate::raise_fd_limit(fd_limit)?;
-                crate::pin_to_core(core)
+                crate::pin_to_core(core)?;
+                // Killed with the thread that started it, so that no
+                // server outlives a run that died.
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+                    return Err(io::Error::last_os_error());
+                }
+                Ok(())
             });
         }
         let mut child = command.spawn().map_err(|e| {
@@ -54,6 +97,15 @@ impl Server {
                 format!("cannot run {}: {e}", spec.program.display()),
             )
         })?;
+        let log = Log::default();
+        if let Some(stderr) = child.stderr.take() {
+            let log = log.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                    log.push(line);
+                }
+            });
+        }
         let mut stdout = BufReader::new(child.stdout.take().expect("stdout is piped"));
         let mut line = String::new();
         loop {
@@ -71,6 +123,7 @@ impl Server {
                     child,
                     _stdout: stdout,
                     address,
+                    log,
                 });
             }
         }
@@ -81,30 +134,71 @@ impl Server {
         self.child.id()
     }
 
+    /// Its standard error lines (empty unless [`ServerSpec::capture_log`]).
+    pub fn log(&self) -> &Log {
+        &self.log
+    }
+
+    /// Sends `signal` (such as `libc::SIGTERM`) unless it has exited.
+    pub fn signal(&mut self, signal: libc::c_int) -> io::Result<()> {
+        if self.child.try_wait()?.is_none() {
+            // SAFETY: signals a child process this value owns and has not
+            // reaped (so its pid is not reused).
+            if unsafe { libc::kill(self.child.id() as libc::pid_t, signal) } != 0 {
+                return Err(io::Error::last_os_error());
+            }
+        }
+        Ok(())
+    }
+
+    /// Waits up to `timeout` for the process to end: its exit status, or
+    /// `None` if it still runs.
+    pub fn wait_exit(&mut self, timeout: Duration) -> io::Result<Option<ExitStatus>> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                return Ok(Some(status));
+            }
+            if Instant::now() >= deadline {
+                return Ok(None);
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+
+    /// Whether the process still runs.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
     /// Sends SIGTERM and waits for the process to end (killing it after
     /// 10 s).
     pub fn stop(mut self) -> io::Result<()> {
-        // SAFETY: signals a child process this value owns and has not reaped.
-        unsafe {
-            libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM);
+        self.signal(libc::SIGTERM)?;
+        if self.wait_exit(Duration::from_secs(10))?.is_none() {
+            self.child.kill()?;
+            self.child.wait()?;
         }
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if self.child.try_wait()?.is_some() {
-                return Ok(());
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        self.child.kill()?;
-        self.child.wait()?;
         Ok(())
     }
 }
 
-/// The address of a `listening on ADDRESS` line (`127.0.0.1:PORT` or
-/// `[::1]:PORT`).
+impl Drop for Server {
+    fn drop(&mut self) {
+        if self.is_running() {
+            let _ = self.child.kill();
+        }
+        let _ = self.child.wait();
+    }
+}
+
+/// The address of a line holding `listening on ADDRESS` (`127.0.0.1:PORT`
+/// or `[::1]:PORT`), ended by the line's end, a space or a `;`, such as
+/// `listening on 127.0.0.1:4242` or `boom: listening on 127.0.0.1:8900;
+/// join with: …`.
 pub fn parse_listening_line(line: &str) -> Option<SocketAddr> {
-    line.trim().strip_prefix("listening on ")?.parse().ok()
+    let (_, rest) = line.split_once("listening on ")?;
+    rest.split([';', ' ', '\n', '\r']).next()?.parse().ok()
 }
 
 #[cfg(test)]
@@ -116,6 +210,10 @@ mod tests {
         assert_eq!(
             parse_listening_line("listening on 127.0.0.1:4242\n"),
             Some("127.0.0.1:4242".parse().unwrap())
+        );
+        assert_eq!(
+            parse_listening_line("boom (classic): listening on 127.0.0.1:8900; join with: telnet"),
+            Some("127.0.0.1:8900".parse().unwrap())
         );
         assert_eq!(parse_listening_line("starting\n"), None);
     }

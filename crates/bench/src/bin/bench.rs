@@ -13,7 +13,7 @@ use weft_bench::load::{self, Measured, Window};
 use weft_bench::report::{self, Row};
 use weft_bench::server::{Server, ServerSpec};
 use weft_bench::timers::{self, Implementation, Pattern};
-use weft_bench::{pin_to_core, proc_stats, raise_fd_limit};
+use weft_bench::{machine_description, pin_to_core, proc_stats, raise_fd_limit};
 
 const USAGE: &str = "\
 usage: bench [all|echo|timers] [options]
@@ -220,6 +220,7 @@ fn spec(name: &str, program: &Path, args: &[&str]) -> ServerSpec {
         name: name.to_owned(),
         program: PathBuf::from(program),
         args: args.iter().map(|a| a.to_string()).collect(),
+        ..ServerSpec::default()
     }
 }
 
@@ -482,21 +483,4 @@ fn timer_benchmark(options: &Options) -> Result<(), Box<dyn std::error::Error>> 
     );
     print!("{}", report::table(&columns, &ratio_names, &rows));
     Ok(())
-}
-
-/// CPU model, core count and kernel, for the report.
-fn machine_description() -> String {
-    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let model = cpuinfo
-        .lines()
-        .find_map(|l| l.strip_prefix("model name"))
-        .and_then(|l| l.split_once(':'))
-        .map(|(_, m)| m.trim().to_owned())
-        .unwrap_or_else(|| "unknown CPU".into());
-    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
-    format!(
-        "machine: {model}, {cores} cores (shared: figures are noisy, compare ratios), Linux {}",
-        kernel.trim()
-    )
 }

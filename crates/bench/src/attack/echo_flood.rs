@@ -1,0 +1,113 @@
+//! One client floods weft's echo example (it writes as fast as the server
+//! reads, and reads the echo back) while another does request/response.
+//! The reactor gives each connection one read turn per loop iteration, so
+//! the flooder's endless input cannot keep the other waiting.
+//!
+//! On two cores the flood also takes CPU from everyone: the server's core
+//! (its system calls) and the client core (the flooder runs at the lowest
+//! priority, but the kernel's loopback work in its system calls cannot be
+//! preempted). A control separates that from the reactor: the same flood
+//! against a second echo process on the same core, while the observer
+//! talks to the first.
+
+use std::time::{Duration, Instant};
+
+use super::outcome::{Comparison, Memory};
+use super::target::Target;
+use super::{Context, Error, Outcome};
+use std::net::SocketAddr;
+
+use crate::load::{self, Measured, Window};
+
+/// The observer's request size, bytes.
+const REQUEST: usize = 64;
+/// Below this share of its rate in the control (the same flood on another
+/// process of the same core), the observer is slowed by the reactor, not
+/// by the machine.
+const FAIR_SHARE: f64 = 0.5;
+
+pub fn run(context: &Context) -> Result<Vec<Outcome>, Error> {
+    let mut outcome = Outcome::new("one client flooding the echo example");
+    let target = Target::example(context, "echo")?;
+    let (address, pid) = (target.address(), target.pid());
+    let warmup = Duration::from_millis(500);
+    let observe = Window {
+        warmup,
+        measure: context.window,
+    };
+    let without = load::request_response(address, 1, REQUEST, observe, pid)?;
+    let before = target.sample()?;
+    let began = Instant::now();
+    let (during, flood) = observe_while_flooding(address, address, pid, context.window)?;
+    // The control: a flood of another process on the same core.
+    let other = Target::example(context, "echo")?;
+    let (control, _) = observe_while_flooding(address, other.address(), pid, context.window)?;
+    drop(other);
+    std::thread::sleep(Duration::from_secs(1));
+    let after = target.sample()?;
+    outcome.memory = Some(Memory {
+        before_kib: before.rss_kib,
+        peak_kib: target.sampler.peaks_since(began).rss_kib,
+        after_kib: after.rss_kib,
+    });
+    outcome.observer = Some(Comparison {
+        unit: "round trips/s",
+        without: without.rate(),
+        during: during.rate(),
+        p99_gap_ms: None,
+    });
+    outcome.detail(format!(
+        "the flooder had {:.0} MiB/s echoed back; server CPU {:.0}% of a core during the flood ({:.0}% without)",
+        flood.rate() / (1024.0 * 1024.0),
+        during.server_load(),
+        without.server_load()
+    ));
+    outcome.detail(format!(
+        "observer ({REQUEST}-byte requests, one at a time): {:.0} round trips/s without, {:.0} during; control (the same flood against a second echo process on the server core): {:.0}",
+        without.rate(),
+        during.rate(),
+        control.rate()
+    ));
+    outcome.detail(format!(
+        "one round trip of the observer: {:.0} µs without, {:.0} µs during, {:.0} µs in the control",
+        1e6 / without.rate(),
+        1e6 / during.rate(),
+        1e6 / control.rate()
+    ));
+    outcome.check(
+        during.rate() < control.rate() * FAIR_SHARE,
+        format!(
+            "the observer got {:.0}% of the rate it gets when the same flood hits another process on the same core: the reactor, not the machine, makes it wait",
+            100.0 * during.rate() / control.rate()
+        ),
+    );
+    Ok(vec![outcome])
+}
+
+/// Request/response with `observed` for `window` while one client floods
+/// `flooded`: the observer's figures, and the flood's.
+fn observe_while_flooding(
+    observed: SocketAddr,
+    flooded: SocketAddr,
+    pid: u32,
+    window: Duration,
+) -> std::io::Result<(Measured, Measured)> {
+    let warmup = Duration::from_millis(500);
+    let flooding = Window {
+        warmup: Duration::ZERO,
+        measure: window + warmup * 2,
+    };
+    let flooder = std::thread::spawn(move || {
+        let _ = crate::lower_priority();
+        load::streaming(flooded, 1, 16 * 1024, 4, flooding, pid)
+    });
+    let observe = Window {
+        warmup,
+        measure: window,
+    };
+    let during = load::request_response(observed, 1, REQUEST, observe, pid)?;
+    let flood = flooder
+        .join()
+        .map_err(|_| std::io::Error::other("the flooder panicked"))??;
+    Ok((during, flood))
+}
