@@ -16,6 +16,7 @@
 //! boom and on weft's examples, each measured against the same server
 //! without the attack.
 
+pub mod args;
 pub mod attack;
 pub mod load;
 pub mod proc_stats;

@@ -84,6 +84,10 @@ pub struct Member {
     /// When the first byte from the server arrived (the server accepted
     /// the connection and spoke).
     pub first_byte: Option<Instant>,
+    /// When the whole hello was sent.
+    pub hello_sent: Option<Instant>,
+    /// When the last byte from the server arrived.
+    pub last_byte: Option<Instant>,
     /// When and how it ended.
     pub ended: Option<(Instant, Ending)>,
     /// Bytes received.
@@ -377,6 +381,8 @@ impl Driver {
                 started: Instant::now(),
                 connected: None,
                 first_byte: None,
+                hello_sent: None,
+                last_byte: None,
                 ended: None,
                 received: 0,
                 sent: 0,
@@ -489,7 +495,9 @@ impl Driver {
                 Ok(0) => return self.end(index, member, Ending::Closed),
                 Ok(n) => {
                     budget = budget.saturating_sub(n);
-                    member.first_byte.get_or_insert_with(Instant::now);
+                    let now = Instant::now();
+                    member.first_byte.get_or_insert(now);
+                    member.last_byte = Some(now);
                     member.received += n as u64;
                     let keep = n.min(TAIL);
                     member.tail.extend_from_slice(&buffer[n - keep..n]);
@@ -529,6 +537,7 @@ impl Driver {
                 Err(e) => return self.end(index, member, ending_of(&e)),
             }
         }
+        member.hello_sent.get_or_insert_with(Instant::now);
         let Some(bytes) = self
             .flood
             .clone()

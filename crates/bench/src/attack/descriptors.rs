@@ -14,7 +14,7 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use super::crowd::{Crowd, Plan};
-use super::outcome::{Comparison, Memory, count};
+use super::outcome::{Comparison, count};
 use super::sources::Sources;
 use super::target::Target;
 use super::telnet;
@@ -35,10 +35,7 @@ pub fn run(context: &Context) -> Result<Vec<Outcome>, Error> {
         count(limit)
     ));
     let target = Target::boom(context, 8, &[], limit as u64)?;
-    let observer = target.observe()?;
-    let without = observer.watch(context.window);
-    let before = target.sample()?;
-    let began = Instant::now();
+    let (observer, without, before, began) = target.baseline(context.window)?;
 
     // Players as a stock telnet client is (they get colour updates only
     // when something changes, so the crowd costs little but descriptors).
@@ -76,12 +73,10 @@ pub fn run(context: &Context) -> Result<Vec<Outcome>, Error> {
         full.fds
     ));
     outcome.detail(format!(
-        "while out of descriptors ({:.0} s): server CPU {cpu_during:.0}% of a core; server log: {backoffs} \"pausing accepts\"; observer {:.1} frames/s (without: {:.1}), p99 gap {:.0} ms",
+        "while out of descriptors ({:.0} s): server CPU {cpu_during:.0}% of a core; server log: {backoffs} \"pausing accepts\"",
         context.window.as_secs_f64(),
-        during.per_second,
-        without.per_second,
-        during.p99_gap.as_secs_f64() * 1e3
     ));
+    outcome.detail(during.against("while out of descriptors", &without));
 
     // The attackers leave; how soon is a newcomer served?
     crowd.close_all();
@@ -93,13 +88,8 @@ pub fn run(context: &Context) -> Result<Vec<Outcome>, Error> {
         None => "a newcomer was not served within 30 s".into(),
     });
     let drained = target.wait_for_fds(before.fds, Duration::from_secs(60));
-    std::thread::sleep(Duration::from_secs(1));
-    let after = target.sample()?;
-    outcome.memory = Some(Memory {
-        before_kib: before.rss_kib,
-        peak_kib: target.sampler.peaks_since(began).rss_kib,
-        after_kib: after.rss_kib,
-    });
+    let (memory, after) = target.memory_since(&before, began, Duration::from_secs(1))?;
+    outcome.memory = Some(memory);
     outcome.detail(format!(
         "after they left: descriptors back to {} (before: {}) in {:.1} s",
         after.fds,

@@ -12,7 +12,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::outcome::{Comparison, Memory};
+use super::outcome::Comparison;
 use super::target::Target;
 use super::{Context, Error, Outcome};
 use std::net::SocketAddr;
@@ -43,13 +43,11 @@ pub fn run(context: &Context) -> Result<Vec<Outcome>, Error> {
     let other = Target::example(context, "echo")?;
     let (control, _) = observe_while_flooding(address, other.address(), pid, context.window)?;
     drop(other);
-    std::thread::sleep(Duration::from_secs(1));
-    let after = target.sample()?;
-    outcome.memory = Some(Memory {
-        before_kib: before.rss_kib,
-        peak_kib: target.sampler.peaks_since(began).rss_kib,
-        after_kib: after.rss_kib,
-    });
+    outcome.memory = Some(
+        target
+            .memory_since(&before, began, Duration::from_secs(1))?
+            .0,
+    );
     outcome.observer = Some(Comparison {
         unit: "round trips/s",
         without: without.rate(),

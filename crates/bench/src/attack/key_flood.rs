@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use super::crowd::{Crowd, Plan};
-use super::outcome::{Comparison, Memory, count};
+use super::outcome::{Comparison, count};
 use super::sources::Sources;
 use super::target::{FD_LIMIT, Target};
 use super::{Context, Error, Outcome};
@@ -45,13 +45,11 @@ pub fn run(context: &Context) -> Result<Vec<Outcome>, Error> {
     let sent: u64 = crowd.members().iter().map(|m| m.sent).sum::<u64>() - sent_before;
     let still = crowd.count(|m| m.is_open());
     drop(crowd);
-    std::thread::sleep(Duration::from_secs(1));
-    let after = target.sample()?;
-    outcome.memory = Some(Memory {
-        before_kib: before.rss_kib,
-        peak_kib: target.sampler.peaks_since(began).rss_kib,
-        after_kib: after.rss_kib,
-    });
+    outcome.memory = Some(
+        target
+            .memory_since(&before, began, Duration::from_secs(1))?
+            .0,
+    );
     outcome.observer = Some(Comparison::frames(&without, &during));
     let seconds = context.window.as_secs_f64();
     outcome.detail(format!(
@@ -59,16 +57,7 @@ pub fn run(context: &Context) -> Result<Vec<Outcome>, Error> {
         count((sent as f64 / seconds) as usize),
         sent / (1024 * 1024)
     ));
-    outcome.detail(format!(
-        "observer without: {:.1} frames/s, median gap {:.1} ms, p99 {:.1} ms; during: {:.1} frames/s, median gap {:.1} ms, p99 {:.1} ms, longest silence {:.0} ms",
-        without.per_second,
-        without.median_gap.as_secs_f64() * 1e3,
-        without.p99_gap.as_secs_f64() * 1e3,
-        during.per_second,
-        during.median_gap.as_secs_f64() * 1e3,
-        during.p99_gap.as_secs_f64() * 1e3,
-        during.longest_silence.as_secs_f64() * 1e3,
-    ));
+    outcome.detail(during.against("during the flood", &without));
     outcome.check(
         during.p99_gap > FRAME * 2,
         format!(

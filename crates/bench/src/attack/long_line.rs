@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use socket2::{Domain, Socket, Type};
 
-use super::outcome::{Comparison, Memory, count, mib, spread};
+use super::outcome::{Comparison, count, mib, spread};
 use super::sources::Sources;
 use super::target::Target;
 use super::{Context, Error, Outcome};
@@ -57,14 +57,9 @@ pub fn run(context: &Context) -> Result<Vec<Outcome>, Error> {
     stop.store(true, Ordering::Relaxed);
     let attempts = attacker.join().map_err(|_| "the attacker panicked")??;
     let during = during?;
-    std::thread::sleep(Duration::from_secs(1));
-    let after = target.sample()?;
-    let peak = target.sampler.peaks_since(began).rss_kib;
-    outcome.memory = Some(Memory {
-        before_kib: before.rss_kib,
-        peak_kib: peak,
-        after_kib: after.rss_kib,
-    });
+    let (memory, _) = target.memory_since(&before, began, Duration::from_secs(1))?;
+    outcome.memory = Some(memory);
+    let peak = memory.peak_kib;
     outcome.observer = Some(Comparison {
         unit: "round trips/s",
         without,

@@ -9,7 +9,7 @@
 use std::time::{Duration, Instant};
 
 use super::crowd::{Crowd, Plan};
-use super::outcome::{Memory, count, mib};
+use super::outcome::{count, mib};
 use super::sources::Sources;
 use super::target::{FD_LIMIT, Target};
 use super::telnet;
@@ -52,14 +52,9 @@ pub fn run(context: &Context) -> Result<Vec<Outcome>, Error> {
         crowd.close_all();
         let gone = target.wait_for_fds(start.fds, Duration::from_secs(120));
         drop(crowd);
-        std::thread::sleep(Duration::from_secs(1));
-        let after = target.sample()?;
-        let peak = target.sampler.peaks_since(began).rss_kib;
-        outcome.memory = Some(Memory {
-            before_kib: before.rss_kib,
-            peak_kib: peak,
-            after_kib: after.rss_kib,
-        });
+        let (memory, after) = target.memory_since(&before, began, Duration::from_secs(1))?;
+        outcome.memory = Some(memory);
+        let peak = memory.peak_kib;
         outcome.drop_time = Some(format!(
             "all closed on the server {:.1} s after they left",
             gone.as_secs_f64()

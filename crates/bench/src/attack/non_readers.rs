@@ -23,7 +23,7 @@
 use std::time::{Duration, Instant};
 
 use super::crowd::{Crowd, Ending, Every, Member, Plan};
-use super::outcome::{Comparison, Memory, count, spread};
+use super::outcome::{Comparison, count, spread};
 use super::sources::Sources;
 use super::target::{FD_LIMIT, Target};
 use super::telnet;
@@ -53,7 +53,7 @@ pub fn never_reading(receive_buffer: usize) -> Plan {
         hello: telnet::stock_client(),
         every: Some(Every {
             period: Duration::from_millis(50),
-            messages: vec![telnet::naws(200, 60), telnet::naws(201, 61)],
+            messages: vec![telnet::window(200, 60), telnet::window(201, 61)],
         }),
         read: false,
         receive_buffer: Some(receive_buffer),
@@ -69,10 +69,7 @@ pub fn run(context: &Context) -> Result<Vec<Outcome>, Error> {
     ));
     let target = Target::boom(context, 8, &[], FD_LIMIT)?;
     target.sampler.watch_port(target.address().port());
-    let observer = target.observe()?;
-    let without = observer.watch(context.window);
-    let before = target.sample()?;
-    let began = Instant::now();
+    let (observer, without, before, began) = target.baseline(context.window)?;
     let crowd = Crowd::start(target.address(), Sources::new(32))?;
     crowd.open(attackers, never_reading(RECEIVE_BUFFER));
     let connected = crowd.wait_connected(attackers, Duration::from_secs(60));
@@ -90,14 +87,9 @@ pub fn run(context: &Context) -> Result<Vec<Outcome>, Error> {
     drop(crowd);
     // Every attacker's socket is closed now; what the kernel still holds
     // is held for nobody.
-    std::thread::sleep(Duration::from_secs(2));
-    let after = target.sample()?;
+    let (memory, after) = target.memory_since(&before, began, Duration::from_secs(2))?;
+    outcome.memory = Some(memory);
     let peaks = target.sampler.peaks_since(began);
-    outcome.memory = Some(Memory {
-        before_kib: before.rss_kib,
-        peak_kib: peaks.rss_kib,
-        after_kib: after.rss_kib,
-    });
     let lifetimes: Vec<Duration> = members.iter().filter_map(Member::lifetime).collect();
     let ending = |how: Ending| {
         members
@@ -138,12 +130,15 @@ pub fn run(context: &Context) -> Result<Vec<Outcome>, Error> {
         "orphaned TCP sockets before / peak / after: {} / {} / {}",
         before.tcp.orphans, peaks.orphans, after.tcp.orphans
     ));
+    outcome.detail(during.against(
+        &format!(
+            "while they filled their buffers ({:.1} s)",
+            (first_drop - all_in).as_secs_f64()
+        ),
+        &without,
+    ));
     outcome.detail(format!(
-        "observer while they filled their buffers ({:.1} s): {:.1} frames/s (without: {:.1}), p99 gap {:.0} ms; server log: {} \"dropping a client that stopped reading\"",
-        (first_drop - all_in).as_secs_f64(),
-        during.per_second,
-        without.per_second,
-        during.p99_gap.as_secs_f64() * 1e3,
+        "server log: {} \"dropping a client that stopped reading\"",
         count(target.server.log().count("stopped reading"))
     ));
     let bound = STALL_LIMIT + FILL_BOUND;

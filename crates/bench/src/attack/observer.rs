@@ -34,6 +34,30 @@ pub struct FrameStats {
     pub longest_silence: Duration,
 }
 
+impl FrameStats {
+    /// "20.0 frames/s; gaps: median 50.0 ms, p99 52.1 ms, longest 56.0 ms".
+    pub fn summary(&self) -> String {
+        let ms = |d: Duration| d.as_secs_f64() * 1e3;
+        format!(
+            "{:.1} frames/s; gaps: median {:.1} ms, p99 {:.1} ms, longest {:.1} ms",
+            self.per_second,
+            ms(self.median_gap),
+            ms(self.p99_gap),
+            ms(self.longest_silence)
+        )
+    }
+
+    /// A line of detail: the observer `when` (`during`), and without the
+    /// attack.
+    pub fn against(&self, when: &str, without: &FrameStats) -> String {
+        format!(
+            "observer {when}: {}; without the attack: {}",
+            self.summary(),
+            without.summary()
+        )
+    }
+}
+
 #[derive(Default)]
 struct Seen {
     frames: Vec<Instant>,

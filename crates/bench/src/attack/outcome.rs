@@ -143,6 +143,15 @@ pub fn mib(kib: u64) -> String {
     format!("{:.1}", kib as f64 / 1024.0)
 }
 
+/// A byte count: "512 B", "5.2 KiB", "103.4 MiB".
+pub fn bytes(n: u64) -> String {
+    match n {
+        0..1024 => format!("{n} B"),
+        1024..1_048_576 => format!("{:.1} KiB", n as f64 / 1024.0),
+        _ => format!("{:.1} MiB", n as f64 / 1_048_576.0),
+    }
+}
+
 /// Milliseconds of `d`.
 pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
@@ -194,6 +203,8 @@ mod tests {
     fn counts_and_spreads_read_well() {
         assert_eq!(count(18_000), "18,000");
         assert_eq!(count(999), "999");
+        assert_eq!(bytes(512), "512 B");
+        assert_eq!(bytes(5 * 1024 + 200), "5.2 KiB");
         assert_eq!(
             spread(&[Duration::from_secs(1), Duration::from_secs(3)]),
             "median 2.00 s, max 3.00 s"

@@ -8,7 +8,7 @@
 use std::time::{Duration, Instant};
 
 use super::crowd::{Crowd, Ending, Every, Plan};
-use super::outcome::{Comparison, Memory, count, spread};
+use super::outcome::{Comparison, count, spread};
 use super::sources::Sources;
 use super::target::{FD_LIMIT, Target};
 use super::{Context, Error, Outcome};
@@ -38,10 +38,7 @@ pub fn run(context: &Context) -> Result<Vec<Outcome>, Error> {
         count(attackers)
     ));
     let target = Target::boom(context, 8, &extra, FD_LIMIT)?;
-    let observer = target.observe()?;
-    let without = observer.watch(context.window);
-    let before = target.sample()?;
-    let began = Instant::now();
+    let (observer, without, before, began) = target.baseline(context.window)?;
 
     // 32 connections from each address: boom's default cap per address.
     let crowd = Crowd::start(target.address(), Sources::new(32))?;
@@ -86,14 +83,9 @@ pub fn run(context: &Context) -> Result<Vec<Outcome>, Error> {
     crowd.wait_until(deadline.saturating_duration_since(Instant::now()), |m| {
         m.iter().all(|m| m.ended.is_some())
     });
-    std::thread::sleep(Duration::from_secs(1));
-    let after = target.sample()?;
+    let (memory, after) = target.memory_since(&before, began, Duration::from_secs(1))?;
+    outcome.memory = Some(memory);
     let peaks = target.sampler.peaks_since(began);
-    outcome.memory = Some(Memory {
-        before_kib: before.rss_kib,
-        peak_kib: peaks.rss_kib,
-        after_kib: after.rss_kib,
-    });
 
     let members = crowd.members().clone();
     let lifetimes: Vec<Duration> = members.iter().filter_map(|m| m.lifetime()).collect();
@@ -107,21 +99,22 @@ pub fn run(context: &Context) -> Result<Vec<Outcome>, Error> {
     let late = lifetimes.iter().filter(|l| **l > bound).count();
     outcome.drop_time = Some(format!("{} (timeout {timeout} s)", spread(&lifetimes)));
     outcome.detail(format!(
-        "closed by the server: {} of {} ({} in order after a goodbye naming the timeout: {}); still open at the end: {}",
+        "closed by the server: {} of {} ({} with an orderly close, the others reset as their next byte met the closed socket); told why (\"No key pressed within {timeout} s\"): {}; still open at the end: {}",
         count(lifetimes.len()),
         count(connected),
         count(closed),
         count(told),
         count(open)
     ));
+    outcome.detail(during.against(
+        &format!(
+            "while all were connected ({:.1} s)",
+            (held - all_in).as_secs_f64()
+        ),
+        &without,
+    ));
     outcome.detail(format!(
-        "observer while all were connected ({:.1} s): {:.1} frames/s (without: {:.1}), median gap {:.0} ms, p99 {:.0} ms, longest silence {:.0} ms; server CPU {cpu_during:.0}% of a core",
-        (held - all_in).as_secs_f64(),
-        during.per_second,
-        without.per_second,
-        during.median_gap.as_secs_f64() * 1e3,
-        during.p99_gap.as_secs_f64() * 1e3,
-        during.longest_silence.as_secs_f64() * 1e3,
+        "server CPU while all were connected: {cpu_during:.0}% of a core"
     ));
     outcome.detail(format!(
         "server log: {} \"closing a connection that never pressed a key\"; open descriptors before / peak / after: {} / {} / {}",

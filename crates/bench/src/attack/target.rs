@@ -7,7 +7,8 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use super::Context;
-use super::observer::Observer;
+use super::observer::{FrameStats, Observer};
+use super::outcome::Memory;
 use super::sampler::{Sample, Sampler};
 use crate::proc_stats;
 use crate::server::{Server, ServerSpec};
@@ -133,6 +134,37 @@ impl Target {
             }
         }
         began.elapsed()
+    }
+
+    /// What an attack that begins now is measured against (boom only): an
+    /// observer connected to the server (still watching), its frames over
+    /// `window`, a reading of the server, and the instant it begins.
+    pub fn baseline(
+        &self,
+        window: Duration,
+    ) -> io::Result<(Observer, FrameStats, Sample, Instant)> {
+        let observer = self.observe()?;
+        let without = observer.watch(window);
+        let before = self.sample()?;
+        Ok((observer, without, before, Instant::now()))
+    }
+
+    /// After `settle`, the server's memory before (`before`), at its peak
+    /// since `began`, and now; and the reading now.
+    pub fn memory_since(
+        &self,
+        before: &Sample,
+        began: Instant,
+        settle: Duration,
+    ) -> io::Result<(Memory, Sample)> {
+        std::thread::sleep(settle);
+        let after = self.sample()?;
+        let memory = Memory {
+            before_kib: before.rss_kib,
+            peak_kib: self.sampler.peaks_since(began).rss_kib,
+            after_kib: after.rss_kib,
+        };
+        Ok((memory, after))
     }
 
     /// An observer connected to it (boom only).

@@ -1,59 +1,54 @@
-//! Telnet messages as attacking clients send them (RFC 854, 1073, 1091).
+//! Telnet messages as attacking clients send them, encoded by weft's own
+//! telnet codec.
 
-/// Interpret As Command.
-pub const IAC: u8 = 255;
-/// Negotiation verbs.
-pub const DONT: u8 = 254;
-/// Asks the other side to do an option.
-pub const DO: u8 = 253;
-/// Refuses an option.
-pub const WONT: u8 = 252;
-/// Offers an option.
-pub const WILL: u8 = 251;
-/// Subnegotiation begins.
-pub const SB: u8 = 250;
-/// Subnegotiation ends.
-pub const SE: u8 = 240;
-/// Echo (RFC 857).
-pub const ECHO: u8 = 1;
-/// Suppress go-ahead (RFC 858).
-pub const SGA: u8 = 3;
-/// Terminal type (RFC 1091).
-pub const TTYPE: u8 = 24;
-/// Window size (RFC 1073).
-pub const NAWS: u8 = 31;
+use weft::protocols::telnet::codec::{encode_negotiation, encode_subnegotiation};
+use weft::protocols::telnet::command::{IAC, SB, SE};
+use weft::protocols::telnet::naws::{self, WindowSize};
+use weft::protocols::telnet::{TelnetOption, Verb};
 
 /// What a stock telnet client answers the server's opening: DO ECHO, DO
 /// SGA, WILL NAWS, and an 80 × 24 window.
 pub fn stock_client() -> Vec<u8> {
-    let mut bytes = vec![IAC, DO, ECHO, IAC, DO, SGA, IAC, WILL, NAWS];
-    bytes.extend(naws(80, 24));
+    let mut bytes = Vec::new();
+    for (verb, option) in [
+        (Verb::Do, TelnetOption::ECHO),
+        (Verb::Do, TelnetOption::SGA),
+        (Verb::Will, TelnetOption::NAWS),
+    ] {
+        encode_negotiation(verb, option, &mut bytes);
+    }
+    bytes.extend(window(80, 24));
     bytes
 }
 
 /// `IAC verb option`.
-pub fn command(verb: u8, option: u8) -> [u8; 3] {
-    [IAC, verb, option]
-}
-
-/// `IAC SB option payload IAC SE`, with every IAC of the payload doubled.
-pub fn subnegotiation(option: u8, payload: &[u8]) -> Vec<u8> {
-    let mut bytes = vec![IAC, SB, option];
-    for &byte in payload {
-        bytes.push(byte);
-        if byte == IAC {
-            bytes.push(IAC);
-        }
-    }
-    bytes.extend([IAC, SE]);
+pub fn command(verb: Verb, option: TelnetOption) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    encode_negotiation(verb, option, &mut bytes);
     bytes
 }
 
-/// A window size report.
-pub fn naws(width: u16, height: u16) -> Vec<u8> {
-    let [w1, w0] = width.to_be_bytes();
-    let [h1, h0] = height.to_be_bytes();
-    subnegotiation(NAWS, &[w1, w0, h1, h0])
+/// `IAC SB option content IAC SE`, with every IAC of the content doubled.
+pub fn subnegotiation(option: TelnetOption, content: &[u8]) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    encode_subnegotiation(option, content, &mut bytes);
+    bytes
+}
+
+/// A window size report (NAWS).
+pub fn window(width: u16, height: u16) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    naws::encode(WindowSize { width, height }, &mut bytes);
+    bytes
+}
+
+/// A window size report whose content is `length` bytes of `x` instead of
+/// four: `IAC SB NAWS`, the bytes, `IAC SE`.
+pub fn endless_window(length: usize) -> Vec<u8> {
+    let mut bytes = vec![IAC, SB, TelnetOption::NAWS.0];
+    bytes.resize(bytes.len() + length, b'x');
+    bytes.extend([IAC, SE]);
+    bytes
 }
 
 #[cfg(test)]
@@ -63,9 +58,13 @@ mod tests {
     #[test]
     fn a_window_of_65535_doubles_its_iacs() {
         assert_eq!(
-            naws(65535, 24),
-            [IAC, SB, NAWS, 255, 255, 255, 255, 0, 24, IAC, SE]
+            window(65535, 24),
+            [IAC, SB, 31, 255, 255, 255, 255, 0, 24, IAC, SE]
         );
-        assert_eq!(naws(80, 24), [IAC, SB, NAWS, 0, 80, 0, 24, IAC, SE]);
+        assert_eq!(
+            stock_client()[..9],
+            [IAC, 253, 1, IAC, 253, 3, IAC, 251, 31]
+        );
+        assert_eq!(endless_window(2), [IAC, SB, 31, b'x', b'x', IAC, SE]);
     }
 }

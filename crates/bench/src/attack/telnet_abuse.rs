@@ -10,11 +10,12 @@ use std::time::{Duration, Instant};
 
 use super::crowd::{Crowd, Every, Member, Plan};
 use super::observer::Observer;
-use super::outcome::{Comparison, Memory, mib};
+use super::outcome::{Comparison, Memory, bytes, mib};
 use super::sources::Sources;
 use super::target::{FD_LIMIT, Target};
-use super::telnet::{self, DO, DONT, ECHO, IAC, NAWS, SB, SE, SGA, TTYPE, WILL, WONT};
+use super::telnet;
 use super::{Context, Error, Outcome};
+use weft::protocols::telnet::{TelnetOption, Verb};
 
 /// More growth than this during one abuse is memory the abuse took.
 const GROWTH_BOUND_KIB: u64 = 8 * 1024;
@@ -32,7 +33,7 @@ fn windows(period: Duration, sizes: &[(u16, u16)], with_moves: bool) -> Plan {
         .iter()
         .enumerate()
         .map(|(i, &(w, h))| {
-            let mut bytes = telnet::naws(w, h);
+            let mut bytes = telnet::window(w, h);
             if with_moves {
                 bytes.push(if i % 2 == 0 { b'd' } else { b'a' });
             }
@@ -48,7 +49,7 @@ fn windows(period: Duration, sizes: &[(u16, u16)], with_moves: bool) -> Plan {
 }
 
 /// `commands` over and over, as fast as the server takes them.
-fn storm(commands: &[&[u8]]) -> Plan {
+fn storm(commands: &[Vec<u8>]) -> Plan {
     Plan {
         hello: telnet::stock_client(),
         flood: Some(commands.concat()),
@@ -59,10 +60,11 @@ fn storm(commands: &[&[u8]]) -> Plan {
 
 fn abuses() -> Vec<Abuse> {
     let tick = Duration::from_millis(50);
+    let (ttype, echo, sga) = (TelnetOption::TTYPE, TelnetOption::ECHO, TelnetOption::SGA);
+    let unknown = TelnetOption(200);
     let mut huge = telnet::stock_client();
-    huge.extend([IAC, SB, NAWS]);
-    huge.extend(std::iter::repeat_n(b'x', 10 * 1024 * 1024));
-    huge.extend([IAC, SE, b'd']);
+    huge.extend(telnet::endless_window(10 * 1024 * 1024));
+    huge.push(b'd');
     vec![
         Abuse {
             name: "NAWS 0 × 0, with moves",
@@ -83,21 +85,21 @@ fn abuses() -> Vec<Abuse> {
         Abuse {
             name: "TTYPE loop (WILL, IS xterm, SEND, WONT, as fast as taken)",
             plan: storm(&[
-                &telnet::command(WILL, TTYPE),
-                &telnet::subnegotiation(TTYPE, b"\x00xterm"),
-                &telnet::subnegotiation(TTYPE, b"\x01"),
-                &telnet::command(WONT, TTYPE),
+                telnet::command(Verb::Will, ttype),
+                telnet::subnegotiation(ttype, b"\x00xterm"),
+                telnet::subnegotiation(ttype, b"\x01"),
+                telnet::command(Verb::Wont, ttype),
             ]),
         },
         Abuse {
             name: "DO/DONT storm (ECHO, SGA, an unknown option; as fast as taken)",
             plan: storm(&[
-                &telnet::command(DO, ECHO),
-                &telnet::command(DONT, ECHO),
-                &telnet::command(DO, SGA),
-                &telnet::command(DONT, SGA),
-                &telnet::command(DO, 200),
-                &telnet::command(DONT, 200),
+                telnet::command(Verb::Do, echo),
+                telnet::command(Verb::Dont, echo),
+                telnet::command(Verb::Do, sga),
+                telnet::command(Verb::Dont, sga),
+                telnet::command(Verb::Do, unknown),
+                telnet::command(Verb::Dont, unknown),
             ]),
         },
         Abuse {
@@ -154,18 +156,22 @@ fn endure(
         (Some((_, how)), None) => format!("never connected ({how:?})"),
     };
     outcome.drop_time = Some(fate);
+    let answered = match (attacker.hello_sent, attacker.last_byte) {
+        (Some(sent), Some(last)) if last > sent => format!(
+            "; the server's last bytes to it came {:.2} s after the end of its opening message",
+            (last - sent).as_secs_f64()
+        ),
+        (Some(_), _) => {
+            "; nothing came from the server after the end of its opening message".into()
+        }
+        (None, _) => "; its opening message was never all sent".into(),
+    };
     outcome.detail(format!(
-        "the attacker sent {} KiB and received {} KiB in {seconds:.0} s; server CPU {cpu_during:.0}% of a core",
-        attacker.sent / 1024,
-        attacker.received / 1024
+        "the attacker sent {} and received {} in {seconds:.0} s{answered}; server CPU {cpu_during:.0}% of a core",
+        bytes(attacker.sent),
+        bytes(attacker.received),
     ));
-    outcome.detail(format!(
-        "observer {:.1} frames/s (without: {:.1}), p99 gap {:.0} ms, longest silence {:.0} ms",
-        during.per_second,
-        without.per_second,
-        during.p99_gap.as_secs_f64() * 1e3,
-        during.longest_silence.as_secs_f64() * 1e3
-    ));
+    outcome.detail(during.against("during the abuse", without));
     match alive {
         Ok(after) => {
             outcome.memory = Some(Memory {

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use weft_bench::args::{number, seconds};
 use weft_bench::attack::outcome::table;
 use weft_bench::attack::{ATTACKS, Context, Outcome};
 use weft_bench::{machine_description, pin_to_core, raise_fd_limit};
@@ -58,27 +59,19 @@ fn parse() -> Result<(Vec<&'static str>, Context), String> {
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
-        fn number<T: std::str::FromStr>(name: &str, text: String) -> Result<T, String> {
-            text.parse()
-                .map_err(|_| format!("{name}: not a number: {text}"))
-        }
         match arg.as_str() {
             "all" => chosen.extend(ATTACKS.iter().map(|a| a.name)),
             "--scale" => {
-                context.scale = number(&arg, value(&arg)?)?;
+                context.scale = number(&arg, &value(&arg)?)?;
                 if !(context.scale > 0.0 && context.scale <= 1.0) {
                     return Err("--scale must be in (0, 1]".into());
                 }
             }
-            "--join-timeout" => context.join_timeout = Some(number(&arg, value(&arg)?)?),
-            "--window" => {
-                let seconds: f64 = number(&arg, value(&arg)?)?;
-                context.window =
-                    Duration::try_from_secs_f64(seconds).map_err(|e| format!("--window: {e}"))?;
-            }
+            "--join-timeout" => context.join_timeout = Some(number(&arg, &value(&arg)?)?),
+            "--window" => context.window = seconds(&arg, &value(&arg)?)?,
             "--bin-dir" => context.bin_dir = PathBuf::from(value(&arg)?),
-            "--server-core" => context.server_core = number(&arg, value(&arg)?)?,
-            "--client-core" => context.client_core = number(&arg, value(&arg)?)?,
+            "--server-core" => context.server_core = number(&arg, &value(&arg)?)?,
+            "--client-core" => context.client_core = number(&arg, &value(&arg)?)?,
             "-h" | "--help" => return Err(String::new()),
             name => match ATTACKS.iter().find(|a| a.name == name) {
                 Some(attack) => chosen.push(attack.name),

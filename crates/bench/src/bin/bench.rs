@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::Duration;
 
+use weft_bench::args::{number, seconds};
 use weft_bench::load::{self, Measured, Window};
 use weft_bench::report::{self, Row};
 use weft_bench::server::{Server, ServerSpec};
@@ -77,24 +78,16 @@ fn parse_options() -> Result<Options, String> {
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
-        fn number<T: std::str::FromStr>(name: &str, text: String) -> Result<T, String> {
-            text.parse()
-                .map_err(|_| format!("{name}: not a number: {text}"))
-        }
-        fn seconds(name: &str, text: String) -> Result<Duration, String> {
-            let secs: f64 = number(name, text)?;
-            Duration::try_from_secs_f64(secs).map_err(|e| format!("{name}: {e}"))
-        }
         match arg.as_str() {
             "all" => (options.echo, options.timers) = (true, true),
             "echo" => (options.echo, options.timers) = (true, false),
             "timers" => (options.echo, options.timers) = (false, true),
-            "--rounds" => options.rounds = number(&arg, value(&arg)?)?,
-            "--duration" => options.window.measure = seconds(&arg, value(&arg)?)?,
-            "--warmup" => options.window.warmup = seconds(&arg, value(&arg)?)?,
-            "--connections" => options.connections = number(&arg, value(&arg)?)?,
-            "--size" => options.size = number(&arg, value(&arg)?)?,
-            "--idle" => options.idle = number(&arg, value(&arg)?)?,
+            "--rounds" => options.rounds = number(&arg, &value(&arg)?)?,
+            "--duration" => options.window.measure = seconds(&arg, &value(&arg)?)?,
+            "--warmup" => options.window.warmup = seconds(&arg, &value(&arg)?)?,
+            "--connections" => options.connections = number(&arg, &value(&arg)?)?,
+            "--size" => options.size = number(&arg, &value(&arg)?)?,
+            "--idle" => options.idle = number(&arg, &value(&arg)?)?,
             "--servers" => {
                 options.servers = Some(value(&arg)?.split(',').map(str::to_owned).collect())
             }
@@ -108,9 +101,9 @@ fn parse_options() -> Result<Options, String> {
                     })
                     .collect::<Result<_, _>>()?
             }
-            "--server-core" => options.server_core = number(&arg, value(&arg)?)?,
-            "--client-core" => options.client_core = number(&arg, value(&arg)?)?,
-            "--timer-secs" => options.timer_time = seconds(&arg, value(&arg)?)?,
+            "--server-core" => options.server_core = number(&arg, &value(&arg)?)?,
+            "--client-core" => options.client_core = number(&arg, &value(&arg)?)?,
+            "--timer-secs" => options.timer_time = seconds(&arg, &value(&arg)?)?,
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument: {other}")),
         }
