@@ -118,7 +118,7 @@ pub const ATTACKS: &[Attack] = &[
     },
     Attack {
         name: "connect-reset",
-        summary: "5,000 connections reset as soon as made",
+        summary: "connections reset as soon as made, for the window (at least 5,000)",
         run: connect_reset::run,
     },
     Attack {

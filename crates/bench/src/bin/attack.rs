@@ -72,7 +72,10 @@ fn parse() -> Result<(Vec<&'static str>, Context), String> {
             "--bin-dir" => context.bin_dir = PathBuf::from(value(&arg)?),
             "--server-core" => context.server_core = number(&arg, &value(&arg)?)?,
             "--client-core" => context.client_core = number(&arg, &value(&arg)?)?,
-            "-h" | "--help" => return Err(String::new()),
+            "-h" | "--help" => {
+                print!("{}", usage());
+                std::process::exit(0);
+            }
             name => match ATTACKS.iter().find(|a| a.name == name) {
                 Some(attack) => chosen.push(attack.name),
                 None => return Err(format!("unknown attack or option: {name}")),
@@ -90,9 +93,7 @@ fn main() -> ExitCode {
     let (chosen, context) = match parse() {
         Ok(parsed) => parsed,
         Err(message) => {
-            if !message.is_empty() {
-                eprintln!("attack: {message}");
-            }
+            eprintln!("attack: {message}");
             eprint!("{}", usage());
             return ExitCode::from(2);
         }
