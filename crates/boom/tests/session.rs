@@ -285,3 +285,19 @@ fn a_connection_that_never_answers_is_closed_after_the_join_timeout() {
     assert_eq!(game.mail.closed(player), None);
     assert_eq!(game.mail.closed(telnet), None);
 }
+
+#[test]
+fn connections_that_come_and_go_leave_nothing_waiting_for_their_answer() {
+    let mut game = Driver::new(full());
+    let stays = game.join();
+    for _ in 0..10_000 {
+        let passing = game.join();
+        game.session.leave(passing);
+    }
+    assert_eq!(game.session.waiting_for_an_answer(), 1);
+    let answers = game.join();
+    game.keys(answers, b"d");
+    assert_eq!(game.session.waiting_for_an_answer(), 1);
+    game.session.telnet_spoken(stays);
+    assert_eq!(game.session.waiting_for_an_answer(), 0);
+}

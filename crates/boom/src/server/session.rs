@@ -9,11 +9,11 @@
 //! the socket shell ([`super::Server`]) and in a test that drives it step
 //! by step.
 
-use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 
 use slab::Slab;
+use weft::time::{TimerId, TimerQueue};
 
 use crate::game::{Arena, PawnId};
 
@@ -62,11 +62,9 @@ struct Player {
     telnet: bool,
     /// Since when the client has not been reading, if it is not.
     paused_since: Option<Duration>,
-    /// When the connection opened.
-    joined_at: Duration,
-    /// The client pressed a key or spoke telnet: somebody is there. A
-    /// client that has not within [`Options::join_timeout`] is closed.
-    answered: bool,
+    /// Until the client presses a key or speaks telnet (somebody is
+    /// there), its entry in [`Session::answer_deadlines`].
+    unanswered: Option<TimerId>,
     input: Input,
 }
 
@@ -98,9 +96,10 @@ pub struct Session {
     ticks: u64,
     /// Work since the last tick.
     work: Work,
-    /// When each player that has not answered yet is due to have, in
-    /// joining order (so in order of time).
-    answer_deadlines: VecDeque<(Duration, PlayerId)>,
+    /// When each player that has not answered yet is due to have; an
+    /// entry goes as soon as its player answers or leaves, so the queue
+    /// holds only connections open now.
+    answer_deadlines: TimerQueue<PlayerId, Duration>,
     going_down: bool,
 }
 
@@ -128,7 +127,7 @@ impl Session {
             opened: 0,
             ticks: 0,
             work: Work::default(),
-            answer_deadlines: VecDeque::new(),
+            answer_deadlines: TimerQueue::new(),
             going_down: false,
         })
     }
@@ -163,12 +162,13 @@ impl Session {
             window: (0, 0),
             telnet: false,
             paused_since: None,
-            joined_at: now,
-            answered: false,
+            unanswered: None,
             input: Input::new(self.mode.keys()),
         }));
-        self.answer_deadlines
-            .push_back((now + self.options.join_timeout, id));
+        let deadline = self
+            .answer_deadlines
+            .schedule(now + self.options.join_timeout, id);
+        self.players[id.0].unanswered = Some(deadline);
         self.arenas[arena_key].players.push(id);
         self.keep_company(arena_key);
         self.playing += 1;
@@ -181,15 +181,24 @@ impl Session {
     /// still there); its [`PlayerId`] is free again.
     pub fn leave(&mut self, id: PlayerId) {
         self.depart(id);
-        if self.players.try_remove(id.0).is_some() {
+        if let Some(player) = self.players.try_remove(id.0) {
+            if let Some(deadline) = player.unanswered {
+                self.answer_deadlines.cancel(deadline);
+            }
             tracing::debug!(player = id.0, "player left");
         }
         if self.players.is_empty() {
             // Everyone left: the tables' room for the crowd goes back too.
             self.players = Slab::new();
             self.arenas = Slab::new();
-            self.answer_deadlines = VecDeque::new();
+            self.answer_deadlines = TimerQueue::new();
         }
+    }
+
+    /// Connections that have neither pressed a key nor spoken telnet yet
+    /// (each is closed at its join timeout).
+    pub fn waiting_for_an_answer(&self) -> usize {
+        self.answer_deadlines.len()
     }
 
     /// Whether no connection is known (every player left).
@@ -220,7 +229,9 @@ impl Session {
                 served.act(pawn, action, now);
             },
         );
-        player.answered |= acted;
+        if acted && let Some(deadline) = player.unanswered.take() {
+            self.answer_deadlines.cancel(deadline);
+        }
         if quit {
             self.say_goodbye(id, QUIT_MESSAGE, out);
         }
@@ -232,7 +243,9 @@ impl Session {
         let Some(player) = self.players.get_mut(id.0) else {
             return;
         };
-        player.answered = true;
+        if let Some(deadline) = player.unanswered.take() {
+            self.answer_deadlines.cancel(deadline);
+        }
         if self.options.render == RenderMode::Auto && !std::mem::replace(&mut player.telnet, true) {
             let (width, height) = player.window;
             player.view = Box::new(AnsiView::new(width, height));
@@ -298,29 +311,19 @@ impl Session {
     /// somebody holds a connection open for nothing. Players who answered
     /// are never closed for being quiet.
     fn close_the_silent(&mut self, now: Duration, out: &mut dyn Outbox) {
-        let timeout = self.options.join_timeout;
-        while let Some(&(deadline, id)) = self.answer_deadlines.front() {
-            if deadline > now {
-                return;
+        while let Some((_, id)) = self.answer_deadlines.pop_due(now) {
+            if let Some(player) = self.players.get_mut(id.0) {
+                player.unanswered = None;
             }
-            self.answer_deadlines.pop_front();
-            // The same id may belong to a later connection by now: that
-            // one has a later deadline of its own.
-            let silent = self
-                .players
-                .get(id.0)
-                .is_some_and(|p| !p.answered && p.joined_at + timeout == deadline);
-            if silent {
-                tracing::info!(
-                    player = id.0,
-                    "closing a connection that never pressed a key"
-                );
-                let message = format!(
-                    "No key pressed within {} s: closing. Come back when you are ready!",
-                    timeout.as_secs()
-                );
-                self.say_goodbye(id, message.as_bytes(), out);
-            }
+            tracing::info!(
+                player = id.0,
+                "closing a connection that never pressed a key"
+            );
+            let message = format!(
+                "No key pressed within {} s: closing. Come back when you are ready!",
+                self.options.join_timeout.as_secs()
+            );
+            self.say_goodbye(id, message.as_bytes(), out);
         }
     }
 
