@@ -24,7 +24,7 @@
 //! each read with data counts as one update arriving (updates go out only
 //! when something changed, so their rate follows the game, not the period).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::rc::Rc;
@@ -263,13 +263,18 @@ fn measure(
     // Once everyone is connected (or after a minute), measure.
     let started = Instant::now();
     let mark: Rc<RefCell<Option<(Instant, u64)>>> = Rc::default();
+    // The server's memory and CPU time when the measurement ends, while
+    // everyone is still connected (stopping this reactor disconnects the
+    // players, and the server gives their memory back).
+    let at_end: Rc<Cell<Option<(Instant, u64, f64)>>> = Rc::default();
     let pid = server.child.id();
     let watching = {
-        let (reactor, seen, mark, keyboards) = (
+        let (reactor, seen, mark, keyboards, at_end) = (
             reactor.clone(),
             seen.clone(),
             mark.clone(),
             keyboards.clone(),
+            at_end.clone(),
         );
         let seconds = Duration::from_secs(args.seconds);
         LoopingCall::start(
@@ -287,7 +292,10 @@ fn measure(
                         }
                         *mark = Some((reactor.now(), cpu_ticks(pid)));
                     }
-                    Some((at, _)) if at.elapsed() >= seconds => reactor.stop(),
+                    Some((at, _)) if at.elapsed() >= seconds => {
+                        at_end.set(Some((Instant::now(), cpu_ticks(pid), rss_mib(pid))));
+                        reactor.stop();
+                    }
                     _ => {}
                 }
             },
@@ -298,8 +306,9 @@ fn measure(
         looping.stop();
     }
     let (at, ticks_before) = mark.borrow_mut().take().ok_or("never started measuring")?;
-    let elapsed = at.elapsed().as_secs_f64();
-    let cpu = (cpu_ticks(pid) - ticks_before) as f64 / clock_ticks_per_second() / elapsed;
+    let (ended, ticks_after, rss) = at_end.get().ok_or("the measurement did not end")?;
+    let elapsed = ended.duration_since(at).as_secs_f64();
+    let cpu = (ticks_after - ticks_before) as f64 / clock_ticks_per_second() / elapsed;
     let connected = seen.iter().filter(|s| s.borrow().connected).count().max(1);
     let frames: u64 = seen.iter().map(|s| s.borrow().frames).sum();
     let bytes: u64 = seen.iter().map(|s| s.borrow().bytes).sum();
@@ -329,7 +338,7 @@ fn measure(
     println!(
         "| {players} | {connected} | {per_player:.2} | {share} | {p99:.0} | {:.0}% of a core | {:.0} | {:.0} | {} / {} |",
         cpu * 100.0,
-        rss_mib(pid),
+        rss,
         bytes as f64 / connected as f64 / elapsed,
         field("frames_per_second"),
         field("skipped_per_second"),
