@@ -287,7 +287,7 @@ fn a_listening_port_reports_its_address_and_stops() {
 }
 
 #[test]
-fn listening_on_a_taken_port_names_the_address() {
+fn listening_on_a_taken_port_names_the_address_and_what_to_do() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port();
     let reactor = Reactor::new().unwrap();
@@ -296,10 +296,13 @@ fn listening_on_a_taken_port_names_the_address() {
             &format!("tcp:port={port}:interface=127.0.0.1"),
             |_: &Address| Some(Upper::default()),
         )
-        .unwrap_err()
-        .to_string();
+        .unwrap_err();
+    let fix = "the address is already in use: stop the other server or choose another port";
+    assert_eq!(error.fix(), Some(fix));
+    let message = error.to_string();
     assert!(
-        error.contains(&format!("cannot listen on 127.0.0.1:{port}")),
-        "{error}"
+        message.contains(&format!("cannot listen on 127.0.0.1:{port}")),
+        "{message}"
     );
+    assert!(message.contains(fix), "{message}");
 }

@@ -312,26 +312,3 @@ fn a_thousand_simultaneous_connections_are_served() {
         assert_eq!(&reply, format!("{i:04}").as_bytes());
     }
 }
-
-#[test]
-fn listening_on_a_taken_port_says_what_to_do() {
-    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = taken.local_addr().unwrap().port();
-    let reactor = Reactor::new().unwrap();
-    let error = reactor
-        .listen(
-            &format!("tcp:port={port}:interface=127.0.0.1"),
-            |_: &Address| Some(Probe::new(mpsc::channel().0)),
-        )
-        .unwrap_err();
-    let message = error.to_string();
-    assert!(message.contains(&format!("127.0.0.1:{port}")), "{message}");
-    assert!(
-        message.contains("already in use: stop the other server or choose another port"),
-        "{message}"
-    );
-    assert_eq!(
-        error.fix(),
-        Some("the address is already in use: stop the other server or choose another port")
-    );
-}
