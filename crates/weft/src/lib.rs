@@ -78,6 +78,7 @@ pub mod endpoints;
 mod error;
 mod panic_guard;
 pub mod policies;
+pub mod pool;
 mod protocol;
 pub mod protocols;
 mod reactor;
@@ -90,5 +91,7 @@ pub use endpoints::EndpointError;
 pub use error::{ConnectError, Error};
 pub use panic_guard::catch_panic;
 pub use protocol::{ClientFactory, CloseReason, Factory, HalfClose, Protocol};
-pub use reactor::{Connector, ListeningPort, Reactor, ReactorGone, Remote, RunUntil};
+pub use reactor::{
+    Connector, HandOver, HandOverError, ListeningPort, Reactor, ReactorGone, Remote, RunUntil,
+};
 pub use transport::{CloseKind, Transport, TransportBackend, WriteLimits};

@@ -101,12 +101,16 @@ pub enum CloseReason {
     Io(Rc<io::Error>),
     /// One of the protocol's methods panicked, with this message.
     Panicked(Rc<str>),
+    /// The connection was handed over to another reactor
+    /// ([`Transport::hand_over`]); it goes on there with a new protocol.
+    HandedOver,
 }
 
 impl CloseReason {
     /// Whether the connection ended in an orderly way (every byte written
-    /// was delivered to the peer's kernel): `Done`, `PeerClosed`,
-    /// `Protocol` and `Shutdown`.
+    /// was delivered to the peer's kernel, or carried to the reactor it was
+    /// handed over to): `Done`, `PeerClosed`, `Protocol`, `Shutdown` and
+    /// `HandedOver`.
     pub fn is_clean(&self) -> bool {
         matches!(
             self,
@@ -114,6 +118,7 @@ impl CloseReason {
                 | CloseReason::PeerClosed
                 | CloseReason::Protocol(_)
                 | CloseReason::Shutdown
+                | CloseReason::HandedOver
         )
     }
 
@@ -146,6 +151,7 @@ impl fmt::Display for CloseReason {
             CloseReason::Shutdown => f.write_str("the reactor shut down"),
             CloseReason::Io(error) => write!(f, "connection lost: {error}"),
             CloseReason::Panicked(message) => write!(f, "the protocol panicked: {message}"),
+            CloseReason::HandedOver => f.write_str("handed over to another reactor"),
         }
     }
 }

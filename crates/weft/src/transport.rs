@@ -6,6 +6,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use crate::Address;
+use crate::reactor::{HandOver, HandOverError};
 
 /// Carries bytes between a protocol and its peer (Twisted's `ITransport`,
 /// asyncio's `Transport`).
@@ -140,6 +141,18 @@ impl Transport {
     pub fn set_send_buffer_size(&self, bytes: usize) -> io::Result<()> {
         self.backend.set_send_buffer_size(bytes)
     }
+
+    /// Takes the connection off this reactor, to be served by another
+    /// ([`Reactor::adopt`](crate::Reactor::adopt), usually on another
+    /// thread): the socket moves, with `unused` (bytes this protocol read
+    /// and wants the next one to receive first) and the output not sent
+    /// yet. This protocol's `connection_lost` follows, with
+    /// [`CloseReason::HandedOver`](crate::CloseReason::HandedOver), and
+    /// it must not write again. Fails on a connection that is closing, and
+    /// on transports with no socket of their own (test doubles, layers).
+    pub fn hand_over(&self, unused: &[u8]) -> Result<HandOver, HandOverError> {
+        self.backend.hand_over(unused)
+    }
 }
 
 impl fmt::Debug for Transport {
@@ -247,5 +260,12 @@ pub trait TransportBackend {
     fn set_send_buffer_size(&self, bytes: usize) -> io::Result<()> {
         let _ = bytes;
         Err(io::ErrorKind::Unsupported.into())
+    }
+
+    /// Takes the connection off its reactor; [`HandOverError::Unsupported`]
+    /// by default.
+    fn hand_over(&self, unused: &[u8]) -> Result<HandOver, HandOverError> {
+        let _ = unused;
+        Err(HandOverError::Unsupported)
     }
 }

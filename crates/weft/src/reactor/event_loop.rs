@@ -90,7 +90,7 @@ impl Inner {
             poll: RefCell::new(poll),
             registry,
             timers: TimerTable::system(),
-            sources: RefCell::new(SourceTable::default()),
+            sources: RefCell::new(SourceTable::new(remote.clone())),
             touched: RefCell::new(Vec::new()),
             read_again: RefCell::new(Vec::new()),
             accept_again: RefCell::new(Vec::new()),
