@@ -3,6 +3,7 @@
 
 use std::io;
 use std::net::SocketAddr;
+use std::rc::Rc;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
@@ -120,16 +121,33 @@ impl Member {
         endpoint: &str,
         factory: F,
     ) -> Result<Option<ListeningPort>, Error> {
+        let shared = self.shared.clone();
+        self.listen_dispatched(endpoint, factory, move |_| least_loaded(&shared))
+    }
+
+    /// [`listen_balanced`](Self::listen_balanced) with the choice of member
+    /// made by `choose`, from the peer's address, on member 0's thread
+    /// (for an application that keeps related connections on one reactor:
+    /// players of one game, say). A choice past the pool's size closes the
+    /// connection.
+    pub fn listen_dispatched<F: Factory>(
+        &self,
+        endpoint: &str,
+        factory: F,
+        choose: impl Fn(&Address) -> usize + 'static,
+    ) -> Result<Option<ListeningPort>, Error> {
         services::register(endpoint, factory);
         if self.index != 0 {
             return Ok(None);
         }
         let shared = self.shared.clone();
         let service: Arc<str> = Arc::from(endpoint);
-        let acceptor = move |_: &Address| {
+        let choose: Rc<dyn Fn(&Address) -> usize> = Rc::new(choose);
+        let acceptor = move |peer: &Address| {
             Some(Redirect {
                 shared: shared.clone(),
                 service: service.clone(),
+                to: choose(peer),
             })
         };
         self.reactor.listen(endpoint, acceptor).map(Some)
@@ -186,19 +204,17 @@ fn send(shared: &Arc<Shared>, to: usize, service: Arc<str>, hand_over: HandOver)
 }
 
 /// The acceptor's protocol: it hands its connection on at once, before
-/// reading anything.
+/// reading anything, to the member chosen when it was accepted.
 struct Redirect {
     shared: Arc<Shared>,
     service: Arc<str>,
+    to: usize,
 }
 
 impl Protocol for Redirect {
     fn connection_made(&mut self, transport: Transport) {
         match transport.hand_over(&[]) {
-            Ok(hand_over) => {
-                let to = least_loaded(&self.shared);
-                send(&self.shared, to, self.service.clone(), hand_over);
-            }
+            Ok(hand_over) => send(&self.shared, self.to, self.service.clone(), hand_over),
             Err(error) => tracing::warn!(%error, "cannot hand an accepted connection over"),
         }
     }
