@@ -287,7 +287,7 @@ fn a_crowd_joining_at_once_is_announced_in_batches_counting_everyone_once() {
     const CROWD: usize = 150;
     let server = start();
     let mut alice = Client::join(&server);
-    let crowd: Vec<TcpStream> = (0..CROWD)
+    let mut crowd: Vec<TcpStream> = (0..CROWD)
         .map(|_| TcpStream::connect(&server.address).unwrap())
         .collect();
     let mut announced = 0;
@@ -299,7 +299,7 @@ fn a_crowd_joining_at_once_is_announced_in_batches_counting_everyone_once() {
     assert_eq!(announced, CROWD, "no arrival is announced twice");
     assert!(lines <= CROWD);
     // Nothing more about them: the next line alice gets is a chat line.
-    let mut speaker = crowd.into_iter().next().unwrap();
+    let speaker = &mut crowd[0];
     let name = speaker.local_addr().unwrap().to_string();
     speaker.write_all(b"hello crowd\r\n").unwrap();
     assert_eq!(alice.line(), format!("[{name}] hello crowd"));

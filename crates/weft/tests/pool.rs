@@ -165,7 +165,7 @@ fn a_setup_that_fails_or_panics_stops_the_whole_pool_and_says_where() {
         Ok(())
     });
     match failing.unwrap().join() {
-        Err(PoolError::Reactor { index: 2, .. }) => {}
+        Err(PoolError::Setup { index: 2, .. }) => {}
         other => panic!("expected reactor 2's setup to fail, got {other:?}"),
     }
     let panicking = Pool::new().threads(2).start(|member: &Member| {

@@ -74,10 +74,20 @@ impl Default for Pool {
     }
 }
 
+/// The error of a pool's setup closure: any error (`?` converts it).
+pub type SetupError = Box<dyn std::error::Error + Send + Sync>;
+
+/// How one reactor's thread ended badly.
+#[derive(Debug)]
+enum Ended {
+    Reactor(Error),
+    Setup(SetupError),
+}
+
 /// Why a pool could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum PoolError {
-    /// A reactor could not be created, or its setup failed.
+    /// A reactor could not be created or run.
     #[error("reactor {index} of the pool: {source}")]
     Reactor {
         /// Which reactor.
@@ -85,6 +95,15 @@ pub enum PoolError {
         /// What failed.
         #[source]
         source: Error,
+    },
+    /// A reactor's setup failed.
+    #[error("the setup of reactor {index} of the pool failed: {source}")]
+    Setup {
+        /// Which reactor.
+        index: usize,
+        /// The setup's error.
+        #[source]
+        source: SetupError,
     },
     /// A reactor's thread panicked outside any callback (a callback's
     /// panic is contained to its connection or call).
@@ -142,7 +161,7 @@ impl Pool {
     /// thread first; if it fails anywhere, the pool stops and says where.
     pub fn run<S>(self, setup: S) -> Result<(), PoolError>
     where
-        S: Fn(&Member) -> Result<(), Error> + Send + Sync + 'static,
+        S: Fn(&Member) -> Result<(), SetupError> + Send + Sync + 'static,
     {
         let handle = self.start_with(true, setup)?;
         handle.join()
@@ -152,14 +171,14 @@ impl Pool {
     /// returned handle (or from any reactor).
     pub fn start<S>(self, setup: S) -> Result<PoolHandle, PoolError>
     where
-        S: Fn(&Member) -> Result<(), Error> + Send + Sync + 'static,
+        S: Fn(&Member) -> Result<(), SetupError> + Send + Sync + 'static,
     {
         self.start_with(false, setup)
     }
 
     fn start_with<S>(self, signals: bool, setup: S) -> Result<PoolHandle, PoolError>
     where
-        S: Fn(&Member) -> Result<(), Error> + Send + Sync + 'static,
+        S: Fn(&Member) -> Result<(), SetupError> + Send + Sync + 'static,
     {
         let setup = Arc::new(setup);
         let (ready_tx, ready_rx) = mpsc::channel();
@@ -222,9 +241,9 @@ impl Pool {
         ready: &mpsc::Sender<(usize, Result<Remote, Error>)>,
         go: &mpsc::Receiver<Option<Arc<Shared>>>,
         setup: &S,
-    ) -> Result<(), Error>
+    ) -> Result<(), Ended>
     where
-        S: Fn(&Member) -> Result<(), Error>,
+        S: Fn(&Member) -> Result<(), SetupError>,
     {
         if self.pin {
             affinity::pin_to_core(index);
@@ -252,15 +271,16 @@ impl Pool {
         // own) stops the pool rather than leaving it short of a reactor.
         let outcome = catch_panic("pool reactor", || {
             if signals {
-                reactor.handle_signals()?;
+                reactor.handle_signals().map_err(Ended::Reactor)?;
             }
             if let Err(error) = setup(&member) {
-                tracing::error!(reactor = index, %error, "pool setup failed; stopping the pool");
+                // The error goes back to whoever runs the pool, to report.
+                tracing::debug!(reactor = index, %error, "pool setup failed; stopping the pool");
                 reactor.stop();
-                reactor.run()?;
-                return Err(error);
+                reactor.run().map_err(Ended::Reactor)?;
+                return Err(Ended::Setup(error));
             }
-            reactor.run()
+            reactor.run().map_err(Ended::Reactor)
         });
         match outcome {
             Ok(result) => result,
@@ -275,7 +295,7 @@ impl Pool {
 /// A running pool: stop it, wait for it.
 pub struct PoolHandle {
     shared: Arc<Shared>,
-    threads: Vec<thread::JoinHandle<Result<(), Error>>>,
+    threads: Vec<thread::JoinHandle<Result<(), Ended>>>,
 }
 
 impl PoolHandle {
@@ -297,7 +317,8 @@ impl PoolHandle {
         for (index, thread) in self.threads.into_iter().enumerate() {
             let result = match thread.join() {
                 Ok(Ok(())) => continue,
-                Ok(Err(source)) => PoolError::Reactor { index, source },
+                Ok(Err(Ended::Reactor(source))) => PoolError::Reactor { index, source },
+                Ok(Err(Ended::Setup(source))) => PoolError::Setup { index, source },
                 Err(_) => PoolError::Panicked { index },
             };
             if outcome.is_ok() {
