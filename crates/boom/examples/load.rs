@@ -9,7 +9,8 @@
 //! ```
 //!
 //! Arguments after `--` go to the server (`target/release/boom`, started
-//! on a free port of 127.0.0.1 and pinned to CPU 0); the players run on
+//! on a free port of 127.0.0.1, pinned to CPU 0 or to `--server-cores`,
+//! with one reactor unless they give `--threads`); the players run on
 //! this process's weft reactor, pinned to CPU 1. One markdown table row per
 //! N: frames per player per second, the share of the frames the frame
 //! period allows (plain frames only: classic repaints every period, so 100%
@@ -54,6 +55,9 @@ struct Args {
     /// Answer the telnet negotiation so that the server sends ANSI updates.
     #[arg(long)]
     telnet: bool,
+    /// The CPUs the server runs on (comma-separated).
+    #[arg(long, value_delimiter = ',', default_value = "0")]
+    server_cores: Vec<usize>,
     /// Arguments for the server.
     #[arg(last = true)]
     server_args: Vec<String>,
@@ -139,7 +143,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     println!("|---|---|---|---|---|---|---|---|---|");
     for &players in &args.players {
-        let mut server = Server::start(&args.server_args)?;
+        let mut server = Server::start(&args.server_args, &args.server_cores)?;
         let outcome = measure(&args, players, period, &server);
         server.stop();
         outcome?;
@@ -157,17 +161,25 @@ struct Server {
 }
 
 impl Server {
-    fn start(extra: &[String]) -> Result<Server, Box<dyn std::error::Error>> {
+    fn start(extra: &[String], cores: &[usize]) -> Result<Server, Box<dyn std::error::Error>> {
         let mut path = std::env::current_exe()?;
         path.pop();
         path.pop();
         let boom = path.join("boom");
+        let cores: Vec<String> = cores.iter().map(usize::to_string).collect();
+        // One reactor per core it is given, unless told otherwise.
+        let threads = if extra.iter().any(|a| a == "--threads" || a == "--classic") {
+            Vec::new()
+        } else {
+            vec!["--threads".to_owned(), cores.len().to_string()]
+        };
         let mut child = Command::new("taskset")
-            .args(["-c", "0"])
+            .args(["-c", &cores.join(",")])
             .arg(&boom)
             .args(["--listen", "tcp:port=0:interface=127.0.0.1"])
             // Every simulated player comes from 127.0.0.1.
             .args(["--max-per-address", "100000"])
+            .args(threads)
             .args(extra)
             .env("RUST_LOG", "info")
             .stdout(Stdio::piped())
