@@ -11,7 +11,7 @@
 //! Arguments after `--` go to the server (`target/release/boom`, started
 //! on a free port of 127.0.0.1, pinned to CPU 0 or to `--server-cores`,
 //! with one reactor unless they give `--threads`); the players run on
-//! this process's weft reactor, pinned to CPU 1. One markdown table row per
+//! this process's weft reactor, pinned to CPU 1 or to `--player-core`. One markdown table row per
 //! N: frames per player per second, the share of the frames the frame
 //! period allows (plain frames only: classic repaints every period, so 100%
 //! is full rate), the 99th percentile gap between two frames of a player,
@@ -58,6 +58,9 @@ struct Args {
     /// The CPUs the server runs on (comma-separated).
     #[arg(long, value_delimiter = ',', default_value = "0")]
     server_cores: Vec<usize>,
+    /// The CPU the players run on.
+    #[arg(long, default_value_t = 1)]
+    player_core: usize,
     /// Arguments for the server.
     #[arg(last = true)]
     server_args: Vec<String>,
@@ -134,7 +137,7 @@ impl Protocol for Player {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
     boom::server::raise_open_file_limit();
-    pin_to_cpu(1);
+    pin_to_cpu(args.player_core);
     let classic = args.server_args.iter().any(|a| a == "--classic");
     let period = args.frame_ms.unwrap_or(if classic { 200 } else { 50 });
     println!("server: boom {}", args.server_args.join(" "));
