@@ -9,7 +9,7 @@ use std::net::TcpStream;
 use std::sync::mpsc;
 use std::thread;
 
-use common::{PATIENCE, recv};
+use common::{Echo, PATIENCE, recv};
 use weft::{Address, CloseReason, HandOverError, Protocol, Reactor, Remote, Transport};
 
 /// On the first reactor: reads a greeting line, acknowledges it, and
@@ -41,7 +41,7 @@ impl Protocol for Doorman {
         );
         self.next
             .call_from_thread(move |reactor| {
-                let mut factory = |_: &Address| Some(Echo(None));
+                let mut factory = |_: &Address| Some(Echo::default());
                 assert!(reactor.adopt(hand_over, &mut factory));
             })
             .unwrap();
@@ -49,19 +49,6 @@ impl Protocol for Doorman {
 
     fn connection_lost(&mut self, reason: &CloseReason) {
         let _ = self.lost.send(reason.to_string());
-    }
-}
-
-/// On the second reactor: echoes everything.
-struct Echo(Option<Transport>);
-
-impl Protocol for Echo {
-    fn connection_made(&mut self, transport: Transport) {
-        self.0 = Some(transport);
-    }
-
-    fn data_received(&mut self, data: &[u8]) {
-        self.0.as_ref().unwrap().write(data);
     }
 }
 

@@ -10,7 +10,7 @@ use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use weft::{Factory, Reactor, Remote};
+use weft::{Factory, Protocol, Reactor, Remote, Transport};
 
 /// Upper bound for any single wait in a test: far above what any run
 /// needs, so it only turns a hang into a failure.
@@ -151,5 +151,21 @@ impl Drop for ExampleProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// Echoes every byte back.
+#[derive(Default)]
+pub struct Echo(Option<Transport>);
+
+impl Protocol for Echo {
+    fn connection_made(&mut self, transport: Transport) {
+        self.0 = Some(transport);
+    }
+
+    fn data_received(&mut self, data: &[u8]) {
+        if let Some(transport) = &self.0 {
+            transport.write(data);
+        }
     }
 }
