@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::rc::Rc;
 
+use crate::layer::LayerEvent;
 use crate::{Address, CloseReason, Factory, HalfClose, Protocol, Transport};
 
 /// Open connections per IP address.
@@ -145,6 +146,12 @@ impl<P: Protocol> Protocol for Counted<P> {
     fn connection_lost(&mut self, reason: &CloseReason) {
         if let Counted::Admitted { protocol, .. } = self {
             protocol.connection_lost(reason);
+        }
+    }
+
+    fn layer_event(&mut self, event: &LayerEvent<'_>) {
+        if let Counted::Admitted { protocol, .. } = self {
+            protocol.layer_event(event);
         }
     }
 
