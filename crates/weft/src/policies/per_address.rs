@@ -6,6 +6,7 @@ use std::net::IpAddr;
 use std::rc::Rc;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use crate::layer::LayerEvent;
 use crate::{Address, CloseReason, Factory, HalfClose, Protocol, Transport};
 
 /// Open connections per IP address, shared by every [`LimitPerAddress`]
@@ -189,6 +190,12 @@ impl<P: Protocol> Protocol for Counted<P> {
     fn connection_lost(&mut self, reason: &CloseReason) {
         if let Counted::Admitted { protocol, .. } = self {
             protocol.connection_lost(reason);
+        }
+    }
+
+    fn layer_event(&mut self, event: &LayerEvent<'_>) {
+        if let Counted::Admitted { protocol, .. } = self {
+            protocol.layer_event(event);
         }
     }
 

@@ -5,8 +5,8 @@
 //! | --- | --- |
 //! | this one | [`Pool`]: starting the threads, the setup on each, stopping them all |
 //! | [`member`] | [`Member`]: one reactor of the pool, as its setup sees it; spreading connections |
-//! | [`services`] | the factories each reactor registered for connections handed to it |
-//! | [`affinity`] | pinning a reactor's thread to a core |
+//! | `services` | the factories each reactor registered for connections handed to it |
+//! | `affinity` | pinning a reactor's thread to a core |
 //!
 //! A `setup` closure runs on every reactor's thread before its loop starts,
 //! and installs listeners and factories there, so protocols still need not

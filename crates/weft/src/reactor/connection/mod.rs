@@ -227,6 +227,10 @@ impl TransportBackend for Connection {
         !self.phase.borrow().accepts_writes()
     }
 
+    fn is_disconnecting(&self) -> bool {
+        !self.phase.borrow().accepts_input()
+    }
+
     fn peer_address(&self) -> Address {
         self.peer.clone()
     }
