@@ -43,7 +43,8 @@ struct Cli {
     classic: bool,
 
     /// Where to listen, in weft's endpoint syntax (tcp:PORT,
-    /// tcp:PORT:interface=ADDRESS, unix:PATH …); may be repeated.
+    /// tcp:PORT:interface=ADDRESS, unix:PATH, haproxy:tcp:PORT behind
+    /// HAProxy's send-proxy …); may be repeated.
     #[arg(long = "listen", value_name = "ENDPOINT", default_value = "tcp:8900")]
     listen: Vec<ListenEndpoint>,
 

@@ -95,7 +95,26 @@ pub struct Client {
 impl Client {
     /// Connects to `address`.
     pub fn connect(address: SocketAddr) -> Client {
-        let stream = TcpStream::connect(address).expect("connect");
+        Client::over(TcpStream::connect(address).expect("connect"))
+    }
+
+    /// Connects to `address` from the local address `from` (any port):
+    /// another client address on the loopback network, 127.0.0.2 say.
+    pub fn connect_from(from: std::net::IpAddr, address: SocketAddr) -> Client {
+        let socket = socket2::Socket::new(
+            socket2::Domain::for_address(address),
+            socket2::Type::STREAM,
+            None,
+        )
+        .expect("socket");
+        socket
+            .bind(&SocketAddr::new(from, 0).into())
+            .expect("bind the client's address");
+        socket.connect(&address.into()).expect("connect");
+        Client::over(socket.into())
+    }
+
+    fn over(stream: TcpStream) -> Client {
         stream.set_read_timeout(Some(PATIENCE)).unwrap();
         stream.set_nodelay(true).unwrap();
         Client {

@@ -11,6 +11,7 @@
 //! | `tcp:port=8900:interface=127.0.0.1:backlog=128` | the same, on one interface, with a backlog |
 //! | `tcp6:port=8900:interface=\:\:1` | listen on IPv6 (default interface `::`) |
 //! | `unix:/run/boom.sock:mode=660` | listen on a Unix socket (also `address=` or `path=`) |
+//! | `haproxy:tcp:8900` | listen behind a proxy speaking the PROXY protocol (any server endpoint after `haproxy:`) |
 //! | `tcp:host=localhost:port=8900:timeout=5` | connect over TCP (also `tcp:localhost:8900`) |
 //! | `unix:path=/run/boom.sock` | connect to a Unix socket (also `unix:/run/boom.sock`) |
 //!
@@ -21,6 +22,7 @@
 //! detected and replaced). Client option: `timeout=SECONDS`.
 
 mod description;
+mod haproxy;
 mod tcp;
 mod unix;
 
@@ -57,6 +59,9 @@ pub enum ServerEndpoint {
     Tcp(TcpListenOptions),
     /// A Unix socket.
     Unix(UnixListenOptions),
+    /// The endpoint a proxy connects to, each connection opening with a
+    /// PROXY header ([`crate::protocols::proxy`]).
+    Haproxy(Box<ServerEndpoint>),
 }
 
 /// How to listen on TCP.
@@ -183,6 +188,7 @@ impl FromStr for ServerEndpoint {
             "tcp" => tcp::parse_server(&mut parsed, IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
             "tcp6" => tcp::parse_server(&mut parsed, IpAddr::V6(Ipv6Addr::UNSPECIFIED)),
             "unix" => unix::parse_server(&mut parsed),
+            "haproxy" => haproxy::parse_server(description),
             other => Err(parsed.error(format!("unknown endpoint type '{other}'"), SERVER_FORMS)),
         }
     }
@@ -206,6 +212,7 @@ impl fmt::Display for ServerEndpoint {
         match self {
             ServerEndpoint::Tcp(o) => write!(f, "tcp:{}", o.address),
             ServerEndpoint::Unix(o) => write!(f, "unix:{}", o.path.display()),
+            ServerEndpoint::Haproxy(inner) => write!(f, "haproxy:{inner}"),
         }
     }
 }

@@ -33,8 +33,8 @@
 //!   [`Above::event`] anything else), and optionally at end of input and
 //!   at the end;
 //! - [`WritePath`]: what it does with the bytes the protocol above writes
-//!   ([`WritePath::write`]), and optionally with a close, a half-close
-//!   and the pending-byte count. Layers that change nothing on the way
+//!   ([`WritePath::write`]), and optionally with a close, a half-close,
+//!   the addresses and the pending-byte count. Layers that change nothing on the way
 //!   down use [`PassThrough`].
 //!
 //! The codec inside stays sans-I/O; the layer is the few lines that
@@ -153,9 +153,10 @@ pub use layered::{Above, Layered};
 use std::rc::Rc;
 
 use crate::protocols::lines::LineTooLong;
+use crate::protocols::proxy::ProxyHeader;
 use crate::protocols::telnet;
 use crate::transport::CloseKind;
-use crate::{CloseReason, HalfClose, Protocol, Transport};
+use crate::{Address, CloseReason, HalfClose, Protocol, Transport};
 
 /// What a layer does with the bytes that come up from the transport
 /// below, and when the connection starts and ends; see the
@@ -195,9 +196,9 @@ pub trait Layer: 'static {
 /// writes, and with its requests to close: the layer's way down.
 ///
 /// Only [`write`](Self::write) is required; the rest pass the call on to
-/// the transport below. Every other transport call (addresses, reading,
-/// write limits, socket settings) goes to the transport below, whatever
-/// the layer.
+/// the transport below. Every other transport call (reading, write
+/// limits, socket settings) goes to the transport below, whatever the
+/// layer.
 ///
 /// Like any [`TransportBackend`](crate::TransportBackend), these methods
 /// may be called at any time from any callback, and must not call the
@@ -231,6 +232,19 @@ pub trait WritePath: 'static {
     /// count; a layer that holds bytes itself adds them.
     fn pending_bytes(&self, lower: &Transport) -> usize {
         lower.pending_bytes()
+    }
+
+    /// The peer's address as the protocol above sees it: by default the
+    /// transport below's; a layer that learns the client's real address
+    /// (the PROXY header) tells it here.
+    fn peer_address(&self, lower: &Transport) -> Address {
+        lower.peer_address()
+    }
+
+    /// This side's address as the protocol above sees it: by default the
+    /// transport below's.
+    fn local_address(&self, lower: &Transport) -> Address {
+        lower.local_address()
     }
 }
 
@@ -266,4 +280,8 @@ pub enum LayerEvent<'a> {
     /// reason; a protocol that wants to say why to the peer writes it
     /// here.
     LineTooLong(&'a LineTooLong),
+    /// From a [PROXY layer](crate::protocols::proxy::ProxyHeaderLayer):
+    /// the header arrived; the transport now reports the addresses it
+    /// gave. Told once, before any data.
+    ProxyHeader(&'a ProxyHeader),
 }

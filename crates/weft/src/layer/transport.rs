@@ -10,7 +10,7 @@ use super::WritePath;
 use crate::transport::{CloseKind, TransportBackend};
 use crate::{Address, Transport, WriteLimits};
 
-/// Writes, closes and the pending count go through the layer's
+/// Writes, closes, the pending count and the addresses go through the layer's
 /// [`WritePath`]; every other call goes to the transport below as it is.
 pub(super) struct LayerTransport<S> {
     lower: Transport,
@@ -53,11 +53,11 @@ impl<S: WritePath> TransportBackend for LayerTransport<S> {
     }
 
     fn peer_address(&self) -> Address {
-        self.lower.peer_address()
+        self.shared.peer_address(&self.lower)
     }
 
     fn local_address(&self) -> Address {
-        self.lower.local_address()
+        self.shared.local_address(&self.lower)
     }
 
     fn set_reading(&self, reading: bool) {

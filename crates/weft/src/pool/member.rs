@@ -11,6 +11,7 @@ use std::time::Duration;
 use super::Shared;
 use super::services;
 use crate::endpoints::{ServerEndpoint, ToServerEndpoint};
+use crate::protocols::proxy::BehindProxy;
 use crate::{
     Address, Error, Factory, HandOver, ListeningPort, Protocol, Reactor, Remote, Transport,
 };
@@ -76,6 +77,15 @@ impl Member {
                     ),
                 });
             }
+            ServerEndpoint::Haproxy(_) => {
+                return Err(Error::Listen {
+                    address: endpoint.to_owned(),
+                    source: io::Error::new(
+                        io::ErrorKind::Unsupported,
+                        "an endpoint behind a proxy is served by one acceptor: use listen_balanced",
+                    ),
+                });
+            }
         };
         options.reuse_port = true;
         let picks_port = options.address.port() == 0;
@@ -136,7 +146,18 @@ impl Member {
         factory: F,
         choose: impl Fn(&Address) -> usize + 'static,
     ) -> Result<Option<ListeningPort>, Error> {
-        services::register(endpoint, factory);
+        // Behind a proxy, the header is read on the member that serves the
+        // connection: the acceptor hands over what it accepted, unread.
+        let listened = match endpoint.to_server_endpoint()? {
+            ServerEndpoint::Haproxy(inner) => {
+                services::register(endpoint, BehindProxy::new(factory, &self.reactor));
+                *inner
+            }
+            plain => {
+                services::register(endpoint, factory);
+                plain
+            }
+        };
         if self.index != 0 {
             return Ok(None);
         }
@@ -150,7 +171,7 @@ impl Member {
                 to: choose(peer),
             })
         };
-        self.reactor.listen(endpoint, acceptor).map(Some)
+        self.reactor.listen(&listened, acceptor).map(Some)
     }
 
     /// Hands `hand_over` to reactor `to` of the pool, to be served there by

@@ -13,6 +13,8 @@
 //! - [`netstring`]: `12:hello world!,` frames (Twisted's `NetstringReceiver`).
 //! - [`prefixed`]: frames preceded by a big-endian `u16` or `u32` length
 //!   (Twisted's `Int16StringReceiver` / `Int32StringReceiver`).
+//! - [`proxy`]: the PROXY protocol's header (versions 1 and 2), read
+//!   before a server's own protocol when it sits behind HAProxy.
 //! - [`telnet`]: the Telnet codec (RFC 854/855) and option negotiation by
 //!   the Q method (RFC 1143), with ECHO, SGA, NAWS, TTYPE and LINEMODE.
 //!
@@ -27,6 +29,7 @@
 //! | [`LineReceiver`] ([`line_receiver`]) | one line, without its delimiter (or raw bytes in raw mode, see [`LineControl`]) | unchanged; lines sent with [`LineSender`] |
 //! | [`NetstringReceiver`], [`Int16Receiver`], [`Int32Receiver`] ([`frame_receiver`]) | one frame's payload | unchanged; frames sent with [`send_netstring`], [`send_prefixed`] |
 //! | [`TelnetProtocol`](telnet::TelnetProtocol) ([`telnet`]) | application data (negotiation to [`layer_event`](crate::Protocol::layer_event)) | escaped |
+//! | [`ProxyHeaderLayer`](proxy::ProxyHeaderLayer) ([`proxy`]) | the stream after the PROXY header (the header to [`layer_event`](crate::Protocol::layer_event)) | unchanged |
 //!
 //! They stack in any order that makes sense: lines over telnet (a chat
 //! for telnet clients) is `TelnetProtocol::new(LineReceiver::new(chat),
@@ -74,6 +77,7 @@ pub mod line_receiver;
 pub mod lines;
 pub mod netstring;
 pub mod prefixed;
+pub mod proxy;
 #[cfg(test)]
 mod split;
 pub mod telnet;

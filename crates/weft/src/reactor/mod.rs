@@ -38,6 +38,7 @@ use crate::endpoints::{
     ClientEndpoint, ServerEndpoint, TcpListenOptions, ToClientEndpoint, ToServerEndpoint,
     UnixListenOptions,
 };
+use crate::protocols::proxy::{BehindProxy, ProxyHeaderOptions};
 use crate::time::{Scheduler, Timers};
 use crate::{ClientFactory, Error, Factory};
 pub use connector::Connector;
@@ -156,16 +157,56 @@ impl Reactor {
 
     /// Listens on `endpoint` (a string such as `"tcp:8900"` or a parsed
     /// [`ServerEndpoint`]) and serves each connection with a protocol from
-    /// `factory`.
+    /// `factory`. Behind `haproxy:`, `factory` is asked for each protocol
+    /// once the PROXY header told the client's address
+    /// ([`BehindProxy`]).
     pub fn listen<F: Factory>(
         &self,
         endpoint: &(impl ToServerEndpoint + ?Sized),
         factory: F,
     ) -> Result<ListeningPort, Error> {
-        let endpoint = endpoint.to_server_endpoint()?;
+        self.listen_under(endpoint.to_server_endpoint()?, factory, None)
+    }
+
+    /// Listens on `endpoint`; with `proxy`, each connection first reads a
+    /// PROXY header, *below* every layer `endpoint` itself adds (the
+    /// header comes first, in plaintext): an arm that adds a layer wraps
+    /// the factory in it, then serves that through
+    /// [`serve_under`](Self::serve_under).
+    fn listen_under<F: Factory>(
+        &self,
+        endpoint: ServerEndpoint,
+        factory: F,
+        proxy: Option<ProxyHeaderOptions>,
+    ) -> Result<ListeningPort, Error> {
         match endpoint {
-            ServerEndpoint::Tcp(options) => self.listen_tcp_with(&options, factory),
-            ServerEndpoint::Unix(options) => self.listen_unix_with(&options, factory),
+            ServerEndpoint::Tcp(options) => {
+                self.serve_under(listener::bind_tcp(&options)?, factory, proxy)
+            }
+            ServerEndpoint::Unix(options) => {
+                self.serve_under(listener::bind_unix(&options)?, factory, proxy)
+            }
+            ServerEndpoint::Haproxy(inner) => {
+                self.listen_under(*inner, factory, Some(ProxyHeaderOptions::default()))
+            }
+        }
+    }
+
+    /// Serves `socket` with `factory`, behind the PROXY header when
+    /// `proxy` says so.
+    fn serve_under<F: Factory>(
+        &self,
+        socket: stream::ListenSocket,
+        factory: F,
+        proxy: Option<ProxyHeaderOptions>,
+    ) -> Result<ListeningPort, Error> {
+        match proxy {
+            None => listener::start(&self.inner, socket, factory),
+            Some(options) => listener::start(
+                &self.inner,
+                socket,
+                BehindProxy::new(factory, self).with_options(options),
+            ),
         }
     }
 

@@ -6,6 +6,8 @@
 //! - [`Clock`]: a [`Scheduler`](crate::time::Scheduler) whose time moves
 //!   only when the test says so.
 //! - [`loopback`]: two protocols connected in memory.
+//! - [`haproxy`]: a real HAProxy in front of a server, for tests of the
+//!   PROXY protocol.
 //!
 //! ```
 //! use weft::testing::StringTransport;
@@ -27,6 +29,7 @@
 //! ```
 
 mod clock;
+pub mod haproxy;
 mod loopback;
 mod string_transport;
 

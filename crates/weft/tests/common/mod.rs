@@ -30,13 +30,20 @@ impl Server {
         F: Factory,
         M: FnOnce(&Reactor) -> F + Send + 'static,
     {
+        Server::start_on("tcp:port=0:interface=127.0.0.1", make_factory)
+    }
+
+    /// [`start`](Self::start) on `endpoint`, a TCP port on 127.0.0.1.
+    pub fn start_on<F, M>(endpoint: &'static str, make_factory: M) -> Server
+    where
+        F: Factory,
+        M: FnOnce(&Reactor) -> F + Send + 'static,
+    {
         let (ready_tx, ready_rx) = mpsc::channel();
         let thread = std::thread::spawn(move || {
             let reactor = Reactor::new().expect("reactor");
             let factory = make_factory(&reactor);
-            let port = reactor
-                .listen("tcp:port=0:interface=127.0.0.1", factory)
-                .expect("listen");
+            let port = reactor.listen(endpoint, factory).expect("listen");
             let address = port.address().tcp().expect("tcp address");
             ready_tx
                 .send((address, reactor.remote()))
@@ -181,4 +188,37 @@ impl Protocol for Echo {
             transport.write(data);
         }
     }
+}
+
+/// Writes one line, `PEER -> LOCAL` as its transport reports them, then
+/// echoes.
+#[derive(Default)]
+pub struct TellAddresses(Echo);
+
+impl Protocol for TellAddresses {
+    fn connection_made(&mut self, transport: Transport) {
+        let line = format!(
+            "{} -> {}\n",
+            transport.peer_address(),
+            transport.local_address()
+        );
+        transport.write(line.as_bytes());
+        self.0.connection_made(transport);
+    }
+
+    fn data_received(&mut self, data: &[u8]) {
+        self.0.data_received(data);
+    }
+}
+
+/// Reads one line from `stream`, within [`PATIENCE`].
+pub fn read_line(stream: &std::net::TcpStream) -> String {
+    stream
+        .set_read_timeout(Some(PATIENCE))
+        .expect("read timeout");
+    let mut line = String::new();
+    BufReader::new(stream)
+        .read_line(&mut line)
+        .expect("read a line");
+    line
 }
