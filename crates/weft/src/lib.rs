@@ -74,7 +74,9 @@
 //! time with the doubles in [`testing`]: code that schedules work keeps a
 //! [`Timers`](time::Timers) handle, which the reactor and the test clock
 //! both give out. A server facing the internet adds [`policies`] (idle
-//! timeouts, a cap on connections per address).
+//! timeouts, a cap on connections per address); behind HAProxy it listens
+//! on `haproxy:tcp:8900` ([`protocols::proxy`]) to see the real clients.
+//! Datagrams have their own protocol and transport, in [`udp`].
 #![deny(missing_docs)]
 
 mod address;
@@ -90,6 +92,7 @@ mod reactor;
 pub mod testing;
 pub mod time;
 mod transport;
+pub mod udp;
 
 pub use address::Address;
 pub use endpoints::EndpointError;

@@ -11,6 +11,7 @@
 //! | `tcp:port=8900:interface=127.0.0.1:backlog=128` | the same, on one interface, with a backlog |
 //! | `tcp6:port=8900:interface=\:\:1` | listen on IPv6 (default interface `::`) |
 //! | `unix:/run/boom.sock:mode=660` | listen on a Unix socket (also `address=` or `path=`) |
+//! | `udp:port=9000:interface=127.0.0.1` | a UDP socket (`Reactor::listen_udp`; `reuseaddr=1` for several on one port) |
 //! | `haproxy:tcp:8900` | listen behind a proxy speaking the PROXY protocol (any server endpoint after `haproxy:`) |
 //! | `tcp:host=localhost:port=8900:timeout=5` | connect over TCP (also `tcp:localhost:8900`) |
 //! | `unix:path=/run/boom.sock` | connect to a Unix socket (also `unix:/run/boom.sock`) |
@@ -24,6 +25,7 @@
 mod description;
 mod haproxy;
 mod tcp;
+mod udp;
 mod unix;
 
 use std::fmt;
@@ -62,6 +64,8 @@ pub enum ServerEndpoint {
     /// The endpoint a proxy connects to, each connection opening with a
     /// PROXY header ([`crate::protocols::proxy`]).
     Haproxy(Box<ServerEndpoint>),
+    /// A UDP socket ([`Reactor::listen_udp`](crate::Reactor::listen_udp)).
+    Udp(UdpListenOptions),
 }
 
 /// How to listen on TCP.
@@ -84,6 +88,16 @@ impl TcpListenOptions {
             reuse_port: false,
         }
     }
+}
+
+/// How to bind a UDP socket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UdpListenOptions {
+    /// The interface address and port (port 0: any free port).
+    pub address: SocketAddr,
+    /// Whether to set `SO_REUSEADDR` (several sockets on one port, as
+    /// multicast listeners do).
+    pub reuse_address: bool,
 }
 
 /// How to listen on a Unix socket.
@@ -189,6 +203,7 @@ impl FromStr for ServerEndpoint {
             "tcp6" => tcp::parse_server(&mut parsed, IpAddr::V6(Ipv6Addr::UNSPECIFIED)),
             "unix" => unix::parse_server(&mut parsed),
             "haproxy" => haproxy::parse_server(description),
+            "udp" => udp::parse_server(&mut parsed),
             other => Err(parsed.error(format!("unknown endpoint type '{other}'"), SERVER_FORMS)),
         }
     }
@@ -213,6 +228,7 @@ impl fmt::Display for ServerEndpoint {
             ServerEndpoint::Tcp(o) => write!(f, "tcp:{}", o.address),
             ServerEndpoint::Unix(o) => write!(f, "unix:{}", o.path.display()),
             ServerEndpoint::Haproxy(inner) => write!(f, "haproxy:{inner}"),
+            ServerEndpoint::Udp(o) => write!(f, "udp:{}", o.address),
         }
     }
 }
@@ -319,7 +335,7 @@ mod tests {
         );
         for (text, fault) in [
             ("", "the endpoint type is missing"),
-            ("udp:53", "unknown endpoint type 'udp'"),
+            ("sctp:53", "unknown endpoint type 'sctp'"),
             ("tcp", "the port is missing"),
             (
                 "tcp:70000",

@@ -77,12 +77,12 @@ impl Member {
                     ),
                 });
             }
-            ServerEndpoint::Haproxy(_) => {
+            ServerEndpoint::Haproxy(_) | ServerEndpoint::Udp(_) => {
                 return Err(Error::Listen {
                     address: endpoint.to_owned(),
                     source: io::Error::new(
                         io::ErrorKind::Unsupported,
-                        "an endpoint behind a proxy is served by one acceptor: use listen_balanced",
+                        "only a tcp: endpoint can be shared by several reactors",
                     ),
                 });
             }

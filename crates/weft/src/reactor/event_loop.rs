@@ -19,6 +19,7 @@ use mio::{Events, Poll, Registry, Token};
 
 use super::Reactor;
 use super::connection::Connection;
+use super::datagram::DatagramSocket;
 use super::lifecycle::Lifecycle;
 use super::remote::RemoteShared;
 use super::resolver::Resolver;
@@ -196,6 +197,7 @@ impl Inner {
             Accept(SourceKey),
             Connect(SourceKey),
             Connection(Rc<Connection>),
+            Datagram(Rc<DatagramSocket>),
         }
         let ready = match event.token() {
             WAKER => return self.remote.run_calls(reactor),
@@ -204,6 +206,7 @@ impl Inner {
                 Some((key, Source::Listener(_))) => Ready::Accept(key),
                 Some((key, Source::Connecting(_))) => Ready::Connect(key),
                 Some((_, Source::Connection(conn))) => Ready::Connection(conn.clone()),
+                Some((_, Source::Datagram(socket))) => Ready::Datagram(socket.clone()),
                 None => return,
             },
         };
@@ -211,6 +214,7 @@ impl Inner {
             Ready::Accept(key) => self.accept(key),
             Ready::Connect(key) => self.connect_ready(key),
             Ready::Connection(conn) => self.connection_ready(&conn, event),
+            Ready::Datagram(socket) => self.datagram_ready(&socket, event),
         }
     }
 

@@ -89,6 +89,9 @@ impl Inner {
         for key in self.attempt_keys() {
             self.fail_connect(key, |target| ConnectError::Cancelled { target });
         }
+        for socket in self.datagram_sockets() {
+            socket.close_now();
+        }
         let hooks = std::mem::take(&mut *self.shutdown_hooks.borrow_mut());
         for hook in hooks {
             let _ = catch_panic("shutdown hook", hook);

@@ -11,6 +11,7 @@
 //! | [`listener`] | listening sockets and accepting |
 //! | [`memory`] | freed memory given back once most connections are gone |
 //! | [`connector`] | outgoing connections |
+//! | [`datagram`] | UDP sockets: datagrams in, a bounded send queue out |
 //! | [`hand_over`] | a live connection moving to another reactor |
 //! | [`resolver`] | host names resolved on a bounded pool of threads |
 //! | [`stream`] | the sockets, TCP or Unix, behind one interface |
@@ -19,6 +20,7 @@
 
 mod connection;
 mod connector;
+mod datagram;
 mod event_loop;
 mod hand_over;
 mod lifecycle;
@@ -36,10 +38,11 @@ use std::time::{Duration, Instant};
 
 use crate::endpoints::{
     ClientEndpoint, ServerEndpoint, TcpListenOptions, ToClientEndpoint, ToServerEndpoint,
-    UnixListenOptions,
+    UdpListenOptions, UnixListenOptions,
 };
 use crate::protocols::proxy::{BehindProxy, ProxyHeaderOptions};
 use crate::time::{Scheduler, Timers};
+use crate::udp::{DatagramProtocol, DatagramTransport};
 use crate::{ClientFactory, Error, Factory};
 pub use connector::Connector;
 pub use event_loop::RunUntil;
@@ -47,6 +50,7 @@ pub use hand_over::{HandOver, HandOverError};
 pub use listener::ListeningPort;
 pub use remote::{ReactorGone, Remote};
 
+pub(crate) use datagram::DatagramSocket;
 pub(crate) use event_loop::Inner;
 
 /// The event loop: the "magic glue" that accepts connections, builds
@@ -189,6 +193,7 @@ impl Reactor {
             ServerEndpoint::Haproxy(inner) => {
                 self.listen_under(*inner, factory, Some(ProxyHeaderOptions::default()))
             }
+            ServerEndpoint::Udp(options) => Err(udp_is_not_a_stream(&options)),
         }
     }
 
@@ -248,6 +253,29 @@ impl Reactor {
     ) -> Result<ListeningPort, Error> {
         let socket = listener::bind_unix(options)?;
         listener::start(&self.inner, socket, factory)
+    }
+
+    /// Binds the UDP `endpoint` (a string such as `"udp:port=9000"` or a
+    /// parsed [`ServerEndpoint::Udp`]) and serves its datagrams with
+    /// `protocol`. The transport returned tells the bound address
+    /// ([`DatagramTransport::local_address`]) and closes the socket.
+    pub fn listen_udp<P: DatagramProtocol>(
+        &self,
+        endpoint: &(impl ToServerEndpoint + ?Sized),
+        protocol: P,
+    ) -> Result<DatagramTransport, Error> {
+        match endpoint.to_server_endpoint()? {
+            ServerEndpoint::Udp(options) => {
+                datagram::start(&self.inner, datagram::bind_udp(&options)?, protocol)
+            }
+            other => Err(Error::Listen {
+                address: other.to_string(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::Unsupported,
+                    "datagrams need a udp: endpoint (udp:port=PORT)",
+                ),
+            }),
+        }
     }
 
     /// Connects to `endpoint` (a string such as `"tcp:host=localhost:port=8900"`
@@ -324,5 +352,16 @@ impl Reactor {
 impl Scheduler for Reactor {
     fn timers(&self) -> Timers {
         Timers::new(self.inner.timers.clone())
+    }
+}
+
+/// Why a `udp:` endpoint cannot serve a stream [`Factory`].
+fn udp_is_not_a_stream(options: &UdpListenOptions) -> Error {
+    Error::Listen {
+        address: format!("udp:{}", options.address),
+        source: std::io::Error::new(
+            std::io::ErrorKind::Unsupported,
+            "a udp: endpoint carries datagrams: serve it with Reactor::listen_udp and a DatagramProtocol",
+        ),
     }
 }

@@ -1,5 +1,5 @@
 //! The reactor's table of what it polls: listening sockets, connection
-//! attempts and connections, each named by a [`SourceKey`].
+//! attempts, connections and UDP sockets, each named by a [`SourceKey`].
 
 use std::rc::Rc;
 use std::sync::Arc;
@@ -10,6 +10,7 @@ use slab::Slab;
 
 use super::connection::Connection;
 use super::connector::Connecting;
+use super::datagram::DatagramSocket;
 use super::listener::Listener;
 use super::memory::CrowdWatch;
 use super::remote::RemoteShared;
@@ -35,6 +36,7 @@ pub(crate) enum Source {
     Listener(Box<Listener>),
     Connecting(Box<Connecting>),
     Connection(Rc<Connection>),
+    Datagram(Rc<DatagramSocket>),
 }
 
 /// The sources, by key. Its memory shrinks back when it empties.
