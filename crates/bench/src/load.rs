@@ -5,10 +5,10 @@
 //! CPU time is read from `/proc` at both ends of the window.
 
 use std::io::{self, Read, Write};
-use std::net::{SocketAddr, TcpStream as StdTcpStream};
+use std::net::{SocketAddr, TcpStream as StdTcpStream, UdpSocket as StdUdpSocket};
 use std::time::{Duration, Instant};
 
-use mio::net::TcpStream;
+use mio::net::{TcpStream, UdpSocket};
 use mio::{Events, Interest, Poll, Token};
 
 use crate::proc_stats;
@@ -69,17 +69,17 @@ fn connect(address: SocketAddr, count: usize) -> io::Result<Vec<TcpStream>> {
         .collect()
 }
 
-/// Runs the event loop over `streams` (whose first writes are already
-/// made) for `window`, calling `on_event(index, stream, readable, writable)`
+/// Runs the event loop over `streams` (TCP streams or UDP sockets, whose
+/// first writes are already made) for `window`, calling `on_event(index, stream, readable, writable)`
 /// for each readiness event; it returns how many units that event completed.
 ///
 /// Registering after the first writes loses nothing: epoll reports the
 /// readiness a socket already has when it is added.
-fn drive(
-    mut streams: Vec<TcpStream>,
+fn drive<S: mio::event::Source>(
+    mut streams: Vec<S>,
     window: Window,
     server_pid: u32,
-    mut on_event: impl FnMut(usize, &mut TcpStream, bool, bool) -> io::Result<u64>,
+    mut on_event: impl FnMut(usize, &mut S, bool, bool) -> io::Result<u64>,
 ) -> io::Result<Measured> {
     let mut poll = Poll::new()?;
     let mut events = Events::with_capacity(1024);
@@ -278,4 +278,83 @@ pub fn open_idle(address: SocketAddr, count: usize) -> io::Result<Vec<StdTcpStre
         }
     }
     Ok(streams)
+}
+
+/// `sockets` UDP sockets, each connected to the server at `address`, each
+/// keep one `size`-byte datagram in flight: send it, wait for its echo,
+/// send the next. Counts datagrams echoed. (Over loopback with one
+/// datagram in flight per socket the server's receive buffer never fills,
+/// so none is lost; a lost one would stall its socket, and show as a lower
+/// rate.)
+pub fn datagram_echo(
+    address: SocketAddr,
+    sockets: usize,
+    size: usize,
+    window: Window,
+    server_pid: u32,
+) -> io::Result<Measured> {
+    let datagram = vec![b'x'; size];
+    let mut clients = Vec::with_capacity(sockets);
+    for _ in 0..sockets {
+        let socket = UdpSocket::bind("127.0.0.1:0".parse().expect("an address"))?;
+        socket.connect(address)?;
+        socket.send(&datagram)?;
+        clients.push(socket);
+    }
+    let mut buffer = vec![0u8; READ_BUFFER];
+    let on_event = |_: usize, socket: &mut UdpSocket, readable: bool, _: bool| {
+        let mut done = 0;
+        if !readable {
+            return Ok(done);
+        }
+        loop {
+            match socket.recv(&mut buffer) {
+                Ok(_) => {
+                    done += 1;
+                    socket.send(&datagram)?;
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(done)
+    };
+    drive(clients, window, server_pid, on_event)
+}
+
+/// Waits until the UDP echo server at `address` answers, for at most
+/// `patience`: a server that prints nothing says it is ready only by
+/// answering.
+pub fn wait_for_datagram_echo(address: SocketAddr, patience: Duration) -> io::Result<()> {
+    let deadline = Instant::now() + patience;
+    let probe = StdUdpSocket::bind("127.0.0.1:0")?;
+    probe.connect(address)?;
+    probe.set_read_timeout(Some(Duration::from_millis(100)))?;
+    let mut buffer = [0u8; 16];
+    while Instant::now() < deadline {
+        probe.send(b"ready?")?;
+        match probe.recv(&mut buffer) {
+            Ok(_) => return Ok(()),
+            // Not bound yet (refused), or the probe was lost: ask again.
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::ConnectionRefused
+                        | io::ErrorKind::WouldBlock
+                        | io::ErrorKind::TimedOut
+                ) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Err(io::Error::new(
+        io::ErrorKind::TimedOut,
+        format!("no echo from {address}"),
+    ))
+}
+
+/// A UDP port of 127.0.0.1 free now (bound, then let go), for a server
+/// that must be told its port.
+pub fn free_udp_port() -> io::Result<SocketAddr> {
+    StdUdpSocket::bind("127.0.0.1:0")?.local_addr()
 }

@@ -11,9 +11,9 @@ use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// How to run one server. Every server prints a line holding
-/// `listening on ADDRESS` on its standard output once ready, and stops on
-/// SIGTERM.
+/// How to run one server. Every server stops on SIGTERM, and prints a
+/// line holding `listening on ADDRESS` on its standard output once ready,
+/// unless its address is known beforehand ([`quiet_at`](Self::quiet_at)).
 #[derive(Clone, Debug, Default)]
 pub struct ServerSpec {
     /// Column name in the report.
@@ -27,6 +27,9 @@ pub struct ServerSpec {
     /// Keep its standard error lines ([`Server::log`]) instead of passing
     /// them through.
     pub capture_log: bool,
+    /// For a server that prints nothing: the address its arguments make
+    /// it use. Whether it is ready is for the caller to find out.
+    pub quiet_at: Option<SocketAddr>,
 }
 
 /// The standard error lines of a server started with
@@ -113,6 +116,14 @@ impl Server {
             });
         }
         let mut stdout = BufReader::new(child.stdout.take().expect("stdout is piped"));
+        if let Some(address) = spec.quiet_at {
+            return Ok(Server {
+                child,
+                _stdout: stdout,
+                address,
+                log,
+            });
+        }
         let mut line = String::new();
         loop {
             line.clear();

@@ -83,6 +83,7 @@ impl Target {
             args,
             env: vec![("RUST_LOG".into(), "info".into())],
             capture_log: true,
+            quiet_at: None,
         };
         let server = Server::start(&spec, context.server_core, fd_limit)?;
         let sampler = Sampler::start(server.pid());

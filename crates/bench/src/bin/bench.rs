@@ -17,11 +17,13 @@ use weft_bench::timers::{self, Implementation, Pattern};
 use weft_bench::{machine_description, pin_to_core, proc_stats, raise_fd_limit};
 
 const USAGE: &str = "\
-usage: bench [all|echo|timers|scaling] [options]
+usage: bench [all|echo|timers|udp|scaling] [options]
 
   all       echo servers, then timers (the default)
   echo      echo servers only
   timers    timers only
+  udp       UDP echo: weft's udp_echo against tokio's UdpSocket, datagrams/s
+            (--connections sockets, one --size datagram in flight each)
   scaling   weft's echo on a pool of 1, 2 … reactors against tokio's
             multi-thread runtime with as many workers (request/response)
 
@@ -50,6 +52,7 @@ const STREAM_BATCH: usize = 32;
 struct Options {
     echo: bool,
     timers: bool,
+    udp: bool,
     /// Reactor counts of the scaling run, if that is what runs.
     scaling: Option<Vec<usize>>,
     rounds: usize,
@@ -68,6 +71,7 @@ fn parse_options() -> Result<Options, String> {
     let mut options = Options {
         echo: true,
         timers: true,
+        udp: false,
         scaling: None,
         rounds: 20,
         window: Window {
@@ -90,6 +94,7 @@ fn parse_options() -> Result<Options, String> {
             "all" => (options.echo, options.timers) = (true, true),
             "echo" => (options.echo, options.timers) = (true, false),
             "timers" => (options.echo, options.timers) = (false, true),
+            "udp" => (options.echo, options.timers, options.udp) = (false, false, true),
             "scaling" => {
                 (options.echo, options.timers) = (false, false);
                 options.scaling.get_or_insert_with(|| vec![1, 2]);
@@ -161,6 +166,9 @@ fn run(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
     }
     if options.timers {
         timer_benchmark(options)?;
+    }
+    if options.udp {
+        udp_benchmark(options)?;
     }
     if let Some(counts) = &options.scaling {
         scaling_benchmark(options, counts)?;
@@ -546,6 +554,108 @@ fn mib_per_second(measured: &Measured) -> f64 {
 
 fn cpu_micros_per_unit(measured: &Measured) -> f64 {
     measured.server_cpu.as_secs_f64() * 1e6 / measured.units as f64
+}
+
+/// weft's `udp_echo` example against `tokio-udp-echo`, both on the server
+/// core, loaded in turn, round after round: datagrams echoed per second
+/// and server CPU per datagram.
+fn udp_benchmark(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
+    let exe = std::env::current_exe()?;
+    let dir = exe.parent().ok_or("the bench binary has no directory")?;
+    let (weft_echo, tokio_echo) = (
+        dir.join("examples").join("udp_echo"),
+        dir.join("tokio-udp-echo"),
+    );
+    for program in [&weft_echo, &tokio_echo] {
+        if !program.exists() {
+            return Err(format!(
+                "{} is missing: run `cargo build --release -p weft -p weft-bench --example udp_echo --bins` first",
+                program.display()
+            )
+            .into());
+        }
+    }
+    pin_to_core(options.client_core)?;
+    let (weft_at, tokio_at) = (load::free_udp_port()?, load::free_udp_port()?);
+    let weft_endpoint = format!("udp:port={}:interface=127.0.0.1", weft_at.port());
+    let specs = [
+        ServerSpec {
+            quiet_at: Some(weft_at),
+            ..spec("weft", &weft_echo, &[&weft_endpoint])
+        },
+        ServerSpec {
+            quiet_at: Some(tokio_at),
+            ..spec("tokio UdpSocket", &tokio_echo, &[&tokio_at.to_string()])
+        },
+    ];
+    let mut servers = Vec::new();
+    for spec in &specs {
+        let server = Server::start(spec, options.server_core, 1024)?;
+        load::wait_for_datagram_echo(server.address, Duration::from_secs(10))
+            .map_err(|e| format!("{}: {e}", spec.name))?;
+        servers.push(server);
+    }
+    let mut runs: Vec<Vec<Measured>> = specs.iter().map(|_| Vec::new()).collect();
+    for round in 1..=options.rounds {
+        let mut order: Vec<usize> = (0..specs.len()).collect();
+        if round % 2 == 0 {
+            order.reverse();
+        }
+        for index in order {
+            let server = &servers[index];
+            let measured = load::datagram_echo(
+                server.address,
+                options.connections,
+                options.size,
+                options.window,
+                server.pid(),
+            )
+            .map_err(|e| format!("{}: {e}", specs[index].name))?;
+            eprintln!(
+                "round {round} {:>16}: {:>8.0} datagrams/s, {:>5.2} µs server CPU/datagram (server {:>3.0}% of a core, load generator {:>3.0}%)",
+                specs[index].name,
+                measured.rate(),
+                cpu_micros_per_unit(&measured),
+                measured.server_load(),
+                measured.client_load(),
+            );
+            runs[index].push(measured);
+        }
+    }
+    for server in servers {
+        server.stop()?;
+    }
+    let samples = |f: &dyn Fn(&Measured) -> f64| -> Vec<Vec<f64>> {
+        runs.iter().map(|r| r.iter().map(f).collect()).collect()
+    };
+    let rows = vec![
+        row(
+            format!(
+                "UDP echo, datagrams/s ({} sockets × {} B, one in flight each)",
+                options.connections, options.size
+            ),
+            &samples(&Measured::rate),
+            &[(0, 1)],
+            0,
+        ),
+        row(
+            "server CPU per datagram, µs".into(),
+            &samples(&cpu_micros_per_unit),
+            &[(0, 1)],
+            2,
+        ),
+    ];
+    let columns: Vec<String> = specs.iter().map(|s| s.name.clone()).collect();
+    println!(
+        "\n### UDP echo (medians of {} rounds, ratios: median of the per-round ratios (interquartile range); \
+         server on core {}, load on core {})\n",
+        options.rounds, options.server_core, options.client_core
+    );
+    print!(
+        "{}",
+        report::table(&columns, &["weft / tokio UdpSocket".to_owned()], &rows)
+    );
+    Ok(())
 }
 
 fn timer_benchmark(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
