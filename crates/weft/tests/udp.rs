@@ -4,7 +4,7 @@
 mod common;
 
 use std::cell::{Cell, RefCell};
-use std::net::{Ipv4Addr, SocketAddr, UdpSocket};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV6, UdpSocket};
 use std::rc::Rc;
 
 use common::PATIENCE;
@@ -302,4 +302,35 @@ fn the_udp_echo_example_echoes_and_says_nothing_on_stdout() {
     let output = echo.wait_with_output().unwrap();
     assert!(output.status.success());
     assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn ipv6_multicast_reaches_a_member_on_the_loopback_interface() {
+    let group: Ipv6Addr = "ff02::77:1".parse().unwrap();
+    let loopback = 1; // the interface number of lo
+    let reactor = Reactor::new().unwrap();
+    let seen = Rc::new(Seen::default());
+    let member = reactor
+        .listen_udp(r"udp:port=0:interface=\:\:", Recorder(seen.clone()))
+        .unwrap();
+    if let Err(error) = member.join_multicast_v6(group, loopback) {
+        eprintln!("skipped: the kernel refuses IPv6 multicast on the loopback interface: {error}");
+        return;
+    }
+    let sender = reactor
+        .listen_udp(r"udp:port=0:interface=\:\:1", Recorder(Rc::default()))
+        .unwrap();
+    sender.set_multicast_interface_v6(loopback).unwrap();
+    sender.set_multicast_loop_v6(true).unwrap();
+    let to = SocketAddrV6::new(group, member.local_address().port(), 0, loopback);
+    sender.write_to(b"to the v6 group", to.into());
+    if sender.dropped() > 0 {
+        eprintln!(
+            "skipped: the kernel refused to send to an IPv6 multicast group on the \
+             loopback interface (it has no IPv6 multicast route there)"
+        );
+        return;
+    }
+    run_until(&reactor, || !seen.datagrams.borrow().is_empty());
+    assert_eq!(received(&seen), [b"to the v6 group".to_vec()]);
 }

@@ -58,6 +58,8 @@ pub(crate) fn start<P: DatagramProtocol>(
         reactor: Rc::downgrade(inner),
         key: Cell::new(None),
         socket: RefCell::new(Some(socket)),
+        #[cfg(test)]
+        kernel_full: Cell::new(false),
         local,
         protocol: RefCell::new(Some(Box::new(protocol))),
         queue: RefCell::new(SendQueue::default()),
@@ -111,6 +113,9 @@ pub(crate) struct DatagramSocket {
     key: Cell<Option<SourceKey>>,
     /// `None` once closed.
     socket: RefCell<Option<mio::net::UdpSocket>>,
+    /// In tests: the kernel takes no datagram (its send buffer is full).
+    #[cfg(test)]
+    kernel_full: Cell<bool>,
     local: SocketAddr,
     /// `None` while one of its methods runs, and once it was told it
     /// stopped.
@@ -216,6 +221,10 @@ impl DatagramSocket {
     }
 
     fn send_now(&self, data: &[u8], to: Option<SocketAddr>) -> io::Result<()> {
+        #[cfg(test)]
+        if self.kernel_full.get() {
+            return Err(io::ErrorKind::WouldBlock.into());
+        }
         self.with_socket(|socket| match to {
             Some(to) => socket.send_to(data, to),
             None => socket.send(data),
@@ -412,5 +421,76 @@ impl Inner {
                 _ => None,
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::{Reactor, RunUntil};
+
+    /// Records the flow-control calls and the datagrams it receives.
+    #[derive(Default)]
+    struct Flow(Rc<RefCell<Vec<String>>>);
+
+    impl DatagramProtocol for Flow {
+        fn datagram_received(&mut self, data: &[u8], _from: SocketAddr) {
+            self.0
+                .borrow_mut()
+                .push(String::from_utf8_lossy(data).into_owned());
+        }
+
+        fn pause_writing(&mut self) {
+            self.0.borrow_mut().push("pause".into());
+        }
+
+        fn resume_writing(&mut self) {
+            self.0.borrow_mut().push("resume".into());
+        }
+    }
+
+    const LOOPBACK: &str = "udp:port=0:interface=127.0.0.1";
+
+    #[test]
+    fn a_full_kernel_buffer_queues_pauses_drops_past_the_limit_then_sends_in_order_and_resumes() {
+        let reactor = Reactor::new().unwrap();
+        let sender_seen = Rc::new(RefCell::new(Vec::new()));
+        let sender = reactor
+            .listen_udp(LOOPBACK, Flow(sender_seen.clone()))
+            .unwrap();
+        let receiver_seen = Rc::new(RefCell::new(Vec::new()));
+        let receiver = reactor
+            .listen_udp(LOOPBACK, Flow(receiver_seen.clone()))
+            .unwrap();
+        sender.set_send_limits(SendLimits {
+            high: 8,
+            low: 4,
+            max: 12,
+        });
+        let socket = sender.socket().clone();
+        socket.kernel_full.set(true);
+        for datagram in ["one", "two", "six", "dropped"] {
+            sender.write_to(datagram.as_bytes(), receiver.local_address());
+        }
+        assert_eq!((sender.pending_bytes(), sender.dropped()), (9, 1));
+        let told = |seen: &Rc<RefCell<Vec<String>>>, what: &str| {
+            let seen = seen.clone();
+            let what = what.to_owned();
+            move || seen.borrow().contains(&what)
+        };
+        let paused = told(&sender_seen, "pause");
+        let outcome = reactor.run_until(Duration::from_secs(30), paused);
+        assert_eq!(outcome.unwrap(), RunUntil::Met);
+        socket.kernel_full.set(false);
+        socket.flush();
+        assert_eq!(sender.pending_bytes(), 0);
+        let resumed = told(&sender_seen, "resume");
+        let all_in = told(&receiver_seen, "six");
+        let outcome = reactor.run_until(Duration::from_secs(30), || resumed() && all_in());
+        assert_eq!(outcome.unwrap(), RunUntil::Met);
+        assert_eq!(*sender_seen.borrow(), ["pause", "resume"]);
+        assert_eq!(*receiver_seen.borrow(), ["one", "two", "six"]);
     }
 }

@@ -39,6 +39,11 @@ impl DatagramTransport {
         DatagramTransport { socket }
     }
 
+    #[cfg(test)]
+    pub(crate) fn socket(&self) -> &Rc<DatagramSocket> {
+        &self.socket
+    }
+
     /// Sends `data` as one datagram to `to`.
     pub fn write_to(&self, data: &[u8], to: SocketAddr) {
         self.socket.send(data, Some(to));
@@ -154,6 +159,13 @@ impl DatagramTransport {
     pub fn leave_multicast_v6(&self, group: Ipv6Addr, interface: u32) -> io::Result<()> {
         self.socket
             .with_socket(|socket| socket.leave_multicast_v6(&group, interface))
+    }
+
+    /// The interface, by its number, that IPv6 multicast datagrams leave
+    /// from (0: the one the routing table picks).
+    pub fn set_multicast_interface_v6(&self, interface: u32) -> io::Result<()> {
+        self.socket
+            .with_socket(|socket| socket2::SockRef::from(socket).set_multicast_if_v6(interface))
     }
 
     /// Whether multicast datagrams this socket sends come back to it
