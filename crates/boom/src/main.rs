@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser};
+use weft::endpoints::ServerEndpoint;
 use weft::pool::{Member, Pool, PoolError};
 use weft::{ListeningPort, Reactor};
 
@@ -255,9 +256,10 @@ fn serve(options: Options) -> Result<(), Box<dyn std::error::Error>> {
     let classic = options.classic;
     let reactor = Reactor::new()?;
     reactor.handle_signals()?;
+    let endpoints = options.endpoints.clone();
     let server = Server::on_reactor(&reactor, options)?;
-    for port in server.listen_all(&reactor)? {
-        announce(&port, classic);
+    for (port, endpoint) in server.listen_all(&reactor)?.iter().zip(&endpoints) {
+        announce(port, endpoint, classic);
     }
     reactor.run()?;
     Ok(())
@@ -283,7 +285,7 @@ fn serve_on_pool(options: Options, threads: usize) -> Result<(), Box<dyn std::er
                     source,
                 })?;
             if let Some(port) = port {
-                announce(&port, options.classic);
+                announce(&port, endpoint, options.classic);
             }
         }
         Ok(())
@@ -296,8 +298,16 @@ fn serve_on_pool(options: Options, threads: usize) -> Result<(), Box<dyn std::er
 }
 
 /// Tells where the server listens and how to join.
-fn announce(port: &ListeningPort, classic: bool) {
+fn announce(port: &ListeningPort, endpoint: &ListenEndpoint, classic: bool) {
     let address = port.address();
+    if matches!(endpoint.endpoint(), ServerEndpoint::Haproxy(_)) {
+        println!(
+            "boom{}: listening on {address} for a proxy that sends the PROXY header; \
+             players join through the proxy",
+            if classic { " (classic)" } else { "" },
+        );
+        return;
+    }
     match address.tcp() {
         Some(socket) => {
             let host = if socket.ip().is_unspecified() {

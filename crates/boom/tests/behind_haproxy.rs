@@ -33,11 +33,13 @@ impl Boom {
         BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut line)
             .unwrap();
-        // "boom: listening on 127.0.0.1:PORT; join with: …"
+        // "boom: listening on 127.0.0.1:PORT for a proxy …; players join
+        // through the proxy"
+        assert!(line.contains("players join through the proxy"), "{line}");
         let address = line
             .split_whitespace()
             .nth(3)
-            .and_then(|word| word.trim_end_matches(';').parse().ok())
+            .and_then(|word| word.parse().ok())
             .unwrap_or_else(|| panic!("no address in {line:?}"));
         Boom { child, address }
     }

@@ -65,9 +65,11 @@ impl AddressCounts {
 /// over TCP (Unix sockets, in-memory) are never limited. A connection
 /// stops counting when its protocol is dropped, after `connection_lost`.
 ///
-/// The address is the transport's peer address: behind a proxy that is
-/// the proxy's, unless a layer that learns the client's address (the
-/// PROXY protocol) sits under this factory.
+/// The address is the one the factory is given: behind a proxy that is
+/// the proxy's, unless the connections come through
+/// [`BehindProxy`](crate::protocols::proxy::BehindProxy) (a `haproxy:`
+/// endpoint), which asks this factory with the client's address once the
+/// PROXY header told it.
 ///
 /// Clones share one count: hand clones to several listeners to cap an
 /// address across all of them.
