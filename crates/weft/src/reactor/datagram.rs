@@ -289,7 +289,11 @@ impl DatagramSocket {
                 }
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
                 Err(error) => {
+                    // Not retried at once: an error that persists must not
+                    // spin the loop.
                     tracing::debug!(local = %self.local, %error, "datagram receive failed");
+                    drained = true;
+                    break;
                 }
             }
             inner.service_touched();

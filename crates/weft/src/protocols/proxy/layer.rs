@@ -101,9 +101,14 @@ impl ProxyHeaderLayer {
     fn refuse(&mut self, lower: &Transport, why: &str) {
         self.state = Reading::Refused;
         self.stop_the_clock();
-        tracing::warn!(peer = %lower.peer_address(), why, "closing a connection without a valid PROXY header");
-        lower.lose_connection_because(why);
+        close_without_header(lower, why);
     }
+}
+
+/// Closes `lower`, saying `why` in the log and to `connection_lost`.
+fn close_without_header(lower: &Transport, why: &str) {
+    tracing::warn!(peer = %lower.peer_address(), why, "closing a connection without a valid PROXY header");
+    lower.lose_connection_because(why);
 }
 
 impl Layer for ProxyHeaderLayer {
@@ -116,8 +121,7 @@ impl Layer for ProxyHeaderLayer {
             self.timers.now() + timeout,
             Box::new(move || {
                 let why = format!("no complete PROXY header within {timeout:?}");
-                tracing::warn!(peer = %transport.peer_address(), why, "closing a connection without a valid PROXY header");
-                transport.lose_connection_because(&why);
+                close_without_header(&transport, &why);
             }),
         ));
         self.info.clone()
