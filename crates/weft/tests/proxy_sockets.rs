@@ -6,6 +6,7 @@ mod common;
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpStream};
+use std::os::unix::net::UnixStream;
 
 use common::{Server, TellAddresses, read_line};
 use weft::policies::LimitPerAddress;
@@ -83,4 +84,33 @@ fn a_limit_per_address_counts_the_clients_behind_the_proxy() {
     let again = from("192.0.2.1");
     assert_eq!(read_line(&again), "busy\n");
     first.shutdown(Shutdown::Both).unwrap();
+}
+
+#[test]
+fn behind_a_unix_socket_the_header_names_the_peer_and_the_destination() {
+    let path = std::env::temp_dir().join(format!("weft-proxy-{}.sock", std::process::id()));
+    let reactor = Reactor::new().unwrap();
+    let endpoint = format!("haproxy:unix:{}", path.display());
+    let port = reactor
+        .listen(&endpoint, |_: &Address| Some(TellAddresses::default()))
+        .unwrap();
+    let mut client = UnixStream::connect(&path).unwrap();
+    client
+        .write_all(b"PROXY TCP6 2001:db8::7 2001:db8::1 56324 8900\r\n")
+        .unwrap();
+    client.set_nonblocking(true).unwrap();
+    let mut said = Vec::new();
+    let outcome = reactor.run_until(common::PATIENCE, || {
+        let mut buffer = [0; 256];
+        if let Ok(n) = client.read(&mut buffer) {
+            said.extend_from_slice(&buffer[..n]);
+        }
+        said.ends_with(b"\n")
+    });
+    assert_eq!(outcome.unwrap(), weft::RunUntil::Met);
+    assert_eq!(
+        String::from_utf8_lossy(&said),
+        "[2001:db8::7]:56324 -> [2001:db8::1]:8900\n"
+    );
+    port.stop_listening();
 }
