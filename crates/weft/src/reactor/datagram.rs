@@ -19,7 +19,7 @@ use crate::Error;
 use crate::endpoints::UdpListenOptions;
 use crate::panic_guard::catch_panic;
 use crate::udp::send_queue::{Pushed, SendQueue};
-use crate::udp::{DatagramProtocol, DatagramTransport, SendLimits};
+use crate::udp::{DatagramBackend, DatagramProtocol, DatagramTransport, SendLimits, SocketOption};
 
 /// Datagrams one socket reads per loop iteration before other work.
 const DATAGRAMS_PER_TURN: usize = 64;
@@ -89,7 +89,7 @@ pub(crate) fn start<P: DatagramProtocol>(
             }
         })?;
     tracing::info!(address = %local, "listening for datagrams");
-    let transport = DatagramTransport::new(datagrams.clone());
+    let transport = DatagramTransport::new(Rc::new(Handle(datagrams.clone())));
     let handed = transport.clone();
     datagrams.call("started", |protocol| protocol.started(handed));
     inner.service_touched();
@@ -132,7 +132,7 @@ pub(crate) struct DatagramSocket {
 impl DatagramSocket {
     /// Runs `f` on the socket; an error of kind `NotConnected` once it is
     /// closed.
-    pub(crate) fn with_socket<R>(
+    fn with_socket<R>(
         &self,
         f: impl FnOnce(&mio::net::UdpSocket) -> io::Result<R>,
     ) -> io::Result<R> {
@@ -152,43 +152,43 @@ impl DatagramSocket {
             .map_or(-1, |socket| socket.as_raw_fd())
     }
 
-    pub(crate) fn local_address(&self) -> SocketAddr {
+    fn local_address(&self) -> SocketAddr {
         self.local
     }
 
-    pub(crate) fn peer(&self) -> Option<SocketAddr> {
+    fn peer(&self) -> Option<SocketAddr> {
         self.peer.get()
     }
 
-    pub(crate) fn is_closed(&self) -> bool {
+    fn is_closed(&self) -> bool {
         self.closed.get()
     }
 
-    pub(crate) fn pending_bytes(&self) -> usize {
+    fn pending_bytes(&self) -> usize {
         self.queue.borrow().bytes()
     }
 
-    pub(crate) fn dropped(&self) -> u64 {
+    fn dropped(&self) -> u64 {
         self.queue.borrow().dropped()
     }
 
-    pub(crate) fn send_limits(&self) -> SendLimits {
+    fn send_limits(&self) -> SendLimits {
         self.queue.borrow().limits()
     }
 
-    pub(crate) fn set_send_limits(self: &Rc<Self>, limits: SendLimits) {
+    fn set_send_limits(self: &Rc<Self>, limits: SendLimits) {
         if self.queue.borrow_mut().set_limits(limits).is_some() {
             self.notify(|n| n.flow = true);
         }
     }
 
-    pub(crate) fn connect(&self, peer: SocketAddr) -> io::Result<()> {
+    fn connect(&self, peer: SocketAddr) -> io::Result<()> {
         self.with_socket(|socket| socket.connect(peer))?;
         self.peer.set(Some(peer));
         Ok(())
     }
 
-    pub(crate) fn set_reading(self: &Rc<Self>, reading: bool) {
+    fn set_reading(self: &Rc<Self>, reading: bool) {
         let resumed = reading && !self.reading.get();
         self.reading.set(reading);
         if resumed {
@@ -199,7 +199,7 @@ impl DatagramSocket {
     }
 
     /// Sends at once when nothing waits before it, else queues.
-    pub(crate) fn send(self: &Rc<Self>, data: &[u8], to: Option<SocketAddr>) {
+    fn send(self: &Rc<Self>, data: &[u8], to: Option<SocketAddr>) {
         if self.closed.get() {
             return;
         }
@@ -318,7 +318,7 @@ impl DatagramSocket {
     }
 
     /// Closes the socket; `false` if it was closed already.
-    pub(crate) fn close(self: &Rc<Self>) -> bool {
+    fn close(self: &Rc<Self>) -> bool {
         if self.closed.replace(true) {
             return false;
         }
@@ -400,6 +400,75 @@ impl DatagramSocket {
     }
 }
 
+/// The reactor's socket as a [`DatagramTransport`]'s backend.
+struct Handle(Rc<DatagramSocket>);
+
+impl DatagramBackend for Handle {
+    fn send(&self, data: &[u8], to: Option<SocketAddr>) {
+        self.0.send(data, to);
+    }
+
+    fn connect(&self, peer: SocketAddr) -> io::Result<()> {
+        self.0.connect(peer)
+    }
+
+    fn peer(&self) -> Option<SocketAddr> {
+        self.0.peer()
+    }
+
+    fn local_address(&self) -> SocketAddr {
+        self.0.local_address()
+    }
+
+    fn set_reading(&self, reading: bool) {
+        self.0.set_reading(reading);
+    }
+
+    fn pending_bytes(&self) -> usize {
+        self.0.pending_bytes()
+    }
+
+    fn dropped(&self) -> u64 {
+        self.0.dropped()
+    }
+
+    fn set_send_limits(&self, limits: SendLimits) {
+        self.0.set_send_limits(limits);
+    }
+
+    fn send_limits(&self) -> SendLimits {
+        self.0.send_limits()
+    }
+
+    fn set_option(&self, option: SocketOption) -> io::Result<()> {
+        self.0.with_socket(|socket| apply(socket, option))
+    }
+
+    fn close(&self) -> bool {
+        self.0.close()
+    }
+
+    fn is_closed(&self) -> bool {
+        self.0.is_closed()
+    }
+}
+
+/// Applies `option` to `socket`.
+fn apply(socket: &mio::net::UdpSocket, option: SocketOption) -> io::Result<()> {
+    let raw = socket2::SockRef::from(socket);
+    match option {
+        SocketOption::JoinV4 { group, interface } => socket.join_multicast_v4(&group, &interface),
+        SocketOption::LeaveV4 { group, interface } => socket.leave_multicast_v4(&group, &interface),
+        SocketOption::MulticastLoopV4(on) => socket.set_multicast_loop_v4(on),
+        SocketOption::MulticastTtlV4(ttl) => socket.set_multicast_ttl_v4(ttl),
+        SocketOption::MulticastInterfaceV4(interface) => raw.set_multicast_if_v4(&interface),
+        SocketOption::JoinV6 { group, interface } => socket.join_multicast_v6(&group, interface),
+        SocketOption::LeaveV6 { group, interface } => socket.leave_multicast_v6(&group, interface),
+        SocketOption::MulticastLoopV6(on) => socket.set_multicast_loop_v6(on),
+        SocketOption::MulticastInterfaceV6(interface) => raw.set_multicast_if_v6(interface),
+    }
+}
+
 impl Inner {
     /// A UDP socket is ready.
     pub(super) fn datagram_ready(
@@ -473,7 +542,12 @@ mod tests {
             low: 4,
             max: 12,
         });
-        let socket = sender.socket().clone();
+        let socket = reactor
+            .inner
+            .datagram_sockets()
+            .into_iter()
+            .find(|socket| socket.local_address() == sender.local_address())
+            .unwrap();
         socket.kernel_full.set(true);
         for datagram in ["one", "two", "six", "dropped"] {
             sender.write_to(datagram.as_bytes(), receiver.local_address());

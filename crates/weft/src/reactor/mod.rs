@@ -50,7 +50,6 @@ pub use hand_over::{HandOver, HandOverError};
 pub use listener::ListeningPort;
 pub use remote::{ReactorGone, Remote};
 
-pub(crate) use datagram::DatagramSocket;
 pub(crate) use event_loop::Inner;
 
 /// The event loop: the "magic glue" that accepts connections, builds

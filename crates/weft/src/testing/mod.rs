@@ -6,6 +6,8 @@
 //! - [`Clock`]: a [`Scheduler`](crate::time::Scheduler) whose time moves
 //!   only when the test says so.
 //! - [`loopback`]: two protocols connected in memory.
+//! - [`FakeDatagramTransport`]: a datagram transport that records what a
+//!   [`DatagramProtocol`](crate::udp::DatagramProtocol) sends.
 //! - [`haproxy`]: a real HAProxy in front of a server, for tests of the
 //!   PROXY protocol.
 //!
@@ -29,10 +31,12 @@
 //! ```
 
 mod clock;
+mod datagram;
 pub mod haproxy;
 mod loopback;
 mod string_transport;
 
 pub use clock::Clock;
+pub use datagram::FakeDatagramTransport;
 pub use loopback::{Loopback, loopback};
 pub use string_transport::StringTransport;

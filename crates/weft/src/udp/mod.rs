@@ -6,6 +6,7 @@
 //! | [`protocol`] | [`DatagramProtocol`]: what a socket's datagrams are handed to |
 //! | [`transport`] | [`DatagramTransport`]: sending, connecting, multicast, flow control |
 //! | [`send_queue`] | [`SendLimits`], and the queue of datagrams the kernel would not take yet |
+//! | [`backend`] | [`DatagramBackend`], what a transport does (the reactor's sockets, the test double), and [`SocketOption`] |
 //!
 //! A socket is bound with [`Reactor::listen_udp`](crate::Reactor::listen_udp)
 //! on a `udp:` endpoint (`udp:port=9000:interface=127.0.0.1`), and
@@ -36,10 +37,12 @@
 //! # Ok::<(), weft::Error>(())
 //! ```
 
+pub mod backend;
 pub mod protocol;
 pub mod send_queue;
 pub mod transport;
 
+pub use backend::{DatagramBackend, SocketOption};
 pub use protocol::DatagramProtocol;
 pub use send_queue::SendLimits;
 pub use transport::DatagramTransport;
