@@ -86,6 +86,9 @@ pub fn scores_line(arena: &Arena, out: &mut Vec<u8>) {
     }
 }
 
+/// A watcher's own line.
+pub const WATCHING: &[u8] = b"You are watching";
+
 /// Replaces `out` with the line about the player's own pawn.
 pub fn you_line(arena: &Arena, pawn: PawnId, out: &mut Vec<u8>) {
     out.clear();
