@@ -13,6 +13,7 @@ use weft::pool::{Member, Pool, PoolError};
 use weft::{ListeningPort, Reactor};
 
 use boom::server::mode::Mode;
+use boom::server::web::Elsewhere;
 use boom::server::{BoardSize, ListenEndpoint, Lobby, Options, RenderMode, Server, ServerError};
 
 /// The longest fuse and fire, in milliseconds (a minute).
@@ -289,7 +290,12 @@ fn serve_on_pool(options: Options, threads: usize) -> Result<(), Box<dyn std::er
             }
         }
         for endpoint in &options.web {
-            let port = listen_dispatched(member, endpoint, server.web_admission(), &lobby)?;
+            let elsewhere = Elsewhere {
+                dispatcher: member.dispatcher(),
+                service: endpoint.to_string().into(),
+            };
+            let site = server.web_admission_in_pool(elsewhere);
+            let port = listen_dispatched(member, endpoint, site, &lobby)?;
             if let Some(port) = port {
                 announce_web(&port);
             }

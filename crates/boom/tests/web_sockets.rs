@@ -88,10 +88,10 @@ fn a_watcher_sees_the_players_moves() {
     bob.frame_until(0, |frame| frame.at(0, 1) == 'A');
     let list = http(&server, b"GET /watch HTTP/1.1\r\n\r\n");
     assert!(
-        list.contains("<a href=\"/?watch=0\">Arena 0</a>: 1 playing"),
+        list.contains("<a href=\"/?watch=0.0\">Arena 0.0</a>: 1 playing"),
         "{list}"
     );
-    let mut eve = PageSocket::open(server.web_address, "/view?arena=0");
+    let mut eve = PageSocket::open(server.web_address, "/view?arena=0.0");
     eve.read_until("the player", |page| page.find('A') == Some((0, 1)));
     assert_eq!(eve.page.own, None);
     eve.key("d");
@@ -108,7 +108,7 @@ fn bad_requests_get_their_status() {
         (b"GET /nowhere HTTP/1.1\r\n\r\n", "404"),
         (b"POST / HTTP/1.1\r\nContent-Length: 0\r\n\r\n", "405"),
         (b"GET /play HTTP/1.1\r\n\r\n", "426"),
-        (b"GET /view?arena=x HTTP/1.1\r\n\r\n", "400"),
+        (b"GET /view?arena=0 HTTP/1.1\r\n\r\n", "400"),
         (b"\x16\x03\x01\x02\x00 not http\r\n\r\n", "400"),
         (
             b"GET /play HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\

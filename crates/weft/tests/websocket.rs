@@ -50,6 +50,7 @@ impl Handler for Site {
     fn handle(&mut self, request: &RequestHead, _transport: &Transport) -> Reply<Shout> {
         match request.path() {
             "/" => Reply::Respond(Response::new(Status::OK).body("text/plain", "hello")),
+            "/elsewhere" => Reply::HandOver(Box::new(|_| unreachable!("nothing to hand over"))),
             "/echo" => Reply::WebSocket(Shout {
                 transport: None,
                 heard: self.heard.clone(),
@@ -160,6 +161,19 @@ fn the_handlers_refusal_is_sent() {
         c.record
             .written()
             .starts_with(b"HTTP/1.1 404 Not Found\r\n")
+    );
+    assert!(c.record.lose_connection_called());
+}
+
+#[test]
+fn a_request_that_cannot_be_handed_over_is_answered_500() {
+    // A test transport has no socket to hand over.
+    let mut c = connect();
+    c.server.data_received(b"GET /elsewhere HTTP/1.1\r\n\r\n");
+    assert!(
+        c.record
+            .written()
+            .starts_with(b"HTTP/1.1 500 Internal Server Error\r\n")
     );
     assert!(c.record.lose_connection_called());
 }

@@ -10,6 +10,7 @@ use weft::policies::AddressCounts;
 
 use super::mode::Mode;
 use super::names::Names;
+use super::session::ArenaSummary;
 use super::stats::Stats;
 
 /// The hold of a player's pawn on its name, until it leaves.
@@ -32,6 +33,8 @@ pub struct Lobby {
     seats: Vec<AtomicUsize>,
     /// Per session: players.
     players: Vec<AtomicUsize>,
+    /// Per session: its open arenas, as it last told.
+    arenas: Vec<Mutex<Vec<ArenaSummary>>>,
 }
 
 impl Lobby {
@@ -44,6 +47,7 @@ impl Lobby {
             addresses: AddressCounts::new(),
             seats: counters(),
             players: counters(),
+            arenas: (0..sessions.max(1)).map(|_| Mutex::default()).collect(),
         })
     }
 
@@ -110,6 +114,23 @@ impl Lobby {
             seats.store(free_seats, Ordering::Relaxed);
             count.store(players, Ordering::Relaxed);
         }
+    }
+
+    /// Session `session`'s open arenas are `arenas`.
+    pub(crate) fn publish_arenas(&self, session: usize, arenas: Vec<ArenaSummary>) {
+        if let Some(list) = self.arenas.get(session) {
+            *list.lock().unwrap_or_else(PoisonError::into_inner) = arenas;
+        }
+    }
+
+    /// The open arenas of every session but `session`, as they last told.
+    pub fn arenas_elsewhere(&self, session: usize) -> Vec<ArenaSummary> {
+        self.arenas
+            .iter()
+            .enumerate()
+            .filter(|&(place, _)| place != session)
+            .flat_map(|(_, list)| list.lock().unwrap_or_else(PoisonError::into_inner).clone())
+            .collect()
     }
 
     /// Players in session `session`, as it last said.

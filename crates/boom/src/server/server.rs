@@ -20,7 +20,7 @@ use super::options::{ListenEndpoint, Options, RenderMode};
 use super::session::Session;
 use super::shell::Shell;
 use super::stats::Stats;
-use super::web::WebSite;
+use super::web::{Elsewhere, WebSite};
 
 /// How often the server logs its load (at `info` level).
 const REPORT_EVERY: Duration = Duration::from_secs(10);
@@ -188,12 +188,22 @@ impl Server {
     /// [`Options::max_per_address`] connections from one address (counted
     /// with the telnet ones); the next is answered 503.
     pub fn web_admission(&self) -> LimitPerAddress<WebSite> {
+        self.admit_web(self.web_site())
+    }
+
+    /// [`web_admission`](Self::web_admission) on a reactor of a pool, where
+    /// a request to watch an arena of another reactor goes there.
+    pub fn web_admission_in_pool(&self, elsewhere: Elsewhere) -> LimitPerAddress<WebSite> {
+        self.admit_web(self.web_site().in_pool(elsewhere))
+    }
+
+    fn admit_web(&self, site: WebSite) -> LimitPerAddress<WebSite> {
         let (max, counts) = self.per_address();
         let refusal = Response::error(
             Status::new(503, "Service Unavailable"),
             &format!("Too many connections from your address (at most {max})."),
         );
-        LimitPerAddress::counting_in(self.web_site(), max, counts).with_refusal(&refusal.to_bytes())
+        LimitPerAddress::counting_in(site, max, counts).with_refusal(&refusal.to_bytes())
     }
 
     /// The cap on connections from one address, and the counts.

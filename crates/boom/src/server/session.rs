@@ -119,7 +119,10 @@ pub struct Session {
 /// one to watch.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ArenaSummary {
-    /// The arena's number, to [`watch`](Session::watch) it by.
+    /// The session (reactor) the arena is served by.
+    pub place: usize,
+    /// The arena's number in its session, to [`watch`](Session::watch)
+    /// it by.
     pub key: usize,
     /// Human players in it.
     pub players: usize,
@@ -130,6 +133,16 @@ pub struct ArenaSummary {
     /// Its scores line.
     pub scores: String,
 }
+
+impl ArenaSummary {
+    /// The arena's name across the server: `PLACE.KEY`.
+    pub fn id(&self) -> String {
+        format!("{}.{}", self.place, self.key)
+    }
+}
+
+/// Every how many ticks a session of a pool tells the others its arenas.
+const ARENA_LIST_EVERY: u64 = 20;
 
 /// A terminal's view as `--render` asks: ANSI, or plain until the client
 /// speaks telnet.
@@ -244,7 +257,22 @@ impl Session {
         Some(id)
     }
 
-    /// The open arenas, in order of their keys.
+    /// This session's place among the sessions of its lobby.
+    pub fn place(&self) -> usize {
+        self.place
+    }
+
+    /// The open arenas of every session of the lobby: this one's as they
+    /// are, the others' as they last told (within
+    /// 20 ticks); by place, then key.
+    pub fn all_arenas(&self) -> Vec<ArenaSummary> {
+        let mut all = self.lobby.arenas_elsewhere(self.place);
+        all.extend(self.arenas());
+        all.sort_by_key(|arena| (arena.place, arena.key));
+        all
+    }
+
+    /// This session's open arenas, in order of their keys.
     pub fn arenas(&self) -> Vec<ArenaSummary> {
         let mut line = Vec::new();
         self.arenas
@@ -254,6 +282,7 @@ impl Session {
                 let round = String::from_utf8_lossy(&line).into_owned();
                 super::status::scores_line(&served.arena, &mut line);
                 ArenaSummary {
+                    place: self.place,
                     key,
                     players: served.players.len(),
                     watchers: served.watchers.len(),
@@ -419,6 +448,9 @@ impl Session {
             self.close_the_silent(now, out);
             for id in std::mem::take(&mut self.orphans) {
                 self.farewell(id, ARENA_CLOSED_MESSAGE, out);
+            }
+            if self.lobby.sessions() > 1 && self.ticks % ARENA_LIST_EVERY == 0 {
+                self.lobby.publish_arenas(self.place, self.arenas());
             }
             self.lobby
                 .stats()

@@ -9,10 +9,10 @@
 //!
 //! | address | what it is |
 //! | --- | --- |
-//! | `GET /` | the page (`crates/boom/web/index.html`, in the binary): plays, or with `?watch=N` watches arena `N` |
+//! | `GET /` | the page (`crates/boom/web/index.html`, in the binary): plays, or with `?watch=P.K` watches arena `P.K` |
 //! | `GET /watch` | the open arenas: players, round, scores |
 //! | `GET /play?name=NAME` | the WebSocket of a player (ASCII letters and digits of `NAME` make its name) |
-//! | `GET /view?arena=N` | the WebSocket of a watcher of arena `N` (read-only) |
+//! | `GET /view?arena=P.K` | the WebSocket of a watcher of arena `K` of reactor `P` (read-only); on a pool, the request is handed to reactor `P` |
 //!
 //! Over a WebSocket the page receives [`WebView`](super::view::WebView)'s
 //! updates and sends keys, each message a few bytes the terminal keys
@@ -23,4 +23,4 @@
 pub mod site;
 pub mod watch_list;
 
-pub use site::WebSite;
+pub use site::{Elsewhere, WebSite};

@@ -11,9 +11,9 @@ pub fn page(arenas: &[ArenaSummary]) -> String {
     for arena in arenas {
         let _ = writeln!(
             rows,
-            "<li><a href=\"/?watch={key}\">Arena {key}</a>: {players} playing, {watchers} watching \
+            "<li><a href=\"/?watch={id}\">Arena {id}</a>: {players} playing, {watchers} watching \
              &mdash; {round} &mdash; {scores}</li>",
-            key = arena.key,
+            id = arena.id(),
             players = arena.players,
             watchers = arena.watchers,
             round = escape(&arena.round),
@@ -56,13 +56,14 @@ mod tests {
     #[test]
     fn each_arena_is_a_link_and_text_is_escaped() {
         let page = page(&[ArenaSummary {
+            place: 1,
             key: 3,
             players: 2,
             watchers: 1,
             round: "Round 1: playing, 2 alive".into(),
             scores: "Scores:  <b> 1".into(),
         }]);
-        assert!(page.contains("<a href=\"/?watch=3\">Arena 3</a>: 2 playing, 1 watching"));
+        assert!(page.contains("<a href=\"/?watch=1.3\">Arena 1.3</a>: 2 playing, 1 watching"));
         assert!(page.contains("Scores:  &lt;b&gt; 1"));
     }
 

@@ -13,6 +13,7 @@ pub struct RequestHead {
     method: String,
     target: String,
     fields: Vec<(String, Vec<u8>)>,
+    raw: Vec<u8>,
 }
 
 impl RequestHead {
@@ -40,6 +41,11 @@ impl RequestHead {
             .filter_map(|pair| pair.split_once('='))
             .find(|(key, _)| *key == name)
             .map(|(_, value)| value)
+    }
+
+    /// The head's bytes as they came (to hand the request on whole).
+    pub fn raw(&self) -> &[u8] {
+        &self.raw
     }
 
     /// The value of the first header field named `name` (compared without
@@ -127,7 +133,7 @@ impl HeadReader {
         let mut request = httparse::Request::new(&mut fields);
         match request.parse(&self.buffer) {
             Ok(httparse::Status::Complete(end)) => {
-                let head = RequestHead {
+                let mut head = RequestHead {
                     method: request.method.unwrap_or_default().to_owned(),
                     target: request.path.unwrap_or_default().to_owned(),
                     fields: request
@@ -135,8 +141,11 @@ impl HeadReader {
                         .iter()
                         .map(|field| (field.name.to_owned(), field.value.to_owned()))
                         .collect(),
+                    raw: Vec::new(),
                 };
-                self.buffer = Vec::new();
+                // The request borrowed the buffer until here.
+                self.buffer.truncate(end);
+                head.raw = std::mem::take(&mut self.buffer);
                 Ok(Some((head, &data[end - before..])))
             }
             Ok(httparse::Status::Partial) if self.buffer.len() >= self.limit => {
@@ -174,6 +183,7 @@ mod tests {
             assert!(head.header_has_token("connection", "upgrade"));
             assert_eq!(head.header("HOST"), Some(&b"x"[..]));
             assert_eq!(rest, b"rest", "cut at {cut}");
+            assert_eq!(head.raw(), &UPGRADE[..UPGRADE.len() - 4]);
         }
     }
 

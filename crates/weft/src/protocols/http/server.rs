@@ -6,7 +6,7 @@ use std::time::Duration;
 use crate::layer::{LayerEvent, Layered};
 use crate::protocols::websocket::{self, WebSocketLayer, WebSocketLimits};
 use crate::time::{DelayedCall, Scheduler, Timers};
-use crate::{CloseReason, HalfClose, Protocol, Transport};
+use crate::{CloseReason, HalfClose, HandOver, Protocol, Transport};
 
 use super::head::{HeadReader, RequestHead};
 use super::response::{Response, Status};
@@ -40,6 +40,12 @@ pub enum Reply<P> {
     /// A WebSocket, if the request asks for one properly (otherwise the
     /// refusal of [`websocket::accept`]), with `P` above it.
     WebSocket(P),
+    /// The request is for another reactor: the connection is taken off
+    /// this one ([`Transport::hand_over`]) with the request unread, and
+    /// given to this function, which sends it where it is served (with
+    /// [`Dispatcher::hand_over_to`](crate::pool::Dispatcher::hand_over_to),
+    /// say). A connection that cannot be handed over is answered 500.
+    HandOver(Box<dyn FnOnce(HandOver)>),
 }
 
 /// What a server does with a request: the application's part.
@@ -119,6 +125,23 @@ impl<H: Handler> HttpServer<H> {
     fn serve(&mut self, transport: &Transport, request: &RequestHead, rest: &[u8]) {
         match self.handler.handle(request, transport) {
             Reply::Respond(response) => self.answer(transport, &response),
+            Reply::HandOver(send) => {
+                self.stop_timer();
+                let unread = [request.raw(), rest].concat();
+                match transport.hand_over(&unread) {
+                    Ok(hand_over) => {
+                        self.stage = Stage::Answered;
+                        send(hand_over);
+                    }
+                    Err(error) => {
+                        let refusal = Response::error(
+                            Status::new(500, "Internal Server Error"),
+                            &format!("the request could not be passed on: {error}"),
+                        );
+                        self.answer(transport, &refusal);
+                    }
+                }
+            }
             Reply::WebSocket(protocol) => match websocket::accept(request) {
                 Err(refusal) => self.answer(transport, &refusal),
                 Ok(switching) => {
