@@ -130,6 +130,23 @@ fn bad_requests_get_their_status() {
 }
 
 #[test]
+fn connections_past_the_per_address_cap_are_answered_503() {
+    let server = TestServer::start(Options {
+        max_per_address: 1,
+        ..classic()
+    });
+    let mut ann = PageSocket::open(server.web_address, "/play?name=Ann");
+    ann.read_until("the board", |page| page.snapshots == 1);
+    let answer = http(&server, b"GET / HTTP/1.1\r\n\r\n");
+    assert!(
+        answer.starts_with("HTTP/1.1 503 Service Unavailable\r\n"),
+        "{answer}"
+    );
+    assert!(answer.contains("at most 1"));
+    server.stop();
+}
+
+#[test]
 fn a_head_that_trickles_past_the_timeout_is_answered_408() {
     let server = server();
     let mut stream = TcpStream::connect(server.web_address).unwrap();
