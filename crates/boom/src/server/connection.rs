@@ -1,8 +1,11 @@
-//! [`PlayerProtocol`]: one player's connection, the socket side of the
-//! session core. It runs over telnet
+//! [`PlayerProtocol`]: one player's (or watcher's) connection, the socket
+//! side of the session core. It runs over telnet
 //! ([`weft::protocols::telnet::TelnetProtocol`]), which hands it only the
 //! bytes the player typed and tells it what the client negotiated as
-//! layer events, and passes everything on to the shared shell state.
+//! layer events, or over a browser's WebSocket
+//! ([`weft::protocols::websocket::WebSocketLayer`]), which hands it each
+//! message; it passes everything on to the shared shell state. How it
+//! came in ([`Entrance`]) decides how it joins.
 
 use std::cell::RefCell;
 use std::rc::Rc;
