@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 
 use support::net::TestServer;
 use support::received::Frames;
-use support::{PATIENCE, classic};
+use support::{PATIENCE, classic, full};
 
 /// The player colours of the page, by colour number (as the viewer's own
 /// pawn fills its tile with them).
@@ -75,14 +75,29 @@ impl Driver {
         Some(Driver { child, port })
     }
 
-    /// A headless Chromium session.
+    /// A headless Chromium session, with a desktop's window.
     async fn browser(&self) -> Client {
+        self.session(json!({})).await
+    }
+
+    /// A headless Chromium session that plays a phone: a small touch
+    /// screen.
+    async fn phone(&self) -> Client {
+        self.session(json!({
+            "mobileEmulation": { "deviceMetrics": { "width": 400, "height": 700, "touch": true } }
+        }))
+        .await
+    }
+
+    /// A headless Chromium session with `extra` Chrome options.
+    async fn session(&self, extra: Value) -> Client {
+        let mut options = json!({ "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
+                                           "--disable-dev-shm-usage", "--window-size=800,700"] });
+        if let (Some(options), Value::Object(extra)) = (options.as_object_mut(), extra) {
+            options.extend(extra);
+        }
         let mut capabilities = serde_json::Map::new();
-        capabilities.insert(
-            "goog:chromeOptions".into(),
-            json!({ "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
-                             "--disable-dev-shm-usage", "--window-size=800,700"] }),
-        );
+        capabilities.insert("goog:chromeOptions".into(), options);
         let client = ClientBuilder::new(HttpConnector::new())
             .capabilities(capabilities)
             .connect(&format!("http://127.0.0.1:{}", self.port))
@@ -229,6 +244,55 @@ async fn a_browser_plays_meets_a_telnet_player_and_is_watched() {
         "the own pawn's colour {colour:?} is drawn"
     );
 
+    client.close().await.unwrap();
+    server.stop();
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_phone_plays_with_the_on_screen_pad_under_its_chosen_name() {
+    let Some(driver) = Driver::start() else {
+        return;
+    };
+    // The full game: rounds (a bot keeps a lone player company), names
+    // chosen on the page.
+    let server = TestServer::start(full());
+    let client = driver.phone().await;
+    client
+        .goto(&format!("http://{}/", server.web_address))
+        .await
+        .expect("the page loads");
+    let name = client.find(Locator::Id("name")).await.unwrap();
+    name.send_keys("ann").await.unwrap();
+    client
+        .find(Locator::Id("play"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(
+        until(
+            &client,
+            "boom.lines.scores && boom.lines.scores.includes('Ann 0')"
+        )
+        .await,
+        json!(true)
+    );
+    let bomb = client
+        .find(Locator::Css("#pad button[data-key='e']"))
+        .await
+        .expect("the pad");
+    assert!(
+        bomb.is_displayed().await.unwrap(),
+        "the pad shows on a touch screen"
+    );
+    until(&client, "boom.lines.round.includes('playing')").await;
+    bomb.click().await.expect("tap the bomb button");
+    assert_eq!(
+        until(&client, "boom.lines.you.includes('bombs 0')").await,
+        json!(true),
+        "the bomb was dropped"
+    );
     client.close().await.unwrap();
     server.stop();
 }
