@@ -6,6 +6,7 @@
 //! cargo build --release -p boom
 //! cargo run --release -p boom --example load -- --players 1000,5000,10000 -- --classic
 //! cargo run --release -p boom --example load -- --players 10000 --telnet -- --bots 2
+//! cargo run --release -p boom --example load -- --players 10000 --web
 //! ```
 //!
 //! Arguments after `--` go to the server (`target/release/boom`, started
@@ -24,6 +25,11 @@
 //! client does (80 x 24 window), so the server sends ANSI updates, and
 //! each read with data counts as one update arriving (updates go out only
 //! when something changed, so their rate follows the game, not the period).
+//! With `--web` the players are browsers' WebSockets on the server's web
+//! front end (`--web`): each opens `/play`, and each message received
+//! counts as one update. Each row also gives the time from starting to
+//! connect to the first board drawn (the first plain frame, the first
+//! ANSI screen, or the `board` message), median and 99th percentile.
 
 use std::cell::{Cell, RefCell};
 use std::io::{BufRead, BufReader};
@@ -53,8 +59,11 @@ struct Args {
     #[arg(long)]
     frame_ms: Option<u64>,
     /// Answer the telnet negotiation so that the server sends ANSI updates.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "web")]
     telnet: bool,
+    /// Play through the web front end: a WebSocket per player.
+    #[arg(long)]
+    web: bool,
     /// The CPUs the server runs on (comma-separated).
     #[arg(long, value_delimiter = ',', default_value = "0")]
     server_cores: Vec<usize>,
@@ -71,10 +80,41 @@ const TELNET_HELLO: &[u8] = &[
     255, 253, 1, 255, 253, 3, 255, 251, 31, 255, 250, 31, 0, 80, 0, 24, 255, 240,
 ];
 
+/// How the players talk to the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Client {
+    /// Like `nc`: plain frames.
+    Plain,
+    /// Like a stock telnet client: ANSI updates.
+    Telnet,
+    /// Like the browser page: a WebSocket.
+    Web,
+}
+
+/// The request that opens a player's WebSocket.
+const WEB_UPGRADE: &[u8] = b"GET /play?name=Load HTTP/1.1\r\nHost: load\r\nUpgrade: websocket\r\n\
+Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+
+/// A key as the page sends it: a masked text frame of one byte.
+fn web_key(key: u8) -> [u8; 7] {
+    const MASK: [u8; 4] = [0x1f, 0x2e, 0x3d, 0x4c];
+    [
+        0x81,
+        0x81,
+        MASK[0],
+        MASK[1],
+        MASK[2],
+        MASK[3],
+        key ^ MASK[0],
+    ]
+}
+
 /// What one player saw since the measurement began.
 #[derive(Default)]
 struct Seen {
     connected: bool,
+    /// From starting to connect to the first board drawn.
+    first_board: Option<Duration>,
     frames: u64,
     bytes: u64,
     last_frame: Option<Instant>,
@@ -98,40 +138,99 @@ impl Seen {
 }
 
 struct Player {
-    telnet: bool,
+    client: Client,
     seen: Rc<RefCell<Seen>>,
-    keyboards: Rc<RefCell<Vec<Transport>>>,
+    keyboards: Rc<RefCell<Vec<(Transport, Client)>>>,
+    /// When it started to connect.
+    started: Instant,
     line_start: bool,
     borders: u64,
+    /// Web: the response head is read.
+    upgraded: bool,
+    /// Web: bytes of a frame not complete yet.
+    partial: Vec<u8>,
 }
 
 impl Protocol for Player {
     fn connection_made(&mut self, transport: Transport) {
-        if self.telnet {
-            transport.write(TELNET_HELLO);
+        match self.client {
+            Client::Telnet => transport.write(TELNET_HELLO),
+            Client::Web => transport.write(WEB_UPGRADE),
+            Client::Plain => {}
         }
         self.seen.borrow_mut().connected = true;
-        self.keyboards.borrow_mut().push(transport);
+        self.keyboards.borrow_mut().push((transport, self.client));
     }
 
     fn data_received(&mut self, data: &[u8]) {
         let now = Instant::now();
-        let mut seen = self.seen.borrow_mut();
+        let seen = self.seen.clone();
+        let mut seen = seen.borrow_mut();
         seen.bytes += data.len() as u64;
-        if self.telnet {
-            seen.frame(now);
-            return;
-        }
-        for &byte in data {
-            if self.line_start && byte == b'+' {
-                self.borders += 1;
-                if self.borders % 2 == 0 {
-                    seen.frame(now);
+        match self.client {
+            Client::Telnet => {
+                // The negotiation comes first; the first screen clears it.
+                if seen.first_board.is_none() && contains(data, b"\x1b[") {
+                    seen.first_board = Some(now - self.started);
+                }
+                seen.frame(now);
+            }
+            Client::Web => self.web_data(data, now, &mut seen),
+            Client::Plain => {
+                for &byte in data {
+                    if self.line_start && byte == b'+' {
+                        self.borders += 1;
+                        if self.borders % 2 == 0 {
+                            seen.first_board.get_or_insert(now - self.started);
+                            seen.frame(now);
+                        }
+                    }
+                    self.line_start = byte == b'\n';
                 }
             }
-            self.line_start = byte == b'\n';
         }
     }
+}
+
+impl Player {
+    /// Counts the server's messages (unmasked frames, payloads under 64
+    /// KiB); the first is the board.
+    fn web_data(&mut self, data: &[u8], now: Instant, seen: &mut Seen) {
+        self.partial.extend_from_slice(data);
+        let mut at = 0;
+        if !self.upgraded {
+            let Some(end) = self.partial.windows(4).position(|w| w == b"\r\n\r\n") else {
+                return;
+            };
+            self.upgraded = true;
+            at = end + 4;
+        }
+        loop {
+            let rest = &self.partial[at..];
+            if rest.len() < 2 {
+                break;
+            }
+            let (length, header) = match rest[1] & 0x7f {
+                126 if rest.len() >= 4 => (usize::from(u16::from_be_bytes([rest[2], rest[3]])), 4),
+                126 => break,
+                n => (usize::from(n), 2),
+            };
+            if rest.len() < header + length {
+                break;
+            }
+            if rest[header..].starts_with(b"board ") {
+                seen.first_board.get_or_insert(now - self.started);
+            }
+            seen.frame(now);
+            at += header + length;
+        }
+        self.partial.drain(..at);
+    }
+}
+
+/// Whether `needle` occurs in `haystack`.
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -139,15 +238,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     boom::server::raise_open_file_limit();
     pin_to_cpu(args.player_core);
     let classic = args.server_args.iter().any(|a| a == "--classic");
+    let client = match (args.telnet, args.web) {
+        (true, _) => Client::Telnet,
+        (_, true) => Client::Web,
+        _ => Client::Plain,
+    };
     let period = args.frame_ms.unwrap_or(if classic { 200 } else { 50 });
     println!("server: boom {}", args.server_args.join(" "));
     println!(
-        "| players | connected | frames/player/s | share of expected | p99 gap (ms) | server CPU | server RSS (MiB) | bytes/player/s | frames sent / skipped per s (server log) |"
+        "| players | connected | frames/player/s | share of expected | p99 gap (ms) | server CPU | server RSS (MiB) | bytes/player/s | frames sent / skipped per s (server log) | first board p50 / p99 (ms) |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
     for &players in &args.players {
-        let mut server = Server::start(&args.server_args, &args.server_cores)?;
-        let outcome = measure(&args, players, period, &server);
+        let mut server = Server::start(&args.server_args, &args.server_cores, client)?;
+        let outcome = measure(&args, client, players, period, &server);
         server.stop();
         outcome?;
     }
@@ -164,7 +268,11 @@ struct Server {
 }
 
 impl Server {
-    fn start(extra: &[String], cores: &[usize]) -> Result<Server, Box<dyn std::error::Error>> {
+    fn start(
+        extra: &[String],
+        cores: &[usize],
+        client: Client,
+    ) -> Result<Server, Box<dyn std::error::Error>> {
         let mut path = std::env::current_exe()?;
         path.pop();
         path.pop();
@@ -180,6 +288,11 @@ impl Server {
             .args(["-c", &cores.join(",")])
             .arg(&boom)
             .args(["--listen", "tcp:port=0:interface=127.0.0.1"])
+            .args(if client == Client::Web {
+                &["--web", "tcp:port=0:interface=127.0.0.1"][..]
+            } else {
+                &[]
+            })
             // Every simulated player comes from 127.0.0.1.
             .args(["--max-per-address", "100000"])
             .args(threads)
@@ -190,16 +303,22 @@ impl Server {
             .spawn()
             .map_err(|e| format!("cannot start {} under taskset: {e}", boom.display()))?;
         let stdout = child.stdout.take().ok_or("no server stdout")?;
-        let mut first = String::new();
-        BufReader::new(stdout).read_line(&mut first)?;
-        // "boom: listening on 127.0.0.1:PORT; join with: …"
-        let port = first
-            .split("listening on ")
-            .nth(1)
-            .and_then(|rest| rest.split(';').next())
-            .and_then(|address| address.rsplit(':').next())
-            .and_then(|port| port.trim().parse().ok())
-            .ok_or_else(|| format!("unexpected server output {first:?}"))?;
+        let mut stdout = BufReader::new(stdout);
+        // "boom: listening on 127.0.0.1:PORT; join with: …", then with
+        // --web "boom: web front end on 127.0.0.1:PORT; play at …".
+        let mut port = 0;
+        let lines = if client == Client::Web { 2 } else { 1 };
+        for _ in 0..lines {
+            let mut line = String::new();
+            stdout.read_line(&mut line)?;
+            port = line
+                .split(" on ")
+                .nth(1)
+                .and_then(|rest| rest.split(';').next())
+                .and_then(|address| address.rsplit(':').next())
+                .and_then(|port| port.trim().parse().ok())
+                .ok_or_else(|| format!("unexpected server output {line:?}"))?;
+        }
         let load = Arc::new(Mutex::new(String::new()));
         let stderr = child.stderr.take().ok_or("no server stderr")?;
         let last = load.clone();
@@ -221,18 +340,19 @@ impl Server {
 
 fn measure(
     args: &Args,
+    client: Client,
     players: usize,
     period: u64,
     server: &Server,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let reactor = Reactor::new()?;
-    let keyboards: Rc<RefCell<Vec<Transport>>> = Rc::default();
+    let keyboards: Rc<RefCell<Vec<(Transport, Client)>>> = Rc::default();
     let seen: Vec<Rc<RefCell<Seen>>> = (0..players).map(|_| Rc::default()).collect();
     // Connect in waves of 200, so the server's accept queue never overflows.
     let waiting = Rc::new(RefCell::new(seen.clone()));
     let connecting = {
         let (reactor, keyboards, waiting) = (reactor.clone(), keyboards.clone(), waiting.clone());
-        let (port, telnet) = (server.port, args.telnet);
+        let port = server.port;
         LoopingCall::start(
             &reactor.clone(),
             Duration::from_millis(20),
@@ -245,13 +365,17 @@ fn measure(
                 };
                 for seen in wave {
                     let keyboards = keyboards.clone();
+                    let started = Instant::now();
                     reactor.connect_tcp("127.0.0.1", port, None, move |_: &Address| {
                         Some(Player {
-                            telnet,
+                            client,
                             seen: seen.clone(),
                             keyboards: keyboards.clone(),
+                            started,
                             line_start: true,
                             borders: 0,
+                            upgraded: false,
+                            partial: Vec::new(),
                         })
                     });
                 }
@@ -266,11 +390,15 @@ fn measure(
             Duration::from_millis(args.key_ms.max(1)),
             StartAt::AfterInterval,
             move |_| {
-                for keyboard in keyboards.borrow().iter() {
+                for (keyboard, client) in keyboards.borrow().iter() {
                     seed ^= seed << 13;
                     seed ^= seed >> 7;
                     seed ^= seed << 17;
-                    keyboard.write(&[b"wasdwasde"[(seed % 9) as usize]]);
+                    let key = b"wasdwasde"[(seed % 9) as usize];
+                    match client {
+                        Client::Web => keyboard.write(&web_key(key)),
+                        _ => keyboard.write(&[key]),
+                    }
                 }
             },
         )
@@ -333,7 +461,14 @@ fn measure(
         .get(gaps.len().saturating_sub(1) * 99 / 100)
         .map_or(f64::NAN, |g| g.as_secs_f64() * 1e3);
     let per_player = frames as f64 / connected as f64 / elapsed;
-    let share = if args.telnet {
+    let mut first: Vec<Duration> = seen.iter().filter_map(|s| s.borrow().first_board).collect();
+    first.sort();
+    let percentile = |p: usize| {
+        first
+            .get(first.len().saturating_sub(1) * p / 100)
+            .map_or(f64::NAN, |d| d.as_secs_f64() * 1e3)
+    };
+    let share = if client != Client::Plain {
         "n/a (updates on change)".to_string()
     } else {
         format!("{:.0}%", per_player * period as f64 / 10.0)
@@ -351,12 +486,14 @@ fn measure(
             .to_owned()
     };
     println!(
-        "| {players} | {connected} | {per_player:.2} | {share} | {p99:.0} | {:.0}% of a core | {:.0} | {:.0} | {} / {} |",
+        "| {players} | {connected} | {per_player:.2} | {share} | {p99:.0} | {:.0}% of a core | {:.0} | {:.0} | {} / {} | {:.1} / {:.1} |",
         cpu * 100.0,
         rss,
         bytes as f64 / connected as f64 / elapsed,
         field("frames_per_second"),
         field("skipped_per_second"),
+        percentile(50),
+        percentile(99),
     );
     Ok(())
 }

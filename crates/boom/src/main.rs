@@ -14,6 +14,7 @@ use weft::pool::{Member, Pool, PoolError};
 use weft::{ListeningPort, Reactor};
 
 use boom::server::mode::Mode;
+use boom::server::web::Elsewhere;
 use boom::server::{BoardSize, ListenEndpoint, Lobby, Options, RenderMode, Server, ServerError};
 
 /// The longest fuse and fire, in milliseconds (a minute).
@@ -48,6 +49,11 @@ struct Cli {
     /// HAProxy's send-proxy …); may be repeated.
     #[arg(long = "listen", value_name = "ENDPOINT", default_value = "tcp:8900")]
     listen: Vec<ListenEndpoint>,
+
+    /// Where the web front end listens (a page to play in a browser, and
+    /// /watch to watch), in the same syntax; may be repeated.
+    #[arg(long = "web", value_name = "ENDPOINT")]
+    web: Vec<ListenEndpoint>,
 
     /// Board size in tiles, each side 1 to 256.
     #[arg(long, value_name = "WxH", default_value = "11x11")]
@@ -155,6 +161,7 @@ impl Cli {
         };
         let options = Options {
             endpoints: self.listen,
+            web: self.web,
             size: self.size,
             fuse: Duration::from_millis(self.fuse_ms),
             burn: Duration::from_millis(self.burn_ms),
@@ -256,10 +263,13 @@ fn serve(options: Options) -> Result<(), Box<dyn std::error::Error>> {
     let classic = options.classic;
     let reactor = Reactor::new()?;
     reactor.handle_signals()?;
-    let endpoints = options.endpoints.clone();
+    let telnet_endpoints = options.endpoints.clone();
     let server = Server::on_reactor(&reactor, options)?;
-    for (port, endpoint) in server.listen_all(&reactor)?.iter().zip(&endpoints) {
-        announce(port, endpoint, classic);
+    for (n, port) in server.listen_all(&reactor)?.iter().enumerate() {
+        match telnet_endpoints.get(n) {
+            Some(endpoint) => announce(port, endpoint, classic),
+            None => announce_web(port),
+        }
     }
     reactor.run()?;
     Ok(())
@@ -275,17 +285,20 @@ fn serve_on_pool(options: Options, threads: usize) -> Result<(), Box<dyn std::er
         let server =
             Server::on_reactor_in_lobby(reactor, options.clone(), lobby.clone(), member.index())?;
         for endpoint in &options.endpoints {
-            let lobby = lobby.clone();
-            let port = member
-                .listen_dispatched(&endpoint.to_string(), server.admission(), move |_| {
-                    lobby.session_for_newcomer()
-                })
-                .map_err(|source| ServerError::Listen {
-                    endpoint: endpoint.to_string(),
-                    source,
-                })?;
+            let port = listen_dispatched(member, endpoint, server.admission(), &lobby)?;
             if let Some(port) = port {
                 announce(&port, endpoint, options.classic);
+            }
+        }
+        for endpoint in &options.web {
+            let elsewhere = Elsewhere {
+                dispatcher: member.dispatcher(),
+                service: endpoint.to_string().into(),
+            };
+            let site = server.web_admission_in_pool(elsewhere);
+            let port = listen_dispatched(member, endpoint, site, &lobby)?;
+            if let Some(port) = port {
+                announce_web(&port);
             }
         }
         Ok(())
@@ -294,6 +307,38 @@ fn serve_on_pool(options: Options, threads: usize) -> Result<(), Box<dyn std::er
         // The setup's own error says what went wrong, and where.
         Err(PoolError::Setup { source, .. }) => Err(source),
         other => Ok(other?),
+    }
+}
+
+/// Listens on `endpoint` on the pool: reactor 0 accepts, and hands each
+/// connection to the reactor where a newcomer has a seat.
+fn listen_dispatched<F: weft::Factory + 'static>(
+    member: &Member,
+    endpoint: &ListenEndpoint,
+    factory: F,
+    lobby: &std::sync::Arc<Lobby>,
+) -> Result<Option<ListeningPort>, ServerError> {
+    let lobby = lobby.clone();
+    member
+        .listen_dispatched(&endpoint.to_string(), factory, move |_| {
+            lobby.session_for_newcomer()
+        })
+        .map_err(|source| ServerError::Listen {
+            endpoint: endpoint.to_string(),
+            source,
+        })
+}
+
+/// Tells where the web front end listens.
+fn announce_web(port: &ListeningPort) {
+    let address = port.address();
+    match address.tcp() {
+        Some(socket) => println!(
+            "boom: web front end on {address}; play at http://{}:{}/",
+            host_name().unwrap_or_else(|| "HOST".to_owned()),
+            socket.port()
+        ),
+        None => println!("boom: web front end on {address}"),
     }
 }
 

@@ -51,6 +51,13 @@ impl Style {
         }
     }
 
+    /// The style's number: 0 empty, 1 soft, 2 hard, 3 bomb, 4 fire, 5
+    /// power-up, 6 dead pawn, 7 border, 8 to 13 the player colours, 14 to
+    /// 19 the same as the viewer's own pawn.
+    pub fn index(self) -> u8 {
+        self.0
+    }
+
     /// The SGR sequence that selects this style.
     pub fn sgr(self) -> &'static [u8] {
         STYLES[usize::from(self.0).min(STYLES.len() - 1)]

@@ -1,8 +1,11 @@
-//! [`PlayerProtocol`]: one player's connection, the socket side of the
-//! session core. It runs over telnet
+//! [`PlayerProtocol`]: one player's (or watcher's) connection, the socket
+//! side of the session core. It runs over telnet
 //! ([`weft::protocols::telnet::TelnetProtocol`]), which hands it only the
 //! bytes the player typed and tells it what the client negotiated as
-//! layer events, and passes everything on to the shared shell state.
+//! layer events, or over a browser's WebSocket
+//! ([`weft::protocols::websocket::WebSocketLayer`]), which hands it each
+//! message; it passes everything on to the shared shell state. How it
+//! came in ([`Entrance`]) decides how it joins.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -25,19 +28,46 @@ const KEEPALIVE: Duration = Duration::from_secs(60);
 /// over.
 const SEND_BUFFER: usize = 64 * 1024;
 
+/// How a connection comes into the game.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Entrance {
+    /// A terminal (telnet, `nc`): a player under a name of the sequence.
+    Terminal,
+    /// A browser page: a player under the name it chose, if usable.
+    Web {
+        /// The name asked for.
+        name: Option<String>,
+    },
+    /// A browser page watching arena `arena`.
+    Watch {
+        /// The arena's key ([`crate::server::session::ArenaSummary::key`]).
+        arena: usize,
+    },
+}
+
+/// What a watcher asking for an arena that is not open is told.
+const NO_SUCH_ARENA: &[u8] = b"bye That arena is not open (any more).\n";
+
 /// One player's connection: it joins the session when the connection is
 /// made and leaves when it ends, whoever ended it.
 pub struct PlayerProtocol {
     shell: Rc<RefCell<Shell>>,
+    entrance: Entrance,
     transport: Option<Transport>,
     player: Option<PlayerId>,
 }
 
 impl PlayerProtocol {
-    /// A connection to the shell's session.
+    /// A terminal's connection to the shell's session.
     pub(crate) fn new(shell: Rc<RefCell<Shell>>) -> Self {
+        Self::entering(shell, Entrance::Terminal)
+    }
+
+    /// A connection to the shell's session coming in by `entrance`.
+    pub(crate) fn entering(shell: Rc<RefCell<Shell>>, entrance: Entrance) -> Self {
         PlayerProtocol {
             shell,
+            entrance,
             transport: None,
             player: None,
         }
@@ -54,7 +84,14 @@ impl Protocol for PlayerProtocol {
         let _ = transport.set_keepalive(Some(KEEPALIVE));
         let _ = transport.set_send_buffer_size(SEND_BUFFER);
         self.transport = Some(transport.clone());
-        self.player = Some(self.shell.borrow_mut().join(transport));
+        self.player = self
+            .shell
+            .borrow_mut()
+            .enter(transport.clone(), &self.entrance);
+        if self.player.is_none() {
+            transport.write(NO_SUCH_ARENA);
+            transport.lose_connection();
+        }
     }
 
     fn data_received(&mut self, data: &[u8]) {

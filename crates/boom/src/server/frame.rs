@@ -114,16 +114,16 @@ impl SharedFrame {
         }
     }
 
-    /// What an ANSI client whose pawn is `pawn` is shown: the shared cells,
+    /// What a client whose pawn is `pawn` is shown: the shared cells,
     /// with its own pawn marked when it is alive and the one its tile
-    /// shows.
-    pub fn picture(&self, arena: &Arena, pawn: PawnId) -> Picture<'_> {
-        let own = arena
-            .pawn(pawn)
+    /// shows (a watcher, with no pawn, has none marked).
+    pub fn picture(&self, arena: &Arena, pawn: Option<PawnId>) -> Picture<'_> {
+        let own = pawn
+            .and_then(|pawn| arena.pawn(pawn))
             .filter(|p| p.is_alive())
             .and_then(|p| p.pos())
             .and_then(|pos| arena.board().index(pos))
-            .filter(|&i| self.shown.get(i) == Some(&Some(pawn)));
+            .filter(|&i| self.shown.get(i) == Some(&pawn));
         Picture {
             width: self.width,
             height: self.height,
@@ -178,7 +178,7 @@ mod tests {
         let mut frame = SharedFrame::new(Mode::Classic);
         frame.refresh(&arena);
         // Both at (0, 0): the tile shows A, the first to join.
-        assert_eq!(frame.picture(&arena, a).own, Some(0));
-        assert_eq!(frame.picture(&arena, b).own, None);
+        assert_eq!(frame.picture(&arena, Some(a)).own, Some(0));
+        assert_eq!(frame.picture(&arena, Some(b)).own, None);
     }
 }

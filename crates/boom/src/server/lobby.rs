@@ -10,7 +10,17 @@ use weft::policies::AddressCounts;
 
 use super::mode::Mode;
 use super::names::Names;
+use super::session::ArenaSummary;
 use super::stats::Stats;
+
+/// The hold of a player's pawn on its name, until it leaves.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NameTicket {
+    /// A name of the sequence, by number.
+    Numbered(usize),
+    /// A name the player chose.
+    Chosen(String),
+}
 
 /// Shared by the [`Session`](super::Session)s of one server, one per
 /// reactor (`Send + Sync`; sessions on one reactor need no other).
@@ -23,6 +33,8 @@ pub struct Lobby {
     seats: Vec<AtomicUsize>,
     /// Per session: players.
     players: Vec<AtomicUsize>,
+    /// Per session: its open arenas, as it last told.
+    arenas: Vec<Mutex<Vec<ArenaSummary>>>,
 }
 
 impl Lobby {
@@ -35,6 +47,7 @@ impl Lobby {
             addresses: AddressCounts::new(),
             seats: counters(),
             players: counters(),
+            arenas: (0..sessions.max(1)).map(|_| Mutex::default()).collect(),
         })
     }
 
@@ -65,6 +78,31 @@ impl Lobby {
         self.names().release(n);
     }
 
+    /// A name for a player's pawn: the one it `wanted`, made
+    /// [presentable](super::names::presentable) and unique among the
+    /// pawns of every session, when that can be done (and not in the
+    /// classic game); else the next of the sequence. Give it back with
+    /// [`give_back`](Self::give_back).
+    pub fn take_name_wanted(&self, wanted: Option<&str>) -> (NameTicket, String) {
+        let mut names = self.names();
+        match wanted.and_then(|wanted| names.take_chosen(wanted)) {
+            Some(name) => (NameTicket::Chosen(name.clone()), name),
+            None => {
+                let (n, name) = names.take();
+                (NameTicket::Numbered(n), name)
+            }
+        }
+    }
+
+    /// The pawn holding `ticket` left: its name is free again.
+    pub fn give_back(&self, ticket: NameTicket) {
+        let mut names = self.names();
+        match ticket {
+            NameTicket::Numbered(n) => names.release(n),
+            NameTicket::Chosen(name) => names.release_chosen(&name),
+        }
+    }
+
     fn names(&self) -> MutexGuard<'_, Names> {
         self.names.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -76,6 +114,23 @@ impl Lobby {
             seats.store(free_seats, Ordering::Relaxed);
             count.store(players, Ordering::Relaxed);
         }
+    }
+
+    /// Session `session`'s open arenas are `arenas`.
+    pub(crate) fn publish_arenas(&self, session: usize, arenas: Vec<ArenaSummary>) {
+        if let Some(list) = self.arenas.get(session) {
+            *list.lock().unwrap_or_else(PoisonError::into_inner) = arenas;
+        }
+    }
+
+    /// The open arenas of every session but `session`, as they last told.
+    pub fn arenas_elsewhere(&self, session: usize) -> Vec<ArenaSummary> {
+        self.arenas
+            .iter()
+            .enumerate()
+            .filter(|&(place, _)| place != session)
+            .flat_map(|(_, list)| list.lock().unwrap_or_else(PoisonError::into_inner).clone())
+            .collect()
     }
 
     /// Players in session `session`, as it last said.

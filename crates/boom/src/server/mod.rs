@@ -24,7 +24,8 @@
 //! | [`status`] | the status lines under the board |
 //! | [`server`](self::Server) | **the shell**: the [`Server`], its factory, listening, the tick |
 //! | `shell` | the shell's shared state: the core, the transports, the clock |
-//! | [`connection`] | one connection's protocol (a telnet application) |
+//! | [`connection`] | one connection's protocol (a telnet application, or a page's WebSocket) |
+//! | [`web`] | the web front end: the page, its WebSocket, the arenas to watch |
 //! | [`options`] | the settings and their parsers |
 //! | [`stats`] | live counters, for other threads |
 //! | `limits` | the open-file limit a server with many players needs |
@@ -91,6 +92,7 @@ mod shell;
 pub mod stats;
 pub mod status;
 pub mod view;
+pub mod web;
 pub mod work;
 
 pub use error::ServerError;
@@ -99,6 +101,7 @@ pub use lobby::Lobby;
 pub use options::{BoardSize, ListenEndpoint, Options, RenderMode};
 pub use outbox::{Close, Mailbox, Outbox};
 pub use server::{Server, telnet_policy};
-pub use session::{PlayerId, Session};
+pub use session::{ArenaSummary, PlayerId, Session};
 pub use stats::Stats;
+pub use web::WebSite;
 pub use work::Work;

@@ -17,6 +17,29 @@ pub fn nth_name(mut n: usize) -> String {
     String::from_utf8(letters).expect("ASCII letters")
 }
 
+/// The longest chosen name.
+pub const MAX_CHOSEN: usize = 12;
+
+/// `wanted` as a pawn's name: its ASCII letters and digits, at most
+/// [`MAX_CHOSEN`], the first upper case and the rest lower case; `None`
+/// when fewer than two are left. Such a name never reads as one of the
+/// sequence (those are upper-case letters only), so the two kinds never
+/// clash.
+pub fn presentable(wanted: &str) -> Option<String> {
+    let kept: Vec<char> = wanted
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(MAX_CHOSEN)
+        .collect();
+    if kept.len() < 2 {
+        return None;
+    }
+    let mut name = String::with_capacity(kept.len());
+    name.push(kept[0].to_ascii_uppercase());
+    name.extend(kept[1..].iter().map(char::to_ascii_lowercase));
+    Some(name)
+}
+
 /// Hands out names.
 ///
 /// - [`Names::unique`] (the full game): the first name of the sequence
@@ -29,6 +52,8 @@ pub struct Names {
     classic: bool,
     next: usize,
     free: BTreeSet<usize>,
+    /// Chosen names in use.
+    chosen: BTreeSet<String>,
 }
 
 impl Names {
@@ -38,6 +63,7 @@ impl Names {
             classic: false,
             next: 0,
             free: BTreeSet::new(),
+            chosen: BTreeSet::new(),
         }
     }
 
@@ -47,6 +73,7 @@ impl Names {
             classic: true,
             next: 0,
             free: BTreeSet::new(),
+            chosen: BTreeSet::new(),
         }
     }
 
@@ -65,6 +92,28 @@ impl Names {
             }
         };
         (n, nth_name(n))
+    }
+
+    /// Takes the name `wanted`, made [presentable]; when another player
+    /// holds it, with the first digit from 2 to 9 that makes it unique.
+    /// `None` in the classic game (names are the seed's), when nothing
+    /// presentable is left of `wanted`, or when every variant is taken.
+    pub fn take_chosen(&mut self, wanted: &str) -> Option<String> {
+        if self.classic {
+            return None;
+        }
+        let name = presentable(wanted)?;
+        let stem: String = name.chars().take(MAX_CHOSEN - 1).collect();
+        let free = std::iter::once(name)
+            .chain((2..=9).map(|n| format!("{stem}{n}")))
+            .find(|candidate| !self.chosen.contains(candidate))?;
+        self.chosen.insert(free.clone());
+        Some(free)
+    }
+
+    /// The holder of the chosen name `name` left.
+    pub fn release_chosen(&mut self, name: &str) {
+        self.chosen.remove(name);
     }
 
     /// The holder of name number `n` left.
@@ -107,6 +156,21 @@ mod tests {
         assert_eq!(names.take().1, "B");
         assert_eq!(names.take().1, "AD");
         assert_eq!(names.take().1, "AE");
+    }
+
+    #[test]
+    fn chosen_names_are_presentable_and_unique() {
+        let mut names = Names::unique();
+        assert_eq!(
+            names.take_chosen("  ann <script>"),
+            Some("Annscript".into())
+        );
+        assert_eq!(names.take_chosen("ANNSCRIPT"), Some("Annscript2".into()));
+        assert_eq!(names.take_chosen("x"), None, "too short");
+        assert_eq!(names.take_chosen("é!"), None, "nothing kept");
+        names.release_chosen("Annscript");
+        assert_eq!(names.take_chosen("annscript"), Some("Annscript".into()));
+        assert_eq!(Names::classic().take_chosen("Ann"), None);
     }
 
     #[test]

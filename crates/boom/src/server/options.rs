@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use weft::EndpointError;
 use weft::endpoints::ServerEndpoint;
+use weft::protocols::http::HttpLimits;
 
 use crate::game::{Config, RoundRules, spawn_points};
 
@@ -124,6 +125,11 @@ pub struct Options {
     pub classic: bool,
     /// Where to listen (default `tcp:8900`).
     pub endpoints: Vec<ListenEndpoint>,
+    /// Where the web front end listens (default: nowhere).
+    pub web: Vec<ListenEndpoint>,
+    /// What the web front end tolerates of a request (weft's defaults:
+    /// heads of 8 KiB within 10 s, messages of 16 KiB).
+    pub web_limits: HttpLimits,
     /// The board size (default 11 × 11).
     pub size: BoardSize,
     /// A new pawn's fuse (default 2 s).
@@ -163,6 +169,8 @@ impl Default for Options {
         Options {
             classic: false,
             endpoints: vec!["tcp:8900".parse().expect("a valid endpoint")],
+            web: Vec::new(),
+            web_limits: HttpLimits::default(),
             size: BoardSize {
                 width: 11,
                 height: 11,

@@ -21,6 +21,8 @@ pub struct ServedArena {
     started: Duration,
     /// The players in this arena (humans, not departed).
     pub players: Vec<PlayerId>,
+    /// Those who watch it without playing.
+    pub watchers: Vec<PlayerId>,
     /// Bots asked for with `--bots`.
     pub bots: Vec<Bot>,
     /// The bot that keeps a lone player company, if present.
@@ -36,6 +38,7 @@ impl ServedArena {
             arena,
             started: now,
             players: Vec::new(),
+            watchers: Vec::new(),
             bots: Vec::new(),
             companion: None,
             frame: SharedFrame::new(mode),

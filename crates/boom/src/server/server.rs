@@ -6,9 +6,10 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
-use weft::policies::LimitPerAddress;
+use weft::policies::{AddressCounts, LimitPerAddress};
+use weft::protocols::http::{Response, Status};
 use weft::protocols::telnet::{Policy, TelnetOption, TelnetProtocol};
-use weft::time::{LoopingCall, Scheduler, StartAt};
+use weft::time::{LoopingCall, Scheduler, StartAt, Timers};
 use weft::{Address, Factory, ListeningPort, Reactor, catch_panic};
 
 use super::connection::PlayerProtocol;
@@ -19,6 +20,7 @@ use super::options::{ListenEndpoint, Options, RenderMode};
 use super::session::Session;
 use super::shell::Shell;
 use super::stats::Stats;
+use super::web::{Elsewhere, WebSite};
 
 /// How often the server logs its load (at `info` level).
 const REPORT_EVERY: Duration = Duration::from_secs(10);
@@ -46,6 +48,7 @@ pub struct Server {
     policy: Policy,
     ticker: LoopingCall,
     report: Option<LoopingCall>,
+    timers: Timers,
 }
 
 impl Server {
@@ -87,6 +90,7 @@ impl Server {
             policy,
             ticker,
             report,
+            timers: scheduler.timers(),
         })
     }
 
@@ -122,22 +126,39 @@ impl Server {
         self.listen_with(reactor, endpoint, self.admission())
     }
 
-    /// Listens on every endpoint of the options; the cap on connections
-    /// per address counts them all together.
+    /// Listens on every endpoint of the options, telnet and web; the cap
+    /// on connections per address counts them all together.
     pub fn listen_all(&self, reactor: &Reactor) -> Result<Vec<ListeningPort>, ServerError> {
-        let endpoints = self.shell.borrow().session().options().endpoints.clone();
+        let (endpoints, web) = {
+            let shell = self.shell.borrow();
+            let options = shell.session().options();
+            (options.endpoints.clone(), options.web.clone())
+        };
         let admission = self.admission();
-        endpoints
+        let web_admission = self.web_admission();
+        let telnet = endpoints
             .iter()
-            .map(|e| self.listen_with(reactor, e, admission.clone()))
-            .collect()
+            .map(|e| self.listen_with(reactor, e, admission.clone()));
+        let web = web
+            .iter()
+            .map(|e| self.listen_with(reactor, e, web_admission.clone()));
+        telnet.chain(web).collect()
     }
 
-    fn listen_with(
+    /// Listens for the web front end on `endpoint` on `reactor`.
+    pub fn listen_web(
         &self,
         reactor: &Reactor,
         endpoint: &ListenEndpoint,
-        admission: LimitPerAddress<Server>,
+    ) -> Result<ListeningPort, ServerError> {
+        self.listen_with(reactor, endpoint, self.web_admission())
+    }
+
+    fn listen_with<F: Factory>(
+        &self,
+        reactor: &Reactor,
+        endpoint: &ListenEndpoint,
+        admission: LimitPerAddress<F>,
     ) -> Result<ListeningPort, ServerError> {
         reactor
             .listen(endpoint.endpoint(), admission)
@@ -150,18 +171,49 @@ impl Server {
     /// This server as a factory that admits at most
     /// [`Options::max_per_address`] connections from one address.
     pub fn admission(&self) -> LimitPerAddress<Server> {
-        let (max, counts) = {
-            let shell = self.shell.borrow();
-            let session = shell.session();
-            (
-                session.options().max_per_address,
-                session.lobby().addresses(),
-            )
-        };
+        let (max, counts) = self.per_address();
         let refusal = format!(
             "Too many connections from your address (at most {max}). Close one and try again.\r\n"
         );
         LimitPerAddress::counting_in(self.clone(), max, counts).with_refusal(refusal.as_bytes())
+    }
+
+    /// The web front end of this server.
+    pub fn web_site(&self) -> WebSite {
+        let limits = self.shell.borrow().session().options().web_limits;
+        WebSite::new(self.shell.clone(), self.timers.clone(), limits)
+    }
+
+    /// The web front end as a factory that admits at most
+    /// [`Options::max_per_address`] connections from one address (counted
+    /// with the telnet ones); the next is answered 503.
+    pub fn web_admission(&self) -> LimitPerAddress<WebSite> {
+        self.admit_web(self.web_site())
+    }
+
+    /// [`web_admission`](Self::web_admission) on a reactor of a pool, where
+    /// a request to watch an arena of another reactor goes there.
+    pub fn web_admission_in_pool(&self, elsewhere: Elsewhere) -> LimitPerAddress<WebSite> {
+        self.admit_web(self.web_site().in_pool(elsewhere))
+    }
+
+    fn admit_web(&self, site: WebSite) -> LimitPerAddress<WebSite> {
+        let (max, counts) = self.per_address();
+        let refusal = Response::error(
+            Status::new(503, "Service Unavailable"),
+            &format!("Too many connections from your address (at most {max})."),
+        );
+        LimitPerAddress::counting_in(site, max, counts).with_refusal(&refusal.to_bytes())
+    }
+
+    /// The cap on connections from one address, and the counts.
+    fn per_address(&self) -> (usize, AddressCounts) {
+        let shell = self.shell.borrow();
+        let session = shell.session();
+        (
+            session.options().max_per_address,
+            session.lobby().addresses(),
+        )
     }
 
     /// Live counters, readable from any thread.

@@ -19,7 +19,7 @@ use crate::game::{Arena, PawnId};
 
 use super::error::ServerError;
 use super::input::{Allowance, Input};
-use super::lobby::Lobby;
+use super::lobby::{Lobby, NameTicket};
 use super::mode::Mode;
 use super::options::{Options, RenderMode};
 use super::outbox::{Close, Outbox};
@@ -32,6 +32,8 @@ use super::work::Work;
 const QUIT_MESSAGE: &[u8] = b"Bye! Thanks for playing boom.";
 /// What everyone is told when the server stops.
 const GOING_DOWN_MESSAGE: &[u8] = b"The server is going down. Bye!";
+/// What a watcher is told when everyone left the arena it watched.
+const ARENA_CLOSED_MESSAGE: &[u8] = b"Everyone left this arena: it closed.";
 
 /// A player of a [`Session`], from [`Session::join`] until
 /// [`Session::leave`]; the number may be given to a later player after
@@ -53,8 +55,9 @@ struct Player {
     /// dropped, or the server is going down) and only its connection is
     /// left, until [`Session::leave`].
     arena: Option<usize>,
-    pawn: PawnId,
-    name_number: usize,
+    /// The player's pawn and the hold on its name; `None` for a watcher,
+    /// who only sees the arena.
+    pawn: Option<(PawnId, NameTicket)>,
     view: Box<dyn View>,
     /// The window size last reported (0: unknown).
     window: (u16, u16),
@@ -107,7 +110,47 @@ pub struct Session {
     /// entry goes as soon as its player answers or leaves, so the queue
     /// holds only connections open now.
     answer_deadlines: TimerQueue<PlayerId, Duration>,
+    /// Watchers whose arena closed: told so at the next tick.
+    orphans: Vec<PlayerId>,
     going_down: bool,
+}
+
+/// One open arena, as [`Session::arenas`] lists it for people choosing
+/// one to watch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ArenaSummary {
+    /// The session (reactor) the arena is served by.
+    pub place: usize,
+    /// The arena's number in its session, to [`watch`](Session::watch)
+    /// it by.
+    pub key: usize,
+    /// Human players in it.
+    pub players: usize,
+    /// Watchers of it.
+    pub watchers: usize,
+    /// Its round line (round, count-down, who is alive).
+    pub round: String,
+    /// Its scores line.
+    pub scores: String,
+}
+
+impl ArenaSummary {
+    /// The arena's name across the server: `PLACE.KEY`.
+    pub fn id(&self) -> String {
+        format!("{}.{}", self.place, self.key)
+    }
+}
+
+/// Every how many ticks a session of a pool tells the others its arenas.
+const ARENA_LIST_EVERY: u64 = 20;
+
+/// A terminal's view as `--render` asks: ANSI, or plain until the client
+/// speaks telnet.
+fn terminal_view(render: RenderMode) -> Box<dyn View> {
+    match render {
+        RenderMode::Ansi => Box::new(AnsiView::new(0, 0)),
+        RenderMode::Plain | RenderMode::Auto => Box::new(PlainView::new()),
+    }
 }
 
 impl Session {
@@ -148,6 +191,7 @@ impl Session {
             ticks: 0,
             work: Work::default(),
             answer_deadlines: TimerQueue::new(),
+            orphans: Vec::new(),
             going_down: false,
         })
     }
@@ -168,22 +212,39 @@ impl Session {
     }
 
     /// A connection opened at `now`: it gets a pawn in an arena with room,
-    /// and frames from the next tick on.
+    /// and frames from the next tick on; it is closed if it does not
+    /// answer (a key, or telnet) within [`Options::join_timeout`].
     pub fn join(&mut self, now: Duration) -> PlayerId {
-        let arena_key = self.arena_with_room(now);
-        self.free_seats = self.free_seats.saturating_sub(1);
-        let (name_number, name) = self.lobby.take_name();
-        let served = &mut self.arenas[arena_key];
-        served.advance(now);
-        let pawn = served.arena.join(&name);
-        let view: Box<dyn View> = match self.options.render {
-            RenderMode::Ansi => Box::new(AnsiView::new(0, 0)),
-            RenderMode::Plain | RenderMode::Auto => Box::new(PlainView::new()),
-        };
+        let id = self.seat(now, None, terminal_view(self.options.render));
+        let deadline = self
+            .answer_deadlines
+            .schedule(now + self.options.join_timeout, id);
+        self.players[id.0].unanswered = Some(deadline);
+        id
+    }
+
+    /// A client that has answered already (a browser, which asked for its
+    /// socket) joins at `now` under the name it chose, if that name is
+    /// usable and free (else under a name of the sequence), drawn by
+    /// `view`.
+    pub fn join_with(
+        &mut self,
+        now: Duration,
+        name: Option<&str>,
+        view: Box<dyn View>,
+    ) -> PlayerId {
+        self.seat(now, name, view)
+    }
+
+    /// A watcher of arena `key` (as [`arenas`](Self::arenas) lists it),
+    /// drawn by `view`: it sees the arena, whoever plays in it, and its
+    /// keys do nothing. `None` when no such arena is open. When the arena
+    /// closes, the watcher is told so and its connection closed.
+    pub fn watch(&mut self, key: usize, view: Box<dyn View>) -> Option<PlayerId> {
+        let served = self.arenas.get_mut(key)?;
         let id = PlayerId(self.players.insert(Player {
-            arena: Some(arena_key),
-            pawn,
-            name_number,
+            arena: Some(key),
+            pawn: None,
             view,
             window: (0, 0),
             telnet: false,
@@ -191,10 +252,65 @@ impl Session {
             unanswered: None,
             input: Input::new(self.mode.keys()),
         }));
-        let deadline = self
-            .answer_deadlines
-            .schedule(now + self.options.join_timeout, id);
-        self.players[id.0].unanswered = Some(deadline);
+        served.watchers.push(id);
+        tracing::debug!(watcher = id.0, arena = key, "watcher joined");
+        Some(id)
+    }
+
+    /// This session's place among the sessions of its lobby.
+    pub fn place(&self) -> usize {
+        self.place
+    }
+
+    /// The open arenas of every session of the lobby: this one's as they
+    /// are, the others' as they last told (within
+    /// 20 ticks); by place, then key.
+    pub fn all_arenas(&self) -> Vec<ArenaSummary> {
+        let mut all = self.lobby.arenas_elsewhere(self.place);
+        all.extend(self.arenas());
+        all.sort_by_key(|arena| (arena.place, arena.key));
+        all
+    }
+
+    /// This session's open arenas, in order of their keys.
+    pub fn arenas(&self) -> Vec<ArenaSummary> {
+        let mut line = Vec::new();
+        self.arenas
+            .iter()
+            .map(|(key, served)| {
+                super::status::round_line(&served.arena, &mut line);
+                let round = String::from_utf8_lossy(&line).into_owned();
+                super::status::scores_line(&served.arena, &mut line);
+                ArenaSummary {
+                    place: self.place,
+                    key,
+                    players: served.players.len(),
+                    watchers: served.watchers.len(),
+                    round,
+                    scores: String::from_utf8_lossy(&line).into_owned(),
+                }
+            })
+            .collect()
+    }
+
+    /// Seats a new player at `now` in an arena with room.
+    fn seat(&mut self, now: Duration, name: Option<&str>, view: Box<dyn View>) -> PlayerId {
+        let arena_key = self.arena_with_room(now);
+        self.free_seats = self.free_seats.saturating_sub(1);
+        let (ticket, name) = self.lobby.take_name_wanted(name);
+        let served = &mut self.arenas[arena_key];
+        served.advance(now);
+        let pawn = served.arena.join(&name);
+        let id = PlayerId(self.players.insert(Player {
+            arena: Some(arena_key),
+            pawn: Some((pawn, ticket)),
+            view,
+            window: (0, 0),
+            telnet: false,
+            paused_since: None,
+            unanswered: None,
+            input: Input::new(self.mode.keys()),
+        }));
         self.arenas[arena_key].players.push(id);
         self.keep_company(arena_key);
         self.playing += 1;
@@ -207,6 +323,7 @@ impl Session {
     /// still there); its [`PlayerId`] is free again.
     pub fn leave(&mut self, id: PlayerId) {
         self.depart(id);
+        self.orphans.retain(|&orphan| orphan != id);
         if let Some(player) = self.players.try_remove(id.0) {
             if let Some(deadline) = player.unanswered {
                 self.answer_deadlines.cancel(deadline);
@@ -243,7 +360,9 @@ impl Session {
         let Some(served) = player.arena.and_then(|key| self.arenas.get_mut(key)) else {
             return;
         };
-        let pawn = player.pawn;
+        let Some((pawn, _)) = player.pawn else {
+            return;
+        };
         let mut acted = false;
         let quit = player.input.read(
             self.ticks,
@@ -327,6 +446,12 @@ impl Session {
                 self.depart(id);
             }
             self.close_the_silent(now, out);
+            for id in std::mem::take(&mut self.orphans) {
+                self.farewell(id, ARENA_CLOSED_MESSAGE, out);
+            }
+            if self.lobby.sessions() > 1 && self.ticks % ARENA_LIST_EVERY == 0 {
+                self.lobby.publish_arenas(self.place, self.arenas());
+            }
             self.lobby
                 .stats()
                 .count_frames(self.work.frames, self.work.skipped);
@@ -370,7 +495,7 @@ impl Session {
         for (_, served) in arenas.iter_mut() {
             served.advance(now);
             served.frame.refresh(&served.arena);
-            for &id in &served.players {
+            for &id in served.players.iter().chain(&served.watchers) {
                 let player = &mut players[id.0];
                 if let Some(since) = player.paused_since {
                     work.skipped += 1;
@@ -382,7 +507,7 @@ impl Session {
                 let scene = Scene {
                     frame: &served.frame,
                     arena: &served.arena,
-                    pawn: player.pawn,
+                    pawn: player.pawn.as_ref().map(|&(pawn, _)| pawn),
                 };
                 if let Some(message) = player.view.show(&scene, scratch) {
                     out.send(id, message.parts());
@@ -446,7 +571,16 @@ impl Session {
     /// Restores the player's terminal, tells it `message`, closes its
     /// connection, and takes its pawn out.
     fn say_goodbye(&mut self, id: PlayerId, message: &[u8], out: &mut dyn Outbox) {
-        let Some(player) = self.players.get(id.0).filter(|p| p.arena.is_some()) else {
+        if self.players.get(id.0).is_some_and(|p| p.arena.is_some()) {
+            self.farewell(id, message, out);
+            self.depart(id);
+        }
+    }
+
+    /// Restores the player's terminal, tells it `message`, and closes its
+    /// connection.
+    fn farewell(&mut self, id: PlayerId, message: &[u8], out: &mut dyn Outbox) {
+        let Some(player) = self.players.get(id.0) else {
             return;
         };
         let bytes = &mut self.scratch.out;
@@ -454,7 +588,6 @@ impl Session {
         player.view.farewell(message, bytes);
         out.send(id, &[bytes]);
         out.close(id, Close::AfterSending);
-        self.depart(id);
     }
 
     /// The player's pawn leaves its arena, and an arena left without
@@ -466,17 +599,25 @@ impl Session {
         let Some(arena_key) = player.arena.take() else {
             return;
         };
-        self.lobby.release_name(player.name_number);
+        let served = &mut self.arenas[arena_key];
+        let Some((pawn, ticket)) = player.pawn.take() else {
+            served.watchers.retain(|&w| w != id);
+            return;
+        };
+        self.lobby.give_back(ticket);
         self.playing -= 1;
         self.free_seats = self.free_seats.saturating_add(1);
-        let served = &mut self.arenas[arena_key];
         served.players.retain(|&p| p != id);
-        let _ = served.arena.leave(player.pawn);
+        let _ = served.arena.leave(pawn);
         if served.players.is_empty() {
             let served = self.arenas.remove(arena_key);
             self.free_seats = self.free_seats.saturating_sub(self.seats_per_arena());
             for number in served.bot_names() {
                 self.lobby.release_name(number);
+            }
+            for watcher in served.watchers {
+                self.players[watcher.0].arena = None;
+                self.orphans.push(watcher);
             }
         } else {
             self.keep_company(arena_key);

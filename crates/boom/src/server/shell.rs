@@ -7,8 +7,10 @@ use std::time::{Duration, Instant};
 use weft::time::{Scheduler, Timers};
 use weft::{Transport, WriteLimits};
 
+use super::connection::Entrance;
 use super::outbox::{Close, Outbox};
 use super::session::{PlayerId, Session};
+use super::view::WebView;
 use super::work::Work;
 
 /// Flow control of a player's connection: frames are skipped while more
@@ -93,17 +95,27 @@ impl Shell {
     }
 
     /// A connection opened on `transport`: its flow-control marks are set
-    /// (a hard limit room for a few whole frames) and it joins.
-    pub fn join(&mut self, transport: Transport) -> PlayerId {
+    /// (a hard limit room for a few whole frames) and it comes in by
+    /// `entrance`; `None` when that is closed (the arena to watch is gone).
+    pub fn enter(&mut self, transport: Transport, entrance: &Entrance) -> Option<PlayerId> {
         let size = self.session.options().size;
         transport.set_write_limits(WriteLimits {
             high: HIGH_WATER,
             low: LOW_WATER,
             max: Some(HIGH_WATER + 24 * size.width * size.height + 64 * 1024),
         });
-        let player = self.session.join(self.now());
+        let now = self.now();
+        let player = match entrance {
+            Entrance::Terminal => Some(self.session.join(now)),
+            Entrance::Web { name } => Some(self.session.join_with(
+                now,
+                name.as_deref(),
+                Box::new(WebView::new()),
+            )),
+            Entrance::Watch { arena } => self.session.watch(*arena, Box::new(WebView::new())),
+        }?;
         self.transports.insert(player, transport);
-        player
+        Some(player)
     }
 
     /// The connection of `player` ended.

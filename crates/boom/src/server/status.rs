@@ -86,7 +86,11 @@ pub fn scores_line(arena: &Arena, out: &mut Vec<u8>) {
     }
 }
 
-/// Replaces `out` with the line about the player's own pawn.
+/// A watcher's own line.
+pub const WATCHING: &[u8] = b"You are watching";
+
+/// Replaces `out` with the line about the player's own pawn: its name,
+/// state, bombs, flame and speed (when limited).
 pub fn you_line(arena: &Arena, pawn: PawnId, out: &mut Vec<u8>) {
     out.clear();
     let Some(pawn) = arena.pawn(pawn) else {
@@ -106,6 +110,9 @@ pub fn you_line(arena: &Arena, pawn: PawnId, out: &mut Vec<u8>) {
         pawn.bombs_in_stock(),
         pawn.flame()
     );
+    if let Some(speed) = pawn.speed() {
+        let _ = write!(out, ", speed {speed}");
+    }
 }
 
 #[cfg(test)]
@@ -128,7 +135,15 @@ mod tests {
         scores_line(&arena, &mut out);
         assert_eq!(out, b"Scores:  A 0  B(bot) 0");
         you_line(&arena, a, &mut out);
-        assert!(out.starts_with(b"You are A (alive)"));
+        let speed = arena
+            .pawn(a)
+            .unwrap()
+            .speed()
+            .expect("the full game limits speed");
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            format!("You are A (alive); bombs 1, flame 1, speed {speed}")
+        );
     }
 
     #[test]

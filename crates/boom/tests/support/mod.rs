@@ -4,8 +4,10 @@
 //! with real sockets ([`net`]).
 #![allow(dead_code)]
 
+pub mod browser_socket;
 pub mod fake;
 pub mod net;
+pub mod page;
 pub mod received;
 
 use std::time::Duration;

@@ -18,6 +18,8 @@ use super::received::{Frame, Frames, Received};
 /// A server running on its own reactor thread.
 pub struct TestServer {
     pub address: SocketAddr,
+    /// Where the web front end listens.
+    pub web_address: SocketAddr,
     pub remote: Remote,
     pub stats: Arc<Stats>,
     thread: Option<JoinHandle<()>>,
@@ -25,7 +27,8 @@ pub struct TestServer {
 
 impl TestServer {
     /// Starts a server with `options`, listening on a free port of
-    /// 127.0.0.1 and on the options' endpoints.
+    /// 127.0.0.1 for telnet and another for the web, and on the options'
+    /// endpoints.
     pub fn start(options: Options) -> TestServer {
         let (ready_tx, ready_rx) = mpsc::channel();
         let thread = std::thread::spawn(move || {
@@ -34,17 +37,21 @@ impl TestServer {
             let endpoint = "tcp:port=0:interface=127.0.0.1".parse().unwrap();
             let port = server.listen(&reactor, &endpoint).expect("listen");
             let address = port.address().tcp().expect("tcp address");
+            let web = server.listen_web(&reactor, &endpoint).expect("listen web");
+            let web_address = web.address().tcp().expect("tcp address");
             let _others = server
                 .listen_all(&reactor)
                 .expect("listen on the options' endpoints");
             ready_tx
-                .send((address, reactor.remote(), server.stats()))
+                .send((address, web_address, reactor.remote(), server.stats()))
                 .expect("send ready");
             reactor.run().expect("run");
         });
-        let (address, remote, stats) = ready_rx.recv_timeout(PATIENCE).expect("server ready");
+        let (address, web_address, remote, stats) =
+            ready_rx.recv_timeout(PATIENCE).expect("server ready");
         TestServer {
             address,
+            web_address,
             remote,
             stats,
             thread: Some(thread),

@@ -187,6 +187,38 @@ impl Member {
     pub fn least_loaded(&self) -> usize {
         least_loaded(&self.shared)
     }
+
+    /// A handle that hands connections to the pool's members, to keep in a
+    /// protocol or a factory (for a connection that learns only from what
+    /// it reads where it is to be served).
+    pub fn dispatcher(&self) -> Dispatcher {
+        Dispatcher {
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+/// Hands connections to the members of a pool
+/// ([`Member::dispatcher`]); clones share the pool.
+#[derive(Clone)]
+pub struct Dispatcher {
+    shared: Arc<Shared>,
+}
+
+impl Dispatcher {
+    /// As [`Member::hand_over_to`]: `hand_over` goes to member `to`, to be
+    /// served by the factory it registered for `service`.
+    pub fn hand_over_to(&self, to: usize, service: &str, hand_over: HandOver) {
+        send(&self.shared, to, Arc::from(service), hand_over);
+    }
+}
+
+impl std::fmt::Debug for Dispatcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Dispatcher")
+            .field("members", &self.shared.remotes.len())
+            .finish()
+    }
 }
 
 /// How long a member waits for member 0 to pick the port of a shared

@@ -34,7 +34,7 @@ use std::thread;
 use std::time::Duration;
 
 use crate::{Error, Reactor, Remote, catch_panic};
-pub use member::Member;
+pub use member::{Dispatcher, Member};
 
 /// What a pool's threads share: each reactor's [`Remote`], and the
 /// connections on their way to each.

@@ -17,6 +17,10 @@
 //!   before a server's own protocol when it sits behind HAProxy.
 //! - [`telnet`]: the Telnet codec (RFC 854/855) and option negotiation by
 //!   the Q method (RFC 1143), with ECHO, SGA, NAWS, TTYPE and LINEMODE.
+//! - [`http`]: one HTTP/1.1 request head per connection, bounded in size
+//!   and time, answered or upgraded ([`http::HttpServer`]).
+//! - [`websocket`]: the WebSocket handshake and a layer of frames
+//!   ([`websocket::WebSocketLayer`], on `tungstenite`'s codec).
 //!
 //! # As layers
 //!
@@ -30,6 +34,7 @@
 //! | [`NetstringReceiver`], [`Int16Receiver`], [`Int32Receiver`] ([`frame_receiver`]) | one frame's payload | unchanged; frames sent with [`send_netstring`], [`send_prefixed`] |
 //! | [`TelnetProtocol`](telnet::TelnetProtocol) ([`telnet`]) | application data (negotiation to [`layer_event`](crate::Protocol::layer_event)) | escaped |
 //! | [`ProxyHeaderLayer`](proxy::ProxyHeaderLayer) ([`proxy`]) | the stream after the PROXY header (the header to [`layer_event`](crate::Protocol::layer_event)) | unchanged |
+//! | [`WebSocketLayer`](websocket::WebSocketLayer) ([`websocket`]) | one message | one message each |
 //!
 //! They stack in any order that makes sense: lines over telnet (a chat
 //! for telnet clients) is `TelnetProtocol::new(LineReceiver::new(chat),
@@ -73,6 +78,7 @@
 
 mod frame;
 pub mod frame_receiver;
+pub mod http;
 pub mod line_receiver;
 pub mod lines;
 pub mod netstring;
@@ -81,6 +87,7 @@ pub mod proxy;
 #[cfg(test)]
 mod split;
 pub mod telnet;
+pub mod websocket;
 
 pub use frame::FrameDecoder;
 pub use frame_receiver::{

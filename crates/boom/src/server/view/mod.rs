@@ -5,13 +5,17 @@
 //! | --- | --- |
 //! | [`plain`] | the seed's plain frames (`nc`, `--render plain`, the classic game) |
 //! | [`ansi`] | colours and cursor addressing, only the cells that changed (telnet) |
+//! | [`web`] | the browser page's messages: a snapshot, then the cells and lines that changed |
 //!
-//! A new kind of client (WebSocket, SSH) is one more implementation of
-//! [`View`]; the session core picks a view when a player joins and when
-//! its client turns out to speak telnet.
+//! A new kind of client is one more implementation of [`View`]; the
+//! session core picks a terminal's view when a player joins and when its
+//! client turns out to speak telnet, and other front ends hand theirs to
+//! [`Session::join_with`](super::Session::join_with) or
+//! [`Session::watch`](super::Session::watch).
 
 pub mod ansi;
 pub mod plain;
+pub mod web;
 
 use crate::game::{Arena, PawnId};
 
@@ -20,6 +24,7 @@ use super::status;
 
 pub use ansi::AnsiView;
 pub use plain::PlainView;
+pub use web::WebView;
 
 /// What a view draws from: the shared frame of the viewer's arena, the
 /// arena, and the viewer's pawn.
@@ -29,14 +34,20 @@ pub struct Scene<'a> {
     pub frame: &'a SharedFrame,
     /// The arena itself, for the viewer's own line.
     pub arena: &'a Arena,
-    /// The viewer's pawn.
-    pub pawn: PawnId,
+    /// The viewer's pawn; `None` for a watcher.
+    pub pawn: Option<PawnId>,
 }
 
 impl Scene<'_> {
     /// Replaces `out` with the viewer's own status line.
     pub fn you_line(&self, out: &mut Vec<u8>) {
-        status::you_line(self.arena, self.pawn, out);
+        match self.pawn {
+            Some(pawn) => status::you_line(self.arena, pawn, out),
+            None => {
+                out.clear();
+                out.extend_from_slice(status::WATCHING);
+            }
+        }
     }
 }
 

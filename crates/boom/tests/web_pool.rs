@@ -1,0 +1,112 @@
+//! The web front end on a pool of reactors: `/watch` lists the arenas of
+//! every reactor, and a watcher of an arena served by another reactor than
+//! the one that accepted it is handed over there and sees it.
+
+mod support;
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::rc::Rc;
+use std::sync::mpsc;
+use std::time::Instant;
+
+use boom::server::mode::Mode;
+use boom::server::web::Elsewhere;
+use boom::server::{Lobby, Options, Server};
+use support::browser_socket::PageSocket;
+use support::net::Client;
+use support::received::Frames;
+use support::{PATIENCE, full};
+use weft::pool::{Member, Pool};
+
+const STATUS: usize = 3;
+
+/// The `/watch` page.
+fn watch_list(address: SocketAddr) -> String {
+    let mut stream = TcpStream::connect(address).unwrap();
+    stream.set_read_timeout(Some(PATIENCE)).unwrap();
+    stream.write_all(b"GET /watch HTTP/1.1\r\n\r\n").unwrap();
+    let mut page = String::new();
+    let _ = stream.read_to_string(&mut page);
+    page
+}
+
+#[test]
+fn watchers_see_the_arenas_of_every_reactor() {
+    // One player per arena: the second player opens an arena on the other
+    // reactor.
+    let options = Options {
+        bots: Some(0),
+        max_players: 1,
+        ..full()
+    };
+    let lobby = Lobby::new(2, Mode::Full);
+    let (ready_tx, ready_rx) = mpsc::channel();
+    let shared = lobby.clone();
+    let pool = Pool::new()
+        .threads(2)
+        .start(move |member: &Member| {
+            let server = Server::on_reactor_in_lobby(
+                member.reactor(),
+                options.clone(),
+                shared.clone(),
+                member.index(),
+            )?;
+            let lobby = shared.clone();
+            let telnet = member.listen_dispatched(
+                "tcp:port=0:interface=127.0.0.1",
+                server.admission(),
+                move |_| lobby.session_for_newcomer(),
+            )?;
+            let service = "tcp:port=0:interface=127.0.0.2";
+            let elsewhere = Elsewhere {
+                dispatcher: member.dispatcher(),
+                service: Rc::from(service),
+            };
+            let lobby = shared.clone();
+            let web = member.listen_dispatched(
+                service,
+                server.web_admission_in_pool(elsewhere),
+                move |_| lobby.session_for_newcomer(),
+            )?;
+            if let (Some(telnet), Some(web)) = (telnet, web) {
+                let address = |port: weft::ListeningPort| port.address().tcp().unwrap();
+                ready_tx.send((address(telnet), address(web))).unwrap();
+            }
+            Ok(())
+        })
+        .unwrap();
+    let (telnet, web) = ready_rx.recv_timeout(PATIENCE).unwrap();
+
+    let mut a = Client::connect(telnet);
+    a.frame_until(STATUS, |f| f.status_line("You are A").is_some());
+    let mut b = Client::connect(telnet);
+    b.frame_until(STATUS, |f| f.status_line("You are B").is_some());
+    assert_eq!((lobby.players_in(0), lobby.players_in(1)), (1, 1));
+
+    // Each reactor tells the others its arenas every 20 ticks; asking
+    // again until it did is bounded by PATIENCE only to turn a hang into a
+    // failure.
+    let deadline = Instant::now() + PATIENCE;
+    let listed = std::iter::from_fn(|| (Instant::now() < deadline).then(|| watch_list(web)))
+        .find(|page| page.contains("Arena 0.0") && page.contains("Arena 1.0"))
+        .expect("both arenas listed");
+    assert!(listed.contains("Scores:  A 0"), "{listed}");
+    assert!(listed.contains("Scores:  B 0"), "{listed}");
+
+    // Whichever reactor accepts a watcher, it sees the arena it asked for.
+    for round in 0..2 {
+        for (place, pawn) in [(0, 'A'), (1, 'B')] {
+            let mut watcher = PageSocket::open(web, &format!("/view?arena={place}.0"));
+            watcher.read_until("the arena's player", |page| page.find(pawn).is_some());
+            assert!(
+                watcher.page.line("scores").contains(&format!("{pawn} 0")),
+                "round {round}: {:?}",
+                watcher.page
+            );
+        }
+    }
+    drop((a, b));
+    pool.stop();
+    pool.join().unwrap();
+}
