@@ -74,6 +74,7 @@
 #![deny(missing_docs)]
 
 mod address;
+pub mod deferred;
 pub mod endpoints;
 mod error;
 mod panic_guard;
@@ -81,6 +82,7 @@ pub mod policies;
 mod protocol;
 pub mod protocols;
 mod reactor;
+pub mod task;
 pub mod testing;
 pub mod time;
 mod transport;
@@ -90,5 +92,5 @@ pub use endpoints::EndpointError;
 pub use error::{ConnectError, Error};
 pub use panic_guard::catch_panic;
 pub use protocol::{ClientFactory, CloseReason, Factory, HalfClose, Protocol};
-pub use reactor::{Connector, ListeningPort, Reactor, ReactorGone, Remote, RunUntil};
+pub use reactor::{Connector, ListeningPort, Reactor, ReactorGone, Remote, RunUntil, react};
 pub use transport::{CloseKind, Transport, TransportBackend, WriteLimits};

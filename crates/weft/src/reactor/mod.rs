@@ -16,6 +16,7 @@
 //! | [`remote`] | the `Send` handle for other threads |
 //! | [`signals`] | SIGINT and SIGTERM as loop events |
 
+mod block_on;
 mod connection;
 mod connector;
 mod event_loop;
@@ -28,6 +29,7 @@ mod signals;
 mod sources;
 mod stream;
 
+use std::future::Future;
 use std::path::Path;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
@@ -36,11 +38,13 @@ use crate::endpoints::{
     ClientEndpoint, ServerEndpoint, TcpListenOptions, ToClientEndpoint, ToServerEndpoint,
     UnixListenOptions,
 };
+use crate::task::Task;
 use crate::time::{Scheduler, Timers};
 use crate::{ClientFactory, Error, Factory};
 pub use connector::Connector;
 pub use event_loop::RunUntil;
 pub use listener::ListeningPort;
+pub use block_on::react;
 pub use remote::{ReactorGone, Remote};
 
 pub(crate) use event_loop::Inner;
@@ -56,7 +60,8 @@ pub(crate) use event_loop::Inner;
 /// One loop iteration: wait for readiness (until the next timer at most);
 /// for each ready socket accept, finish a connect, read (handing
 /// `data_received` a slice of the reactor's single read buffer) or write;
-/// run due timers; run [`call_soon`](Self::call_soon) calls. After every
+/// run due timers; poll ready tasks ([`spawn`](Self::spawn), a bounded
+/// turn); run [`call_soon`](Self::call_soon) calls. After every
 /// callback the reactor services the connections it touched: it flushes
 /// what they wrote (one system call for all the writes of a callback),
 /// carries out closes, and tells protocols to pause or resume writing.
@@ -98,7 +103,7 @@ impl Reactor {
         mut condition: impl FnMut() -> bool,
     ) -> Result<RunUntil, Error> {
         let deadline = Instant::now() + timeout;
-        self.inner.run_loop(self, Some((deadline, &mut condition)))
+        self.inner.run_loop(self, Some((Some(deadline), &mut condition)))
     }
 
     /// Starts a graceful stop (at the next loop iteration): stop
@@ -137,6 +142,18 @@ impl Reactor {
         if !self.inner.lifecycle.get().is_stopped() {
             self.inner.soon.borrow_mut().push_back(Box::new(callback));
         }
+    }
+
+    /// Runs `future` as a task on this reactor's thread (it need not be
+    /// `Send`); it is first polled in the next loop iteration. See
+    /// [`Task`] for awaiting, cancelling and detaching it, and
+    /// [`crate::task`] for how tasks are woken and when they run. On a
+    /// stopped reactor the task is cancelled at once.
+    pub fn spawn<F>(&self, future: F) -> Task<F::Output>
+    where
+        F: Future + 'static,
+    {
+        self.inner.tasks.spawn(future)
     }
 
     /// A `Send` handle for other threads to run code on this reactor.
@@ -257,6 +274,6 @@ impl Reactor {
 
 impl Scheduler for Reactor {
     fn timers(&self) -> Timers {
-        Timers::new(self.inner.timers.clone())
+        Timers::new(self.inner.timers.clone(), self.inner.tasks.clone())
     }
 }

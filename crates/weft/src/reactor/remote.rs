@@ -7,6 +7,7 @@ use mio::{Registry, Token, Waker};
 
 use crate::Reactor;
 use crate::panic_guard::catch_panic;
+use crate::task::Notify;
 
 type RemoteCall = Box<dyn FnOnce(&Reactor) + Send>;
 
@@ -44,6 +45,14 @@ impl RemoteShared {
     pub(crate) fn close(&self) {
         let dropped = self.calls().take();
         drop(dropped);
+    }
+}
+
+/// A task woken on another thread interrupts the reactor's wait the way
+/// a cross-thread call does.
+impl Notify for RemoteShared {
+    fn notify(&self) {
+        let _ = self.waker.wake();
     }
 }
 
