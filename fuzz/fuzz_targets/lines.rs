@@ -72,6 +72,7 @@ fuzz_target!(|data: &[u8]| {
         3 => Delimiter::bytes(b"aba".to_vec()).unwrap(),
         4 => Delimiter::bytes(b"\r\n\r\n".to_vec()).unwrap(),
         5 => Delimiter::bytes(vec![0]).unwrap(),
+        6 => Delimiter::CrOrLf,
         // A delimiter taken from the stream's first 1-6 bytes.
         _ => {
             let len = usize::from(1 + (header[0] >> 3) % 6).min(stream.len());

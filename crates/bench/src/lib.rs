@@ -29,12 +29,19 @@ use std::io;
 /// Pins the calling thread (or, between `fork` and `exec`, the child) to
 /// one CPU core.
 pub fn pin_to_core(core: usize) -> io::Result<()> {
+    pin_to_cores(&[core])
+}
+
+/// Pins the calling thread (and what it starts) to the CPUs `cores`.
+pub fn pin_to_cores(cores: &[usize]) -> io::Result<()> {
     // SAFETY: `set` is a plain bit set owned by this frame; the calls only
     // read and write it, and `sched_setaffinity` copies it.
     unsafe {
         let mut set: libc::cpu_set_t = std::mem::zeroed();
         libc::CPU_ZERO(&mut set);
-        libc::CPU_SET(core, &mut set);
+        for &core in cores {
+            libc::CPU_SET(core, &mut set);
+        }
         if libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) != 0 {
             return Err(io::Error::last_os_error());
         }

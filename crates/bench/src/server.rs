@@ -65,6 +65,12 @@ impl Server {
     /// to `fd_limit` (set in the child before `exec`), and waits for its
     /// `listening on` line.
     pub fn start(spec: &ServerSpec, core: usize, fd_limit: u64) -> io::Result<Server> {
+        Self::start_on(spec, &[core], fd_limit)
+    }
+
+    /// [`start`](Self::start) on the set of CPUs `cores`.
+    pub fn start_on(spec: &ServerSpec, cores: &[usize], fd_limit: u64) -> io::Result<Server> {
+        let cores = cores.to_vec();
         let mut command = Command::new(&spec.program);
         command
             .args(&spec.args)
@@ -82,7 +88,7 @@ impl Server {
         unsafe {
             command.pre_exec(move || {
                 crate::raise_fd_limit(fd_limit)?;
-                crate::pin_to_core(core)?;
+                crate::pin_to_cores(&cores)?;
                 // Killed with the thread that started it, so that no
                 // server outlives a run that died.
                 if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {

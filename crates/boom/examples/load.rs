@@ -9,8 +9,9 @@
 //! ```
 //!
 //! Arguments after `--` go to the server (`target/release/boom`, started
-//! on a free port of 127.0.0.1 and pinned to CPU 0); the players run on
-//! this process's weft reactor, pinned to CPU 1. One markdown table row per
+//! on a free port of 127.0.0.1, pinned to CPU 0 or to `--server-cores`,
+//! with one reactor unless they give `--threads`); the players run on
+//! this process's weft reactor, pinned to CPU 1 or to `--player-core`. One markdown table row per
 //! N: frames per player per second, the share of the frames the frame
 //! period allows (plain frames only: classic repaints every period, so 100%
 //! is full rate), the 99th percentile gap between two frames of a player,
@@ -54,6 +55,12 @@ struct Args {
     /// Answer the telnet negotiation so that the server sends ANSI updates.
     #[arg(long)]
     telnet: bool,
+    /// The CPUs the server runs on (comma-separated).
+    #[arg(long, value_delimiter = ',', default_value = "0")]
+    server_cores: Vec<usize>,
+    /// The CPU the players run on.
+    #[arg(long, default_value_t = 1)]
+    player_core: usize,
     /// Arguments for the server.
     #[arg(last = true)]
     server_args: Vec<String>,
@@ -130,7 +137,7 @@ impl Protocol for Player {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
     boom::server::raise_open_file_limit();
-    pin_to_cpu(1);
+    pin_to_cpu(args.player_core);
     let classic = args.server_args.iter().any(|a| a == "--classic");
     let period = args.frame_ms.unwrap_or(if classic { 200 } else { 50 });
     println!("server: boom {}", args.server_args.join(" "));
@@ -139,7 +146,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     println!("|---|---|---|---|---|---|---|---|---|");
     for &players in &args.players {
-        let mut server = Server::start(&args.server_args)?;
+        let mut server = Server::start(&args.server_args, &args.server_cores)?;
         let outcome = measure(&args, players, period, &server);
         server.stop();
         outcome?;
@@ -157,17 +164,25 @@ struct Server {
 }
 
 impl Server {
-    fn start(extra: &[String]) -> Result<Server, Box<dyn std::error::Error>> {
+    fn start(extra: &[String], cores: &[usize]) -> Result<Server, Box<dyn std::error::Error>> {
         let mut path = std::env::current_exe()?;
         path.pop();
         path.pop();
         let boom = path.join("boom");
+        let cores: Vec<String> = cores.iter().map(usize::to_string).collect();
+        // One reactor per core it is given, unless told otherwise.
+        let threads = if extra.iter().any(|a| a == "--threads" || a == "--classic") {
+            Vec::new()
+        } else {
+            vec!["--threads".to_owned(), cores.len().to_string()]
+        };
         let mut child = Command::new("taskset")
-            .args(["-c", "0"])
+            .args(["-c", &cores.join(",")])
             .arg(&boom)
             .args(["--listen", "tcp:port=0:interface=127.0.0.1"])
             // Every simulated player comes from 127.0.0.1.
             .args(["--max-per-address", "100000"])
+            .args(threads)
             .args(extra)
             .env("RUST_LOG", "info")
             .stdout(Stdio::piped())

@@ -9,9 +9,11 @@ use std::time::Duration;
 
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser};
-use weft::Reactor;
+use weft::pool::{Member, Pool, PoolError};
+use weft::{ListeningPort, Reactor};
 
-use boom::server::{BoardSize, ListenEndpoint, Options, RenderMode, Server};
+use boom::server::mode::Mode;
+use boom::server::{BoardSize, ListenEndpoint, Lobby, Options, RenderMode, Server, ServerError};
 
 /// The longest fuse and fire, in milliseconds (a minute).
 const MAX_TIMER_MS: u64 = 60_000;
@@ -25,6 +27,8 @@ const MAX_BOTS: u64 = Options::MAX_BOTS as u64;
 const MAX_JOIN_TIMEOUT_S: u64 = 3_600;
 /// The most connections one address may be allowed.
 const MAX_PER_ADDRESS: u64 = 100_000;
+/// The most reactor threads.
+const MAX_THREADS: u64 = 1_024;
 
 /// boom: a multiplayer bomb game played over telnet.
 ///
@@ -87,6 +91,12 @@ struct Cli {
     #[arg(long, value_name = "N", default_value_t = 32, allow_negative_numbers = true, value_parser = whole_number(1..=MAX_PER_ADDRESS))]
     max_per_address: u64,
 
+    /// Reactor threads, 1 to 1024 (default: one per core); arenas are
+    /// spread over them, and a newcomer joins the reactor with a free seat
+    /// in an open arena. The classic game (one shared board) uses one.
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = whole_number(1..=MAX_THREADS))]
+    threads: Option<u64>,
+
     /// Seed of the boards, power-ups and bots (0 to 2^64 - 1).
     #[arg(long, value_name = "N", default_value_t = 0, allow_negative_numbers = true, value_parser = whole_number(0..=u64::MAX))]
     seed: u64,
@@ -116,6 +126,23 @@ fn count(n: u64) -> usize {
 }
 
 impl Cli {
+    /// The reactor threads asked for: one per core by default, one for the
+    /// classic game (one board, everyone on it), which refuses more.
+    fn threads(&self) -> Result<usize, clap::Error> {
+        match (self.classic, self.threads) {
+            (true, Some(n)) if n > 1 => Err(Cli::command().error(
+                ErrorKind::ArgumentConflict,
+                format!(
+                    "invalid value '{n}' for '--threads <N>': the classic game plays on one \
+                     shared board, so on one reactor (give 1, or leave --threads out)"
+                ),
+            )),
+            (true, _) => Ok(1),
+            (false, Some(n)) => Ok(count(n)),
+            (false, None) => Ok(std::thread::available_parallelism().map_or(1, usize::from)),
+        }
+    }
+
     /// The server's options, or the error naming the option out of range
     /// when options bound each other (the bots an arena holds).
     fn options(self) -> Result<Options, clap::Error> {
@@ -173,11 +200,15 @@ fn fail(error: clap::Error) -> ! {
     std::process::exit(2);
 }
 
-/// Parses and checks the command line; a bad argument prints one line
-/// naming it and its valid values, and exits with status 2.
-fn parse_options() -> Options {
+/// Parses and checks the command line (the server's options and its
+/// reactor threads); a bad argument prints one line naming it and its
+/// valid values, and exits with status 2.
+fn parse_options() -> (Options, usize) {
     Cli::try_parse()
-        .and_then(Cli::options)
+        .and_then(|cli| {
+            let threads = cli.threads()?;
+            Ok((cli.options()?, threads))
+        })
         .unwrap_or_else(|error| fail(error))
 }
 
@@ -195,7 +226,7 @@ fn host_name() -> Option<String> {
 }
 
 fn main() -> ExitCode {
-    let options = parse_options();
+    let (options, threads) = parse_options();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -205,7 +236,12 @@ fn main() -> ExitCode {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     boom::server::raise_open_file_limit();
-    match serve(options) {
+    let served = if threads == 1 {
+        serve(options)
+    } else {
+        serve_on_pool(options, threads)
+    };
+    match served {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("boom: {error}");
@@ -219,31 +255,67 @@ fn serve(options: Options) -> Result<(), Box<dyn std::error::Error>> {
     let reactor = Reactor::new()?;
     reactor.handle_signals()?;
     let server = Server::on_reactor(&reactor, options)?;
-    let ports = server.listen_all(&reactor)?;
-    for port in &ports {
-        let address = port.address();
-        match address.tcp() {
-            Some(socket) => {
-                let host = if socket.ip().is_unspecified() {
-                    host_name().unwrap_or_else(|| "HOST".to_owned())
-                } else {
-                    socket.ip().to_string()
-                };
-                println!(
-                    "boom{}: listening on {address}; join with: telnet {host} {}",
-                    if classic { " (classic)" } else { "" },
-                    socket.port()
-                );
-            }
-            None => match address {
-                weft::Address::Unix(Some(path)) => println!(
-                    "boom: listening on {address}; join with: nc -U {}",
-                    path.display()
-                ),
-                _ => println!("boom: listening on {address}"),
-            },
-        }
+    for port in server.listen_all(&reactor)? {
+        announce(&port, classic);
     }
     reactor.run()?;
     Ok(())
+}
+
+/// The game on a pool of `threads` reactors: each runs a server (its own
+/// arenas) sharing one lobby; reactor 0 accepts every connection and hands
+/// it to the reactor where the newcomer has a seat.
+fn serve_on_pool(options: Options, threads: usize) -> Result<(), Box<dyn std::error::Error>> {
+    let lobby = Lobby::new(threads, Mode::new(options.classic));
+    let run = Pool::new().threads(threads).run(move |member: &Member| {
+        let reactor = member.reactor();
+        let server =
+            Server::on_reactor_in_lobby(reactor, options.clone(), lobby.clone(), member.index())?;
+        for endpoint in &options.endpoints {
+            let lobby = lobby.clone();
+            let port = member
+                .listen_dispatched(&endpoint.to_string(), server.admission(), move |_| {
+                    lobby.session_for_newcomer()
+                })
+                .map_err(|source| ServerError::Listen {
+                    endpoint: endpoint.to_string(),
+                    source,
+                })?;
+            if let Some(port) = port {
+                announce(&port, options.classic);
+            }
+        }
+        Ok(())
+    });
+    match run {
+        // The setup's own error says what went wrong, and where.
+        Err(PoolError::Setup { source, .. }) => Err(source),
+        other => Ok(other?),
+    }
+}
+
+/// Tells where the server listens and how to join.
+fn announce(port: &ListeningPort, classic: bool) {
+    let address = port.address();
+    match address.tcp() {
+        Some(socket) => {
+            let host = if socket.ip().is_unspecified() {
+                host_name().unwrap_or_else(|| "HOST".to_owned())
+            } else {
+                socket.ip().to_string()
+            };
+            println!(
+                "boom{}: listening on {address}; join with: telnet {host} {}",
+                if classic { " (classic)" } else { "" },
+                socket.port()
+            );
+        }
+        None => match address {
+            weft::Address::Unix(Some(path)) => println!(
+                "boom: listening on {address}; join with: nc -U {}",
+                path.display()
+            ),
+            _ => println!("boom: listening on {address}"),
+        },
+    }
 }

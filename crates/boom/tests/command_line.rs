@@ -72,6 +72,12 @@ fn every_number_out_of_its_range_is_refused_naming_the_option_and_the_range() {
             "--max-per-address",
             "1..=100000",
         ),
+        (&["--threads", "0"][..], "--threads", "1..=1024"),
+        (
+            &["--classic", "--threads", "2"][..],
+            "--threads",
+            "one reactor",
+        ),
     ] {
         assert_refused(args, named, range);
     }

@@ -2,17 +2,33 @@
 //! client, prefixed with the sender's address (`[127.0.0.1:5555] hello`).
 //! `/quit` leaves.
 //!
-//! `cargo run -p weft --example chat -- tcp:port=8900:interface=127.0.0.1`,
-//! then `telnet 127.0.0.1 8900` or `nc 127.0.0.1 8900` from a few terminals.
+//! ```text
+//! chat [ENDPOINT]... [--telnet ENDPOINT]...
+//! ```
 //!
-//! It prints `listening on ADDRESS` once ready (port 0 picks a free port)
-//! and stops gracefully on SIGINT or SIGTERM.
+//! Each `ENDPOINT` serves plain lines (for `nc`); each `--telnet ENDPOINT`
+//! serves the same room over Telnet (for a `telnet` client in line or
+//! character mode). For example
+//! `cargo run -p weft --example chat -- tcp:port=8900:interface=127.0.0.1 --telnet tcp:port=8923:interface=127.0.0.1`,
+//! then `nc 127.0.0.1 8900` and `telnet 127.0.0.1 8923` from a few
+//! terminals.
+//!
+//! It prints `listening on ADDRESS` once ready for each endpoint, in the
+//! order given (`listening on ADDRESS (telnet)` for the telnet ones; port 0
+//! picks a free port), and stops gracefully on SIGINT or SIGTERM.
 //!
 //! What it shows:
-//! - [`LineReceiver`] and a [`LineHandler`]: lines ended by CR LF or a bare
-//!   LF (what `telnet` and `nc` send), at most [`MAX_LINE`] bytes; a longer
-//!   line gets a notice and the connection is closed with a reason naming
-//!   the limit.
+//! - A [`Protocol`] over a [`LineReceiver`]: each `data_received` is one
+//!   line, ended by CR LF or a bare LF (what `nc` sends), at most
+//!   [`MAX_LINE`] bytes; a longer line is announced as a [`LayerEvent`],
+//!   gets a notice and the connection is closed with a reason naming the
+//!   limit.
+//! - The same protocol over lines over telnet ([`TelnetProtocol`]): the
+//!   telnet layer answers negotiation and unescapes the input, so the
+//!   lines are the same; there lines also end at a bare CR, which is what
+//!   a telnet client in character mode sends for Enter (`CR NUL`). The
+//!   server agrees to character mode (SGA) when the client asks, and
+//!   leaves echoing to the client.
 //! - State shared by the connections of one reactor: an `Rc<RefCell<Room>>`
 //!   owned by the factory closure; no locks, the reactor is single-threaded.
 //! - Bounded memory for slow clients: each transport's write buffer has a
@@ -28,8 +44,9 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use weft::protocols::lines::Delimiter;
-use weft::protocols::{LineControl, LineHandler, LineReceiver, LineSender, TooLong};
-use weft::{Address, CloseReason, Reactor, Transport, WriteLimits};
+use weft::protocols::telnet::{Policy, TelnetOption, TelnetProtocol};
+use weft::protocols::{LineReceiver, LineSender};
+use weft::{Address, CloseReason, LayerEvent, Protocol, Reactor, Transport, WriteLimits};
 
 /// The longest line a client may send, in bytes.
 const MAX_LINE: usize = 4096;
@@ -165,11 +182,13 @@ fn announcement(names: &[&str], what: &str) -> String {
     format!("* {listed} {what}")
 }
 
-/// One client's connection.
+/// One client's connection, over a line layer: each `data_received` is a
+/// line.
 struct Chatter {
     room: Rc<RefCell<Room>>,
     id: u64,
     name: String,
+    sender: Option<LineSender>,
 }
 
 impl Chatter {
@@ -178,11 +197,18 @@ impl Chatter {
             room,
             id: 0,
             name: String::new(),
+            sender: None,
+        }
+    }
+
+    fn say(&self, line: &str) {
+        if let Some(sender) = &self.sender {
+            let _ = sender.send_line(line.as_bytes());
         }
     }
 }
 
-impl LineHandler for Chatter {
+impl Protocol for Chatter {
     fn connection_made(&mut self, transport: Transport) {
         transport.set_write_limits(WriteLimits {
             max: Some(MAX_PENDING),
@@ -195,7 +221,10 @@ impl LineHandler for Chatter {
             tcp @ Address::Tcp(_) => tcp.to_string(),
             other => format!("{other}#{}", self.id),
         };
-        let sender = LineSender::new(transport, Delimiter::CrLfOrLf);
+        let Some(sender) = LineSender::of(&transport) else {
+            transport.lose_connection_because("the chat runs over a line layer");
+            return;
+        };
         let others = room.members.len();
         let _ = sender.send_line(
             format!(
@@ -208,18 +237,21 @@ impl LineHandler for Chatter {
             self.id,
             Member {
                 name: self.name.clone(),
-                sender,
+                sender: sender.clone(),
             },
         );
+        self.sender = Some(sender);
         drop(room);
         Room::tell_later(&self.room, News::Joined(self.id, self.name.clone()));
         tracing::info!(name = %self.name, "joined");
     }
 
-    fn line_received(&mut self, line: &[u8], ctl: &mut LineControl<'_>) {
+    fn data_received(&mut self, line: &[u8]) {
         if line.trim_ascii() == b"/quit" {
-            let _ = ctl.send_line(b"* bye");
-            ctl.transport().lose_connection();
+            self.say("* bye");
+            if let Some(sender) = &self.sender {
+                sender.transport().lose_connection();
+            }
             return;
         }
         let mut relayed = Vec::with_capacity(self.name.len() + 3 + line.len());
@@ -230,10 +262,12 @@ impl LineHandler for Chatter {
         self.room.borrow().broadcast(Some(self.id), &relayed);
     }
 
-    fn line_length_exceeded(&mut self, ctl: &mut LineControl<'_>) -> TooLong {
-        let notice = format!("* line too long (over {MAX_LINE} bytes); bye");
-        let _ = ctl.send_line(notice.as_bytes());
-        TooLong::Close
+    /// The line layer closes the connection after an over-long line;
+    /// tell the client why first.
+    fn layer_event(&mut self, event: &LayerEvent<'_>) {
+        if let LayerEvent::LineTooLong(_) = event {
+            self.say(&format!("* line too long (over {MAX_LINE} bytes); bye"));
+        }
     }
 
     fn connection_lost(&mut self, reason: &CloseReason) {
@@ -245,18 +279,43 @@ impl LineHandler for Chatter {
     }
 }
 
+/// Where to listen, and how.
+struct Endpoint {
+    description: String,
+    telnet: bool,
+}
+
+/// The endpoints named on the command line, or `None` if it is wrong.
+fn parse_arguments(mut args: impl Iterator<Item = String>) -> Option<Vec<Endpoint>> {
+    let mut endpoints = Vec::new();
+    while let Some(arg) = args.next() {
+        let (description, telnet) = match arg.as_str() {
+            "--telnet" => (args.next()?, true),
+            flag if flag.starts_with("--") => return None,
+            _ => (arg, false),
+        };
+        endpoints.push(Endpoint {
+            description,
+            telnet,
+        });
+    }
+    (!endpoints.is_empty()).then_some(endpoints)
+}
+
 fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
-    let mut args = std::env::args().skip(1);
-    let (Some(endpoint), None) = (args.next(), args.next()) else {
-        eprintln!("usage: chat ENDPOINT   (for example: chat tcp:port=8900:interface=127.0.0.1)");
+    let Some(endpoints) = parse_arguments(std::env::args().skip(1)) else {
+        eprintln!(
+            "usage: chat [ENDPOINT]... [--telnet ENDPOINT]...   \
+             (for example: chat tcp:port=8900:interface=127.0.0.1 --telnet tcp:port=8923)"
+        );
         return std::process::ExitCode::from(2);
     };
-    match serve(&endpoint) {
+    match serve(&endpoints) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("chat: {error}");
@@ -265,17 +324,38 @@ fn main() -> std::process::ExitCode {
     }
 }
 
-fn serve(endpoint: &str) -> Result<(), weft::Error> {
+/// A chatter's line layer, for `nc` clients (lines end with CR LF or LF).
+fn lines(room: &Rc<RefCell<Room>>) -> LineReceiver<Chatter> {
+    LineReceiver::new(Chatter::new(room.clone())).with_max_line_length(MAX_LINE)
+}
+
+/// The telnet policy: no option is asked for, so a stock client stays in
+/// its line mode and echoes locally; a client that asks for character
+/// mode (SGA both ways) gets it, and sends Enter as `CR NUL`.
+fn telnet_policy() -> Policy {
+    Policy::new()
+        .accept_local(TelnetOption::SGA)
+        .accept_remote(TelnetOption::SGA)
+}
+
+fn serve(endpoints: &[Endpoint]) -> Result<(), weft::Error> {
     let reactor = Reactor::new()?;
     reactor.handle_signals()?;
     let room = Rc::new(RefCell::new(Room::new(reactor.clone())));
-    let port = reactor.listen(endpoint, move |_peer: &Address| {
-        Some(
-            LineReceiver::new(Chatter::new(room.clone()))
-                .with_delimiter(Delimiter::CrLfOrLf)
-                .with_max_line_length(MAX_LINE),
-        )
-    })?;
-    println!("listening on {}", port.address());
+    for endpoint in endpoints {
+        let room = room.clone();
+        let port = if endpoint.telnet {
+            reactor.listen(&endpoint.description, move |_peer: &Address| {
+                let lines = lines(&room).with_delimiter(Delimiter::CrOrLf);
+                Some(TelnetProtocol::new(lines, telnet_policy()))
+            })?
+        } else {
+            reactor.listen(&endpoint.description, move |_peer: &Address| {
+                Some(lines(&room).with_delimiter(Delimiter::CrLfOrLf))
+            })?
+        };
+        let kind = if endpoint.telnet { " (telnet)" } else { "" };
+        println!("listening on {}{kind}", port.address());
+    }
     reactor.run()
 }

@@ -3,9 +3,16 @@
 //!
 //! `cargo run --release -p weft --example echo -- tcp:port=9000:interface=127.0.0.1`
 //!
+//! With `--threads N` it serves on a pool of N reactors, one per thread:
+//! over TCP each has its own `SO_REUSEPORT` socket on the port and the
+//! kernel spreads the connections; over a Unix socket one acceptor hands
+//! each connection to the reactor with the fewest.
+//!
 //! It prints `listening on ADDRESS` once ready (port 0 picks a free port)
 //! and stops gracefully on SIGINT or SIGTERM.
 
+use weft::endpoints::ServerEndpoint;
+use weft::pool::{Member, Pool};
 use weft::{Address, Protocol, Reactor, Transport};
 
 #[derive(Default)]
@@ -37,13 +44,32 @@ impl Protocol for Echo {
     }
 }
 
+const USAGE: &str =
+    "usage: echo ENDPOINT [--threads N]   (for example: echo tcp:port=9000:interface=127.0.0.1)";
+
 fn main() -> std::process::ExitCode {
-    let mut args = std::env::args().skip(1);
-    let (Some(endpoint), None) = (args.next(), args.next()) else {
-        eprintln!("usage: echo ENDPOINT   (for example: echo tcp:port=9000:interface=127.0.0.1)");
-        return std::process::ExitCode::from(2);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (endpoint, threads) = match args.as_slice() {
+        [endpoint] => (endpoint, None),
+        [endpoint, flag, n] if flag == "--threads" => match n.parse::<usize>() {
+            Ok(n) if n >= 1 => (endpoint, Some(n)),
+            _ => {
+                eprintln!(
+                    "echo: invalid value '{n}' for --threads: expected a whole number from 1\n{USAGE}"
+                );
+                return std::process::ExitCode::from(2);
+            }
+        },
+        _ => {
+            eprintln!("{USAGE}");
+            return std::process::ExitCode::from(2);
+        }
     };
-    match serve(&endpoint) {
+    let served = match threads {
+        None => serve(endpoint).map_err(Into::into),
+        Some(threads) => serve_on_pool(endpoint, threads),
+    };
+    match served {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("echo: {error}");
@@ -58,4 +84,22 @@ fn serve(endpoint: &str) -> Result<(), weft::Error> {
     let port = reactor.listen(endpoint, |_peer: &Address| Some(Echo::default()))?;
     println!("listening on {}", port.address());
     reactor.run()
+}
+
+fn serve_on_pool(endpoint: &str, threads: usize) -> Result<(), Box<dyn std::error::Error>> {
+    let shared = matches!(endpoint.parse::<ServerEndpoint>()?, ServerEndpoint::Tcp(_));
+    let endpoint = endpoint.to_owned();
+    Pool::new().threads(threads).run(move |member: &Member| {
+        let echo = |_peer: &Address| Some(Echo::default());
+        let port = if shared {
+            Some(member.listen_shared(&endpoint, echo)?)
+        } else {
+            member.listen_balanced(&endpoint, echo)?
+        };
+        if let (0, Some(port)) = (member.index(), port) {
+            println!("listening on {}", port.address());
+        }
+        Ok(())
+    })?;
+    Ok(())
 }

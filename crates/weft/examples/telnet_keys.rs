@@ -22,10 +22,8 @@
 //! ready (port 0 picks a free port) and stops gracefully on SIGINT or
 //! SIGTERM.
 
-use weft::protocols::telnet::{
-    Event, Policy, Side, TelnetApplication, TelnetOption, TelnetProtocol,
-};
-use weft::{Address, Protocol, Reactor, Transport};
+use weft::protocols::telnet::{Event, Policy, Side, TelnetOption, TelnetProtocol};
+use weft::{Address, LayerEvent, Protocol, Reactor, Transport};
 
 /// One connection's application: describes each key, and each new window
 /// size.
@@ -80,9 +78,15 @@ impl Protocol for Keys {
             transport.resume_reading();
         }
     }
+
+    fn layer_event(&mut self, event: &LayerEvent<'_>) {
+        if let LayerEvent::Telnet(event) = event {
+            self.telnet_event(event);
+        }
+    }
 }
 
-impl TelnetApplication for Keys {
+impl Keys {
     fn telnet_event(&mut self, event: &Event<'_>) {
         match *event {
             Event::WindowSize { width, height } if self.window != Some((width, height)) => {

@@ -58,11 +58,15 @@
 //! flushed when it returns. A panic in a callback ends only that
 //! connection.
 //!
-//! Most protocols speak in messages rather than bytes: implement
-//! [`LineHandler`](protocols::LineHandler) and wrap it in a
-//! [`LineReceiver`](protocols::LineReceiver) to be handed whole lines
-//! (Twisted's `LineReceiver`), or use the netstring and length-prefix
-//! receivers of [`protocols`] for frames.
+//! Most protocols speak in messages rather than bytes: run one over a
+//! [`LineReceiver`](protocols::LineReceiver) and each `data_received` is
+//! one whole line (Twisted's `LineReceiver`), or over the netstring and
+//! length-prefix receivers of [`protocols`] for frames. Those, and telnet,
+//! are [layers](layer): a layer owns the protocol above it and hands it a
+//! transport that writes through the layer, so layers stack (lines over
+//! telnet: `TelnetProtocol::new(LineReceiver::new(chat), policy)`), and
+//! what a layer has to say besides data (telnet's window size, say)
+//! reaches the protocol at the top as a [`LayerEvent`].
 //!
 //! Endpoints are named by strings in Twisted's grammar (`tcp:8900`,
 //! `unix:/run/app.sock`, `tcp:host=example.org:port=80`), see
@@ -77,8 +81,10 @@ mod address;
 pub mod deferred;
 pub mod endpoints;
 mod error;
+pub mod layer;
 mod panic_guard;
 pub mod policies;
+pub mod pool;
 mod protocol;
 pub mod protocols;
 mod reactor;
@@ -90,7 +96,11 @@ mod transport;
 pub use address::Address;
 pub use endpoints::EndpointError;
 pub use error::{ConnectError, Error};
+pub use layer::LayerEvent;
 pub use panic_guard::catch_panic;
 pub use protocol::{ClientFactory, CloseReason, Factory, HalfClose, Protocol};
-pub use reactor::{Connector, ListeningPort, Reactor, ReactorGone, Remote, RunUntil, react};
+pub use reactor::{
+    Connector, HandOver, HandOverError, ListeningPort, Reactor, ReactorGone, Remote, RunUntil,
+    react,
+};
 pub use transport::{CloseKind, Transport, TransportBackend, WriteLimits};

@@ -4,6 +4,7 @@ use std::fmt;
 use std::io;
 use std::rc::Rc;
 
+use crate::layer::LayerEvent;
 use crate::{Address, ConnectError, Transport};
 
 /// Decides the fate of the bytes of one connection (Twisted's `IProtocol`,
@@ -11,10 +12,15 @@ use crate::{Address, ConnectError, Transport};
 ///
 /// The reactor calls these methods on its own thread, one at a time, in this
 /// order: [`connection_made`](Self::connection_made) once; then any number of
-/// [`data_received`](Self::data_received), [`pause_writing`](Self::pause_writing)
-/// / [`resume_writing`](Self::resume_writing), at most one
-/// [`eof_received`](Self::eof_received); then [`connection_lost`](Self::connection_lost)
-/// exactly once. Nothing is called after `connection_lost`.
+/// [`data_received`](Self::data_received), [`layer_event`](Self::layer_event),
+/// [`pause_writing`](Self::pause_writing) / [`resume_writing`](Self::resume_writing),
+/// at most one [`eof_received`](Self::eof_received); then
+/// [`connection_lost`](Self::connection_lost) exactly once. Nothing is
+/// called after `connection_lost`.
+///
+/// The same trait serves above a [layer](crate::layer) (telnet, lines,
+/// frames): there `data_received` gets what the layer delivers, and
+/// `layer_event` what the layers below have to say.
 ///
 /// Inside any method a protocol may use any transport (its own or
 /// another's), schedule or cancel timers and stop the reactor. Writes are
@@ -33,9 +39,18 @@ pub trait Protocol: 'static {
 
     /// Bytes arrived. `data` is only lent for the call (the reactor reuses
     /// its read buffer); how the peer's writes are split into calls is
-    /// arbitrary, so a protocol must buffer partial messages itself (or use
-    /// a framer from [`crate::protocols`]).
+    /// arbitrary, so a protocol must buffer partial messages itself (or run
+    /// over a framing layer from [`crate::protocols`], which delivers one
+    /// whole line or frame per call).
     fn data_received(&mut self, data: &[u8]);
+
+    /// A layer below said something besides data: a telnet negotiation,
+    /// the window size, an over-long line (see [`LayerEvent`]). Passed up
+    /// through every layer in between. Ignored by default; never called on
+    /// a protocol that runs right on a socket.
+    fn layer_event(&mut self, event: &LayerEvent<'_>) {
+        let _ = event;
+    }
 
     /// The peer closed its sending side (TCP half-close). By default the
     /// connection then closes after pending output is flushed
@@ -101,12 +116,16 @@ pub enum CloseReason {
     Io(Rc<io::Error>),
     /// One of the protocol's methods panicked, with this message.
     Panicked(Rc<str>),
+    /// The connection was handed over to another reactor
+    /// ([`Transport::hand_over`]); it goes on there with a new protocol.
+    HandedOver,
 }
 
 impl CloseReason {
     /// Whether the connection ended in an orderly way (every byte written
-    /// was delivered to the peer's kernel): `Done`, `PeerClosed`,
-    /// `Protocol` and `Shutdown`.
+    /// was delivered to the peer's kernel, or carried to the reactor it was
+    /// handed over to): `Done`, `PeerClosed`, `Protocol`, `Shutdown` and
+    /// `HandedOver`.
     pub fn is_clean(&self) -> bool {
         matches!(
             self,
@@ -114,6 +133,7 @@ impl CloseReason {
                 | CloseReason::PeerClosed
                 | CloseReason::Protocol(_)
                 | CloseReason::Shutdown
+                | CloseReason::HandedOver
         )
     }
 
@@ -146,6 +166,7 @@ impl fmt::Display for CloseReason {
             CloseReason::Shutdown => f.write_str("the reactor shut down"),
             CloseReason::Io(error) => write!(f, "connection lost: {error}"),
             CloseReason::Panicked(message) => write!(f, "the protocol panicked: {message}"),
+            CloseReason::HandedOver => f.write_str("handed over to another reactor"),
         }
     }
 }

@@ -1,11 +1,13 @@
 //! The Transport part of the triforce: the handle a protocol writes to.
 
+use std::any::Any;
 use std::fmt;
 use std::io;
 use std::rc::Rc;
 use std::time::Duration;
 
 use crate::Address;
+use crate::reactor::{HandOver, HandOverError};
 
 /// Carries bytes between a protocol and its peer (Twisted's `ITransport`,
 /// asyncio's `Transport`).
@@ -35,8 +37,8 @@ pub struct Transport {
 }
 
 impl Transport {
-    /// Wraps a backend: the reactor's sockets, a test double, or a layer
-    /// such as a telnet session that transforms what is written.
+    /// Wraps a backend: the reactor's sockets, a test double, or the
+    /// transport a [layer](crate::layer) hands to the protocol above it.
     pub fn new(backend: Rc<dyn TransportBackend>) -> Self {
         Transport { backend }
     }
@@ -68,15 +70,37 @@ impl Transport {
         self.backend.close(CloseKind::Abort);
     }
 
+    /// Closes as `kind` says: what [`lose_connection`](Self::lose_connection),
+    /// [`lose_connection_because`](Self::lose_connection_because) and
+    /// [`abort_connection`](Self::abort_connection) do, for code that
+    /// passes a close request on (a layer's
+    /// [`WritePath::close`](crate::layer::WritePath::close)).
+    pub fn close(&self, kind: CloseKind) {
+        self.backend.close(kind);
+    }
+
     /// Half-closes: flushes pending output, then shuts down the sending side
     /// (the peer reads end of input); reading goes on.
     pub fn shutdown_write(&self) {
         self.backend.shutdown_write();
     }
 
-    /// Whether the connection is closing or closed (writes are ignored).
+    /// Whether the connection is closing or closed, or its sending side
+    /// is shut down: writes are ignored.
     pub fn is_closing(&self) -> bool {
         self.backend.is_closing()
+    }
+
+    /// Whether a close was asked for (`lose_connection`,
+    /// `abort_connection`, by anyone) or the connection is gone: no more
+    /// input will be delivered (Twisted's `transport.disconnecting`).
+    ///
+    /// Unlike [`is_closing`](Self::is_closing), this stays `false` after
+    /// [`shutdown_write`](Self::shutdown_write), since reading goes on
+    /// after a half-close. A protocol that delivers the messages of one
+    /// chunk one by one stops when this turns `true`.
+    pub fn is_disconnecting(&self) -> bool {
+        self.backend.is_disconnecting()
     }
 
     /// The peer's address.
@@ -140,6 +164,38 @@ impl Transport {
     pub fn set_send_buffer_size(&self, bytes: usize) -> io::Result<()> {
         self.backend.set_send_buffer_size(bytes)
     }
+
+    /// Takes the connection off this reactor, to be served by another
+    /// ([`Reactor::adopt`](crate::Reactor::adopt), usually on another
+    /// thread): the socket moves, with `unused` (bytes this protocol read
+    /// and wants the next one to receive first) and the output not sent
+    /// yet. This protocol's `connection_lost` follows, with
+    /// [`CloseReason::HandedOver`](crate::CloseReason::HandedOver), and
+    /// it must not write again. Fails on a connection that is closing, and
+    /// on transports with no socket of their own (test doubles, layers).
+    pub fn hand_over(&self, unused: &[u8]) -> Result<HandOver, HandOverError> {
+        self.backend.hand_over(unused)
+    }
+
+    /// The state shared by the nearest [layer](crate::layer) of type `S`
+    /// under this transport, looking from this transport down the stack;
+    /// `None` when no layer below shares an `S`.
+    ///
+    /// This is how a protocol reaches the layers under it: a handle such
+    /// as [`TelnetSession::of`](crate::protocols::telnet::TelnetSession::of)
+    /// or [`LineControl::of`](crate::protocols::LineControl::of) is found
+    /// this way, whatever other layers sit in between.
+    pub fn layer<S: Any>(&self) -> Option<Rc<S>> {
+        let mut transport = self;
+        loop {
+            if let Some(shared) = transport.backend.layer_state() {
+                if let Ok(found) = shared.downcast::<S>() {
+                    return Some(found);
+                }
+            }
+            transport = transport.backend.lower()?;
+        }
+    }
 }
 
 impl fmt::Debug for Transport {
@@ -188,11 +244,17 @@ impl Default for WriteLimits {
 }
 
 /// What a [`Transport`] does, for those who implement one: the reactor,
-/// the test doubles, and protocol layers such as telnet.
+/// the test doubles, and the transport of [layers](crate::layer).
 ///
 /// Implementations must accept every call at any time, after closing too,
 /// and must not call back into the protocol from inside these methods (the
 /// protocol may be the caller).
+///
+/// Only [`write_vectored`](Self::write_vectored) and the two methods that
+/// describe a layer ([`lower`](Self::lower),
+/// [`layer_state`](Self::layer_state)) have defaults: a method added here
+/// must be written by each backend, so that the one transport that passes
+/// calls on to another (a layer's) cannot miss it.
 pub trait TransportBackend {
     /// Queues `data`.
     fn write(&self, data: &[u8]);
@@ -210,8 +272,13 @@ pub trait TransportBackend {
     /// Flushes, then shuts down the sending side.
     fn shutdown_write(&self);
 
-    /// Whether closing has started.
+    /// Whether writes are ignored: closing has started, or the sending
+    /// side is shut down.
     fn is_closing(&self) -> bool;
+
+    /// Whether a close was asked for or the connection is gone (not after
+    /// a half-close alone); see [`Transport::is_disconnecting`].
+    fn is_disconnecting(&self) -> bool;
 
     /// The peer's address.
     fn peer_address(&self) -> Address;
@@ -231,21 +298,34 @@ pub trait TransportBackend {
     /// The flow-control settings.
     fn write_limits(&self) -> WriteLimits;
 
-    /// TCP_NODELAY; `Unsupported` by default.
-    fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
-        let _ = nodelay;
-        Err(io::ErrorKind::Unsupported.into())
+    /// TCP_NODELAY; an error of kind `Unsupported` where it means
+    /// nothing.
+    fn set_nodelay(&self, nodelay: bool) -> io::Result<()>;
+
+    /// TCP keep-alive; an error of kind `Unsupported` where it means
+    /// nothing.
+    fn set_keepalive(&self, idle: Option<Duration>) -> io::Result<()>;
+
+    /// The kernel's send buffer size; an error of kind `Unsupported` where
+    /// it means nothing.
+    fn set_send_buffer_size(&self, bytes: usize) -> io::Result<()>;
+
+    /// For the transport of a layer: the transport under it. `None` (the
+    /// default) at the bottom of a stack: a socket, a test double.
+    fn lower(&self) -> Option<&Transport> {
+        None
     }
 
-    /// TCP keep-alive; `Unsupported` by default.
-    fn set_keepalive(&self, idle: Option<Duration>) -> io::Result<()> {
-        let _ = idle;
-        Err(io::ErrorKind::Unsupported.into())
+    /// For the transport of a layer: the state the layer shares with it,
+    /// which [`Transport::layer`] looks for. `None` by default.
+    fn layer_state(&self) -> Option<Rc<dyn Any>> {
+        None
     }
 
-    /// The kernel's send buffer size; `Unsupported` by default.
-    fn set_send_buffer_size(&self, bytes: usize) -> io::Result<()> {
-        let _ = bytes;
-        Err(io::ErrorKind::Unsupported.into())
+    /// Takes the connection off its reactor; [`HandOverError::Unsupported`]
+    /// by default.
+    fn hand_over(&self, unused: &[u8]) -> Result<HandOver, HandOverError> {
+        let _ = unused;
+        Err(HandOverError::Unsupported)
     }
 }

@@ -48,7 +48,11 @@ fn a_sleep_already_due_completes_at_once_and_a_dropped_one_leaves_no_timer() {
     clock.advance(Duration::ZERO);
     assert_eq!(clock.pending_calls(), 1);
     drop(cancelled);
-    assert_eq!(clock.pending_calls(), 0, "dropping the task dropped its sleep");
+    assert_eq!(
+        clock.pending_calls(),
+        0,
+        "dropping the task dropped its sleep"
+    );
 }
 
 #[test]
@@ -152,10 +156,7 @@ fn a_timeout_that_passes_drops_the_future_it_waited_for() {
     clock.advance(secs(4));
     assert!(!task.is_finished());
     clock.advance(secs(1));
-    assert_eq!(
-        task.try_take(),
-        Some(Ok(Err(TimedOut { after: secs(5) })))
-    );
+    assert_eq!(task.try_take(), Some(Ok(Err(TimedOut { after: secs(5) }))));
     assert!(inner_dropped.get(), "the awaited task was cancelled");
     assert_eq!(clock.pending_tasks(), 0);
 }
@@ -205,7 +206,10 @@ fn tasks_await_each_other_and_a_cancelled_one_says_so() {
     });
     clock.advance(Duration::ZERO);
     clock.advance(secs(1));
-    assert_eq!(outer.try_take(), Some(Ok((Ok(7), Err(TaskError::Cancelled)))));
+    assert_eq!(
+        outer.try_take(),
+        Some(Ok((Ok(7), Err(TaskError::Cancelled))))
+    );
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! The chat example over real TCP: lines relayed between clients with the
-//! sender's address, `/quit`, and peers that send bad input.
+//! sender's address, `/quit`, peers that send bad input, and clients that
+//! speak telnet.
 
 mod common;
 
@@ -21,7 +22,12 @@ impl Client {
     /// Connects and reads the welcome line, after which the server has the
     /// client in its room.
     fn join(server: &ExampleProcess) -> Client {
-        let stream = TcpStream::connect(&server.address).unwrap();
+        Client::join_at(&server.address)
+    }
+
+    /// [`join`](Self::join) at `address`.
+    fn join_at(address: &str) -> Client {
+        let stream = TcpStream::connect(address).unwrap();
         stream.set_read_timeout(Some(PATIENCE)).unwrap();
         let name = stream.local_addr().unwrap().to_string();
         let reader = BufReader::new(stream.try_clone().unwrap());
@@ -252,6 +258,59 @@ fn a_client_that_never_reads_is_cut_off_and_the_others_go_on() {
     drop(sleeper);
 }
 
+/// The telnet bytes that say IAC DO SGA, IAC WILL SGA: a client asking
+/// for character mode.
+const CHARACTER_MODE: &[u8] = b"\xff\xfd\x03\xff\xfb\x03";
+
+#[test]
+fn a_telnet_client_in_character_mode_chats_with_plain_clients() {
+    let mut server = ExampleProcess::start(
+        "chat",
+        &[
+            "tcp:port=0:interface=127.0.0.1",
+            "--telnet",
+            "tcp:port=0:interface=127.0.0.1",
+        ],
+    );
+    let telnet_address = server.next_listening_on();
+    let telnet_address = telnet_address
+        .strip_suffix(" (telnet)")
+        .unwrap_or_else(|| panic!("{telnet_address:?}"));
+    let mut alice = Client::join(&server);
+
+    // The telnet client: nothing is negotiated before the welcome.
+    let mut bob = Client::join_at(telnet_address);
+    assert_eq!(alice.line(), format!("* {} joined", bob.name));
+
+    // It asks for character mode and gets it (WILL SGA, DO SGA), then
+    // sends each key as it is typed, and Enter as CR NUL.
+    bob.send(CHARACTER_MODE);
+    let mut reply = [0u8; 6];
+    bob.reader.read_exact(&mut reply).unwrap();
+    assert_eq!(&reply, b"\xff\xfb\x03\xff\xfd\x03");
+    for key in b"hi there\r\0" {
+        bob.send(&[*key]);
+    }
+    assert_eq!(alice.line(), format!("[{}] hi there", bob.name));
+
+    // A line-mode Enter (CR LF) ends one line, not two, and an escaped
+    // 0xFF (IAC IAC) arrives as one byte.
+    bob.send(b"caf\xff\xff\r\nagain\r\0");
+    let prefix = format!("[{}] ", bob.name).into_bytes();
+    assert_eq!(alice.raw_line(), [&prefix[..], b"caf\xff"].concat());
+    assert_eq!(alice.line(), format!("[{}] again", bob.name));
+
+    // What others say reaches it escaped, ended by CR LF.
+    alice.send(b"\xff!\r\n");
+    let prefix = format!("[{}] ", alice.name).into_bytes();
+    assert_eq!(bob.raw_line(), [&prefix[..], b"\xff\xff!"].concat());
+
+    bob.send(b"/quit\r\0");
+    assert_eq!(bob.line(), "* bye");
+    assert_eq!(bob.until_closed(), "");
+    assert_eq!(alice.line(), format!("* {} left", bob.name));
+}
+
 #[test]
 fn a_bad_endpoint_argument_is_named_and_exits_with_an_error() {
     let output = std::process::Command::new(common::example_path("chat"))
@@ -287,7 +346,7 @@ fn a_crowd_joining_at_once_is_announced_in_batches_counting_everyone_once() {
     const CROWD: usize = 150;
     let server = start();
     let mut alice = Client::join(&server);
-    let crowd: Vec<TcpStream> = (0..CROWD)
+    let mut crowd: Vec<TcpStream> = (0..CROWD)
         .map(|_| TcpStream::connect(&server.address).unwrap())
         .collect();
     let mut announced = 0;
@@ -299,7 +358,7 @@ fn a_crowd_joining_at_once_is_announced_in_batches_counting_everyone_once() {
     assert_eq!(announced, CROWD, "no arrival is announced twice");
     assert!(lines <= CROWD);
     // Nothing more about them: the next line alice gets is a chat line.
-    let mut speaker = crowd.into_iter().next().unwrap();
+    let speaker = &mut crowd[0];
     let name = speaker.local_addr().unwrap().to_string();
     speaker.write_all(b"hello crowd\r\n").unwrap();
     assert_eq!(alice.line(), format!("[{name}] hello crowd"));

@@ -58,3 +58,43 @@ fn a_bad_endpoint_argument_is_named_and_exits_with_an_error() {
     assert!(stderr.contains("'tcp:80x'"), "{stderr}");
     assert!(stderr.contains("port must be a number"), "{stderr}");
 }
+
+#[test]
+fn on_a_pool_one_signal_stops_every_reactor_after_they_flush() {
+    let mut server = ExampleProcess::start(
+        "echo",
+        &["tcp:port=0:interface=127.0.0.1", "--threads", "2"],
+    );
+    let address: std::net::SocketAddr = server.address.parse().unwrap();
+    // Enough connections that both reactors hold some (the kernel spreads
+    // them); each has an echo on its way when the signal comes.
+    let mut clients: Vec<std::net::TcpStream> = (0..32)
+        .map(|_| std::net::TcpStream::connect(address).unwrap())
+        .collect();
+    for client in &mut clients {
+        client.set_read_timeout(Some(common::PATIENCE)).unwrap();
+        client.write_all(b"last words").unwrap();
+        let mut echo = [0u8; 10];
+        client.read_exact(&mut echo).unwrap();
+        assert_eq!(&echo, b"last words");
+    }
+    server.signal(libc::SIGTERM);
+    for client in &mut clients {
+        let mut rest = Vec::new();
+        client.read_to_end(&mut rest).unwrap();
+        assert!(rest.is_empty(), "a clean close");
+    }
+    let status = server.child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+}
+
+#[test]
+fn a_bad_thread_count_is_named() {
+    let output = std::process::Command::new(common::example_path("echo"))
+        .args(["tcp:0", "--threads", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--threads"), "{stderr}");
+}

@@ -11,21 +11,8 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::sync::{Arc, Mutex};
 
-use common::{PATIENCE, Server};
-use weft::{Address, Protocol, Reactor, Transport};
-
-#[derive(Default)]
-struct Echo(Option<Transport>);
-
-impl Protocol for Echo {
-    fn connection_made(&mut self, transport: Transport) {
-        self.0 = Some(transport);
-    }
-
-    fn data_received(&mut self, data: &[u8]) {
-        self.0.as_ref().unwrap().write(data);
-    }
-}
+use common::{Echo, PATIENCE, Server};
+use weft::{Address, Reactor};
 
 /// Collects log output.
 #[derive(Clone, Default)]

@@ -12,10 +12,10 @@ use std::sync::mpsc;
 use common::{PATIENCE, Server, recv};
 use weft::protocols::lines::Delimiter;
 use weft::protocols::{
-    FrameHandler, Int32Receiver, LineControl, LineHandler, LineReceiver, NetstringReceiver,
-    TooLong, send_netstring, send_prefixed,
+    Int32Receiver, LineControl, LineReceiver, LineSender, NetstringReceiver, TooLong,
+    send_netstring, send_prefixed,
 };
-use weft::{Address, CloseReason, Reactor, Transport};
+use weft::{Address, CloseReason, LayerEvent, Protocol, Reactor, Transport};
 
 /// What a server-side handler saw, sent to the test thread.
 #[derive(Debug)]
@@ -40,20 +40,31 @@ fn lost(reason: &CloseReason) -> Seen {
 /// Echoes each line back and reports what it saw.
 struct LineEcho {
     events: mpsc::Sender<Seen>,
-    on_too_long: TooLong,
+    lines: Option<(LineSender, LineControl)>,
 }
 
-impl LineHandler for LineEcho {
-    fn line_received(&mut self, line: &[u8], ctl: &mut LineControl<'_>) {
-        ctl.send_line(line).unwrap();
-        let _ = self
-            .events
-            .send(Seen::Message(line.to_vec(), ctl.buffer_capacity()));
+impl LineEcho {
+    fn capacity(&self) -> usize {
+        self.lines.as_ref().unwrap().1.buffer_capacity()
+    }
+}
+
+impl Protocol for LineEcho {
+    fn connection_made(&mut self, transport: Transport) {
+        self.lines = LineSender::of(&transport).zip(LineControl::of(&transport));
     }
 
-    fn line_length_exceeded(&mut self, ctl: &mut LineControl<'_>) -> TooLong {
-        let _ = self.events.send(Seen::TooLong(ctl.buffer_capacity()));
-        self.on_too_long
+    fn data_received(&mut self, line: &[u8]) {
+        self.lines.as_ref().unwrap().0.send_line(line).unwrap();
+        let _ = self
+            .events
+            .send(Seen::Message(line.to_vec(), self.capacity()));
+    }
+
+    fn layer_event(&mut self, event: &LayerEvent<'_>) {
+        if let LayerEvent::LineTooLong(_) = event {
+            let _ = self.events.send(Seen::TooLong(self.capacity()));
+        }
     }
 
     fn connection_lost(&mut self, reason: &CloseReason) {
@@ -68,9 +79,10 @@ fn line_server(on_too_long: TooLong) -> (Server, mpsc::Receiver<Seen>) {
             Some(
                 LineReceiver::new(LineEcho {
                     events: tx.clone(),
-                    on_too_long,
+                    lines: None,
                 })
-                .with_delimiter(Delimiter::CrLfOrLf),
+                .with_delimiter(Delimiter::CrLfOrLf)
+                .on_too_long(on_too_long),
             )
         }
     });
@@ -81,11 +93,16 @@ fn line_server(on_too_long: TooLong) -> (Server, mpsc::Receiver<Seen>) {
 struct FrameEcho {
     events: mpsc::Sender<Seen>,
     send: fn(&Transport, &[u8]),
+    transport: Option<Transport>,
 }
 
-impl FrameHandler for FrameEcho {
-    fn frame_received(&mut self, frame: &[u8], transport: &Transport) {
-        (self.send)(transport, frame);
+impl Protocol for FrameEcho {
+    fn connection_made(&mut self, transport: Transport) {
+        self.transport = Some(transport);
+    }
+
+    fn data_received(&mut self, frame: &[u8]) {
+        (self.send)(self.transport.as_ref().unwrap(), frame);
         let _ = self.events.send(Seen::Message(frame.to_vec(), 0));
     }
 
@@ -237,9 +254,10 @@ fn netstring_server() -> (Server, mpsc::Receiver<Seen>) {
     let (tx, rx) = mpsc::channel();
     let server = Server::start(move |_: &Reactor| {
         move |_: &Address| {
-            Some(NetstringReceiver::from_handler(FrameEcho {
+            Some(NetstringReceiver::new(FrameEcho {
                 events: tx.clone(),
                 send: send_netstring,
+                transport: None,
             }))
         }
     });
@@ -282,9 +300,10 @@ fn length_prefixed_frames_echo_and_an_over_long_prefix_closes() {
     let (tx, rx) = mpsc::channel();
     let server = Server::start(move |_: &Reactor| {
         move |_: &Address| {
-            Some(Int32Receiver::from_handler(FrameEcho {
+            Some(Int32Receiver::new(FrameEcho {
                 events: tx.clone(),
                 send: |t, f| send_prefixed::<u32>(t, f).unwrap(),
+                transport: None,
             }))
         }
     });

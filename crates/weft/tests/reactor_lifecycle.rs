@@ -7,24 +7,9 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Duration;
 
-use common::PATIENCE;
+use common::{Echo, PATIENCE};
 use weft::time::{LoopingCall, Scheduler, StartAt};
 use weft::{Address, Error, Protocol, Reactor, RunUntil, Transport};
-
-/// Echoes what it receives.
-struct Echo(Option<Transport>);
-
-impl Protocol for Echo {
-    fn connection_made(&mut self, transport: Transport) {
-        self.0 = Some(transport);
-    }
-
-    fn data_received(&mut self, data: &[u8]) {
-        if let Some(transport) = &self.0 {
-            transport.write(data);
-        }
-    }
-}
 
 /// Says "ping" and keeps what comes back.
 struct Pinger(Rc<RefCell<Vec<u8>>>);
@@ -44,7 +29,7 @@ fn run_until_drives_a_server_and_its_client_on_one_thread() {
     let reactor = Reactor::new().unwrap();
     let port = reactor
         .listen("tcp:port=0:interface=127.0.0.1", |_: &Address| {
-            Some(Echo(None))
+            Some(Echo::default())
         })
         .unwrap();
     let heard = Rc::new(RefCell::new(Vec::new()));

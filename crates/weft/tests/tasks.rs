@@ -24,8 +24,6 @@ fn guard(reactor: &Reactor) {
     drop(reactor.call_later(PATIENCE, move || stopper.stop()));
 }
 
-
-
 /// Sets a flag when dropped: tells whether a task's future was dropped.
 struct DropFlag(Rc<Cell<bool>>);
 
@@ -95,7 +93,10 @@ fn a_detached_task_runs_on_and_a_dropped_one_is_cancelled() {
         pending::<()>().await;
     });
     drop(cancelled);
-    assert!(dropped.get(), "dropping the handle drops the future at once");
+    assert!(
+        dropped.get(),
+        "dropping the handle drops the future at once"
+    );
     let done = ran.clone();
     assert_eq!(
         reactor.run_until(PATIENCE, || done.get()).unwrap(),
@@ -253,14 +254,18 @@ fn a_loop_iteration_polls_at_most_one_turn_of_tasks() {
     let ran = Rc::new(Cell::new(0_usize));
     for _ in 0..1000 {
         let ran = ran.clone();
-        reactor.spawn(async move { ran.set(ran.get() + 1) }).detach();
+        reactor
+            .spawn(async move { ran.set(ran.get() + 1) })
+            .detach();
     }
     // `call_soon` calls run after the task turn of the same iteration.
     let seen = Rc::new(Cell::new(None));
     let (s, r) = (seen.clone(), ran.clone());
     reactor.call_soon(move || s.set(Some(r.get())));
     let probe = seen.clone();
-    reactor.run_until(PATIENCE, || probe.get().is_some()).unwrap();
+    reactor
+        .run_until(PATIENCE, || probe.get().is_some())
+        .unwrap();
     assert_eq!(seen.get(), Some(256));
     let done = ran.clone();
     reactor.run_until(PATIENCE, || done.get() == 1000).unwrap();

@@ -12,10 +12,9 @@ use std::sync::mpsc;
 
 use common::{PATIENCE, Server, recv};
 use weft::protocols::telnet::{
-    Command, Decoder, Discarded, Event, Policy, TelnetApplication, TelnetOption, TelnetProtocol,
-    Token, Verb,
+    Command, Decoder, Discarded, Event, Policy, TelnetOption, TelnetProtocol, Token, Verb,
 };
-use weft::{Address, CloseReason, Protocol, Reactor, Transport};
+use weft::{Address, CloseReason, LayerEvent, Protocol, Reactor, Transport};
 
 const IAC: u8 = 255;
 const DO: u8 = 253;
@@ -87,9 +86,15 @@ impl Protocol for Echo {
             transport.resume_reading();
         }
     }
+
+    fn layer_event(&mut self, event: &LayerEvent<'_>) {
+        if let LayerEvent::Telnet(event) = event {
+            self.telnet_event(event);
+        }
+    }
 }
 
-impl TelnetApplication for Echo {
+impl Echo {
     fn telnet_event(&mut self, event: &Event<'_>) {
         match event {
             Event::Command(Command::Nop) => self.nops += 1,

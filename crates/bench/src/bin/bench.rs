@@ -17,11 +17,13 @@ use weft_bench::timers::{self, Implementation, Pattern};
 use weft_bench::{machine_description, pin_to_core, proc_stats, raise_fd_limit};
 
 const USAGE: &str = "\
-usage: bench [all|echo|timers] [options]
+usage: bench [all|echo|timers|scaling] [options]
 
   all       echo servers, then timers (the default)
   echo      echo servers only
   timers    timers only
+  scaling   weft's echo on a pool of 1, 2 … reactors against tokio's
+            multi-thread runtime with as many workers (request/response)
 
 options:
   --rounds N         rounds over all servers; medians are reported (20)
@@ -37,14 +39,19 @@ options:
   --server-core N    core the servers (and the timer runs) are pinned to (0)
   --client-core N    core the load generator is pinned to (1)
   --timer-secs SECS  seconds per timer measurement (0.3)
+  --threads LIST     scaling: comma-separated reactor (worker) counts (1,2);
+                     the servers of count N run on cores 0 to N-1
 ";
 
 /// Messages per write of the streaming client.
 const STREAM_BATCH: usize = 32;
 
+#[derive(Clone)]
 struct Options {
     echo: bool,
     timers: bool,
+    /// Reactor counts of the scaling run, if that is what runs.
+    scaling: Option<Vec<usize>>,
     rounds: usize,
     window: Window,
     connections: usize,
@@ -61,6 +68,7 @@ fn parse_options() -> Result<Options, String> {
     let mut options = Options {
         echo: true,
         timers: true,
+        scaling: None,
         rounds: 20,
         window: Window {
             warmup: Duration::from_millis(300),
@@ -82,6 +90,18 @@ fn parse_options() -> Result<Options, String> {
             "all" => (options.echo, options.timers) = (true, true),
             "echo" => (options.echo, options.timers) = (true, false),
             "timers" => (options.echo, options.timers) = (false, true),
+            "scaling" => {
+                (options.echo, options.timers) = (false, false);
+                options.scaling.get_or_insert_with(|| vec![1, 2]);
+            }
+            "--threads" => {
+                options.scaling = Some(
+                    value(&arg)?
+                        .split(',')
+                        .map(|n| number(&arg, n))
+                        .collect::<Result<_, _>>()?,
+                )
+            }
             "--rounds" => options.rounds = number(&arg, &value(&arg)?)?,
             "--duration" => options.window.measure = seconds(&arg, &value(&arg)?)?,
             "--warmup" => options.window.warmup = seconds(&arg, &value(&arg)?)?,
@@ -141,6 +161,9 @@ fn run(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
     }
     if options.timers {
         timer_benchmark(options)?;
+    }
+    if let Some(counts) = &options.scaling {
+        scaling_benchmark(options, counts)?;
     }
     Ok(())
 }
@@ -241,7 +264,7 @@ fn row(metric: String, samples: &[Vec<f64>], ratios: &[(usize, usize)], decimals
 }
 
 /// The two load runs.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Load {
     RequestResponse,
     Streaming,
@@ -263,43 +286,7 @@ fn echo_benchmark(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
     for spec in &specs {
         servers.push(Server::start(spec, options.server_core, fd_limit)?);
     }
-    let mut requests: Vec<Vec<Measured>> = specs.iter().map(|_| Vec::new()).collect();
-    let mut streaming: Vec<Vec<Measured>> = specs.iter().map(|_| Vec::new()).collect();
-    for round in 1..=options.rounds {
-        // Every other round runs the servers in reverse order, so that no
-        // server always follows the same one.
-        let mut order: Vec<usize> = (0..specs.len()).collect();
-        if round % 2 == 0 {
-            order.reverse();
-        }
-        for &load in &options.loads {
-            for &index in &order {
-                let measured = run_load(load, &servers[index], options)
-                    .map_err(|e| format!("{}: {e}", specs[index].name))?;
-                let (figure, target) = match load {
-                    Load::RequestResponse => (
-                        format!(
-                            "{:>8.0} req/s, {:>5.2} µs server CPU/req",
-                            measured.rate(),
-                            cpu_micros_per_unit(&measured)
-                        ),
-                        &mut requests[index],
-                    ),
-                    Load::Streaming => (
-                        format!("{:>8.1} MiB/s", mib_per_second(&measured)),
-                        &mut streaming[index],
-                    ),
-                };
-                eprintln!(
-                    "round {round} {:>12}: {figure} (server {:>3.0}% of a core, load generator {:>3.0}%)",
-                    specs[index].name,
-                    measured.server_load(),
-                    measured.client_load(),
-                );
-                target.push(measured);
-            }
-        }
-    }
+    let [requests, streaming] = run_rounds(&servers, &specs, options)?;
     for server in servers {
         server.stop()?;
     }
@@ -375,6 +362,142 @@ fn echo_benchmark(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
     );
     print!("{}", report::table(&columns, &ratio_names, &rows));
     Ok(())
+}
+
+/// weft's echo example on a pool of N reactors against tokio's
+/// multi-thread runtime with N workers, for each N of `counts`: the
+/// servers of count N run on cores 0 to N-1, the load generator on
+/// `--client-core` (on a machine with N cores or fewer, it shares a core
+/// with the servers: say so when reporting).
+fn scaling_benchmark(
+    options: &Options,
+    counts: &[usize],
+) -> Result<(), Box<dyn std::error::Error>> {
+    let exe = std::env::current_exe()?;
+    let dir = exe.parent().ok_or("the bench binary has no directory")?;
+    let (weft_echo, tokio_echo) = (dir.join("examples").join("echo"), dir.join("tokio-echo"));
+    let fd_limit = 65_536;
+    raise_fd_limit(fd_limit)?;
+    pin_to_core(options.client_core)?;
+    let mut specs = Vec::new();
+    let mut servers = Vec::new();
+    for &count in counts {
+        let threads = count.to_string();
+        let cores: Vec<usize> = (0..count).collect();
+        for spec in [
+            spec(
+                &format!("weft ×{count}"),
+                &weft_echo,
+                &["tcp:port=0:interface=127.0.0.1", "--threads", &threads],
+            ),
+            spec(
+                &format!("tokio ×{count}"),
+                &tokio_echo,
+                &["127.0.0.1:0", "--threads", &threads],
+            ),
+        ] {
+            servers.push(Server::start_on(&spec, &cores, fd_limit)?);
+            specs.push(spec);
+        }
+    }
+    let scaled = Options {
+        loads: vec![Load::RequestResponse],
+        ..options.clone()
+    };
+    let [requests, _] = run_rounds(&servers, &specs, &scaled)?;
+    for server in servers {
+        server.stop()?;
+    }
+    // Ratios: weft against tokio at each count, then each against its own
+    // first count (the scaling).
+    let mut ratio_names = Vec::new();
+    let mut ratios = Vec::new();
+    for (i, &count) in counts.iter().enumerate() {
+        ratio_names.push(format!("weft / tokio ×{count}"));
+        ratios.push((2 * i, 2 * i + 1));
+    }
+    for (i, &count) in counts.iter().enumerate().skip(1) {
+        for (column, name) in [(0, "weft"), (1, "tokio")] {
+            ratio_names.push(format!("{name} ×{count} / ×{}", counts[0]));
+            ratios.push((2 * i + column, column));
+        }
+    }
+    let samples = |f: &dyn Fn(&Measured) -> f64| -> Vec<Vec<f64>> {
+        requests.iter().map(|r| r.iter().map(f).collect()).collect()
+    };
+    let rows = vec![
+        row(
+            format!(
+                "request/response, requests/s ({} conns × {} B)",
+                options.connections, options.size
+            ),
+            &samples(&Measured::rate),
+            &ratios,
+            0,
+        ),
+        row(
+            "server CPU per request, µs".into(),
+            &samples(&cpu_micros_per_unit),
+            &ratios,
+            2,
+        ),
+    ];
+    let columns: Vec<String> = specs.iter().map(|s| s.name.clone()).collect();
+    println!(
+        "\n### Scaling (medians of {} rounds, ratios: median of the per-round ratios (interquartile range); \
+         servers of count N on cores 0..N-1, load on core {})\n",
+        options.rounds, options.client_core
+    );
+    print!("{}", report::table(&columns, &ratio_names, &rows));
+    Ok(())
+}
+
+/// Runs the loads against the servers, one at a time, in alternating
+/// order, round after round; the measurements of each server, per load
+/// (request/response first, then streaming).
+fn run_rounds(
+    servers: &[Server],
+    specs: &[ServerSpec],
+    options: &Options,
+) -> Result<[Vec<Vec<Measured>>; 2], Box<dyn std::error::Error>> {
+    let mut requests: Vec<Vec<Measured>> = specs.iter().map(|_| Vec::new()).collect();
+    let mut streaming: Vec<Vec<Measured>> = specs.iter().map(|_| Vec::new()).collect();
+    for round in 1..=options.rounds {
+        // Every other round runs the servers in reverse order, so that no
+        // server always follows the same one.
+        let mut order: Vec<usize> = (0..specs.len()).collect();
+        if round % 2 == 0 {
+            order.reverse();
+        }
+        for &load in &options.loads {
+            for &index in &order {
+                let measured = run_load(load, &servers[index], options)
+                    .map_err(|e| format!("{}: {e}", specs[index].name))?;
+                let (figure, target) = match load {
+                    Load::RequestResponse => (
+                        format!(
+                            "{:>8.0} req/s, {:>5.2} µs server CPU/req",
+                            measured.rate(),
+                            cpu_micros_per_unit(&measured)
+                        ),
+                        &mut requests[index],
+                    ),
+                    Load::Streaming => (
+                        format!("{:>8.1} MiB/s", mib_per_second(&measured)),
+                        &mut streaming[index],
+                    ),
+                };
+                eprintln!(
+                    "round {round} {:>12}: {figure} (server {:>3.0}% of a core, load generator {:>3.0}%)",
+                    specs[index].name,
+                    measured.server_load(),
+                    measured.client_load(),
+                );
+                target.push(measured);
+            }
+        }
+    }
+    Ok([requests, streaming])
 }
 
 /// One load run against `server`.

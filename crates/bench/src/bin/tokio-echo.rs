@@ -1,9 +1,12 @@
 //! A plain tokio echo server on a current-thread runtime, the baseline the
 //! benchmark compares weft with: one task per connection, reading into a
-//! buffer of its own (4 KiB, or as given) and writing it all back.
+//! buffer of its own (4 KiB, or as given) and writing it all back. With
+//! `--threads N`, on tokio's multi-thread runtime with N workers (the
+//! baseline of a pool of N reactors).
 //!
-//! `tokio-echo ADDRESS [--buffer BYTES]`, e.g. `tokio-echo 127.0.0.1:0`.
-//! It prints `listening on ADDRESS` once ready; SIGTERM ends it.
+//! `tokio-echo ADDRESS [--buffer BYTES] [--threads N]`, e.g.
+//! `tokio-echo 127.0.0.1:0`. It prints `listening on ADDRESS` once ready;
+//! SIGTERM ends it.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -11,32 +14,44 @@ use std::process::ExitCode;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
-const USAGE: &str = "usage: tokio-echo ADDRESS [--buffer BYTES]   (e.g. tokio-echo 127.0.0.1:0)";
+const USAGE: &str =
+    "usage: tokio-echo ADDRESS [--buffer BYTES] [--threads N]   (e.g. tokio-echo 127.0.0.1:0)";
+
+/// The command line: where to listen, the read buffer, the worker threads
+/// (`None`: the current-thread runtime).
+fn parse(args: &[String]) -> Option<(SocketAddr, usize, Option<usize>)> {
+    let (address, flags) = args.split_first()?;
+    let mut buffer = 4096;
+    let mut threads = None;
+    for pair in flags.chunks(2) {
+        let [flag, value] = pair else {
+            return None;
+        };
+        let value: usize = value.parse().ok().filter(|n| *n > 0)?;
+        match flag.as_str() {
+            "--buffer" => buffer = value,
+            "--threads" => threads = Some(value),
+            _ => return None,
+        }
+    }
+    Some((address.parse().ok()?, buffer, threads))
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (address, buffer) = match args.as_slice() {
-        [address] => (address, 4096),
-        [address, flag, size] if flag == "--buffer" => match size.parse::<usize>() {
-            Ok(size) if size > 0 => (address, size),
-            _ => {
-                eprintln!("{USAGE}");
-                return ExitCode::from(2);
-            }
-        },
-        _ => {
-            eprintln!("{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
-    let Ok(address) = address.parse::<SocketAddr>() else {
+    let Some((address, buffer, threads)) = parse(&args) else {
         eprintln!("{USAGE}");
         return ExitCode::from(2);
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_io()
-        .build()
-    {
+    let mut builder = match threads {
+        None => tokio::runtime::Builder::new_current_thread(),
+        Some(threads) => {
+            let mut builder = tokio::runtime::Builder::new_multi_thread();
+            builder.worker_threads(threads);
+            builder
+        }
+    };
+    let runtime = match builder.enable_io().build() {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("tokio-echo: {error}");

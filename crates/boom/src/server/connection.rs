@@ -1,15 +1,15 @@
 //! [`PlayerProtocol`]: one player's connection, the socket side of the
 //! session core. It runs over telnet
 //! ([`weft::protocols::telnet::TelnetProtocol`]), which hands it only the
-//! bytes the player typed, and passes everything on to the shared
-//! shell state.
+//! bytes the player typed and tells it what the client negotiated as
+//! layer events, and passes everything on to the shared shell state.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use weft::protocols::telnet::{Event, TelnetApplication};
-use weft::{CloseReason, Protocol, Transport};
+use weft::protocols::telnet::Event;
+use weft::{CloseReason, LayerEvent, Protocol, Transport};
 
 use super::session::PlayerId;
 use super::shell::Shell;
@@ -89,9 +89,17 @@ impl Protocol for PlayerProtocol {
             self.shell.borrow_mut().resume(player);
         }
     }
+
+    /// Telnet's messages (negotiation, window size) come up as layer
+    /// events.
+    fn layer_event(&mut self, event: &LayerEvent<'_>) {
+        if let LayerEvent::Telnet(event) = event {
+            self.telnet_event(event);
+        }
+    }
 }
 
-impl TelnetApplication for PlayerProtocol {
+impl PlayerProtocol {
     fn telnet_event(&mut self, event: &Event<'_>) {
         let Some(player) = self.player else {
             return;

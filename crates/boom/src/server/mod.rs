@@ -78,6 +78,7 @@ pub mod frame;
 mod input;
 pub mod keys;
 mod limits;
+pub mod lobby;
 pub mod mode;
 pub mod names;
 pub mod options;
@@ -94,6 +95,7 @@ pub mod work;
 
 pub use error::ServerError;
 pub use limits::raise_open_file_limit;
+pub use lobby::Lobby;
 pub use options::{BoardSize, ListenEndpoint, Options, RenderMode};
 pub use outbox::{Close, Mailbox, Outbox};
 pub use server::{Server, telnet_policy};

@@ -13,6 +13,8 @@ use weft::{Address, Factory, ListeningPort, Reactor, catch_panic};
 
 use super::connection::PlayerProtocol;
 use super::error::ServerError;
+use super::lobby::Lobby;
+use super::mode::Mode;
 use super::options::{ListenEndpoint, Options, RenderMode};
 use super::session::Session;
 use super::shell::Shell;
@@ -43,16 +45,29 @@ pub struct Server {
     stats: Arc<Stats>,
     policy: Policy,
     ticker: LoopingCall,
-    report: LoopingCall,
+    report: Option<LoopingCall>,
 }
 
 impl Server {
     /// A server for `options` whose frame tick (and load report) run on
     /// `scheduler`, starting at once.
     pub fn new(scheduler: &dyn Scheduler, options: Options) -> Result<Server, ServerError> {
+        let lobby = Lobby::new(1, Mode::new(options.classic));
+        Self::in_lobby(scheduler, options, lobby, 0)
+    }
+
+    /// One of the servers of a pool of reactors, session number `place`
+    /// of `lobby` (which its players' names, counters and seats are shared
+    /// through); the one at place 0 logs the load of all.
+    pub fn in_lobby(
+        scheduler: &dyn Scheduler,
+        options: Options,
+        lobby: Arc<Lobby>,
+        place: usize,
+    ) -> Result<Server, ServerError> {
         let policy = telnet_policy(options.classic, options.render);
         let interval = options.frame_interval;
-        let session = Session::new(options)?;
+        let session = Session::in_lobby(options, lobby, place)?;
         let stats = session.stats();
         let shell = Rc::new(RefCell::new(Shell::new(session, scheduler.timers())));
         let ticker = {
@@ -65,7 +80,7 @@ impl Server {
                 }
             })
         };
-        let report = report_load(scheduler, stats.clone());
+        let report = (place == 0).then(|| report_load(scheduler, stats.clone()));
         Ok(Server {
             shell,
             stats,
@@ -78,7 +93,19 @@ impl Server {
     /// A server on `reactor` ([`Server::new`]) that says goodbye to every
     /// player when the reactor stops.
     pub fn on_reactor(reactor: &Reactor, options: Options) -> Result<Server, ServerError> {
-        let server = Server::new(reactor, options)?;
+        let lobby = Lobby::new(1, Mode::new(options.classic));
+        Self::on_reactor_in_lobby(reactor, options, lobby, 0)
+    }
+
+    /// [`Server::in_lobby`] on `reactor`, saying goodbye to every player
+    /// when the reactor stops.
+    pub fn on_reactor_in_lobby(
+        reactor: &Reactor,
+        options: Options,
+        lobby: Arc<Lobby>,
+        place: usize,
+    ) -> Result<Server, ServerError> {
+        let server = Server::in_lobby(reactor, options, lobby, place)?;
         let going_down = server.clone();
         reactor.add_shutdown_hook(move || going_down.shut_down());
         Ok(server)
@@ -123,11 +150,18 @@ impl Server {
     /// This server as a factory that admits at most
     /// [`Options::max_per_address`] connections from one address.
     pub fn admission(&self) -> LimitPerAddress<Server> {
-        let max = self.shell.borrow().session().options().max_per_address;
+        let (max, counts) = {
+            let shell = self.shell.borrow();
+            let session = shell.session();
+            (
+                session.options().max_per_address,
+                session.lobby().addresses(),
+            )
+        };
         let refusal = format!(
             "Too many connections from your address (at most {max}). Close one and try again.\r\n"
         );
-        LimitPerAddress::new(self.clone(), max).with_refusal(refusal.as_bytes())
+        LimitPerAddress::counting_in(self.clone(), max, counts).with_refusal(refusal.as_bytes())
     }
 
     /// Live counters, readable from any thread.
@@ -139,7 +173,9 @@ impl Server {
     /// (restoring terminals) before closing their connections.
     pub fn shut_down(&self) {
         self.ticker.stop();
-        self.report.stop();
+        if let Some(report) = &self.report {
+            report.stop();
+        }
         self.shell.borrow_mut().shut_down();
     }
 }

@@ -19,8 +19,8 @@ use crate::game::{Arena, PawnId};
 
 use super::error::ServerError;
 use super::input::{Allowance, Input};
+use super::lobby::Lobby;
 use super::mode::Mode;
-use super::names::Names;
 use super::options::{Options, RenderMode};
 use super::outbox::{Close, Outbox};
 use super::served_arena::ServedArena;
@@ -87,8 +87,15 @@ pub struct Session {
     players: Slab<Player>,
     /// Players that have not departed.
     playing: usize,
-    names: Names,
-    stats: Arc<Stats>,
+    /// Free seats in the open arenas (saturating: the classic game's one
+    /// arena seats everyone).
+    free_seats: usize,
+    /// What this session shares with the sessions of the server's other
+    /// reactors, and its place among them.
+    lobby: Arc<Lobby>,
+    place: usize,
+    /// The players and arenas last added to the shared counters.
+    counted: (usize, usize),
     scratch: Scratch,
     /// Arenas opened so far (each gets its own seed).
     opened: u64,
@@ -104,9 +111,20 @@ pub struct Session {
 }
 
 impl Session {
-    /// A session with no players yet; fails when the options' game
-    /// settings are unusable.
+    /// A session with no players yet, on its own; fails when the options'
+    /// game settings are unusable.
     pub fn new(options: Options) -> Result<Session, ServerError> {
+        let lobby = Lobby::new(1, Mode::new(options.classic));
+        Self::in_lobby(options, lobby, 0)
+    }
+
+    /// A session sharing `lobby` with the sessions of other reactors, as
+    /// session number `place`.
+    pub fn in_lobby(
+        options: Options,
+        lobby: Arc<Lobby>,
+        place: usize,
+    ) -> Result<Session, ServerError> {
         options.game_config(options.seed).validate()?;
         let most = options.max_bots();
         match options.bots {
@@ -117,12 +135,14 @@ impl Session {
         Ok(Session {
             allowance: Allowance::per_tick(options.frame_interval),
             mode,
-            names: mode.names(),
             options,
             arenas: Slab::new(),
             players: Slab::new(),
             playing: 0,
-            stats: Arc::default(),
+            free_seats: 0,
+            lobby,
+            place,
+            counted: (0, 0),
             scratch: Scratch::default(),
             opened: 0,
             ticks: 0,
@@ -139,14 +159,20 @@ impl Session {
 
     /// Live counters, readable from any thread.
     pub fn stats(&self) -> Arc<Stats> {
-        self.stats.clone()
+        self.lobby.stats()
+    }
+
+    /// What this session shares with the sessions of other reactors.
+    pub fn lobby(&self) -> &Arc<Lobby> {
+        &self.lobby
     }
 
     /// A connection opened at `now`: it gets a pawn in an arena with room,
     /// and frames from the next tick on.
     pub fn join(&mut self, now: Duration) -> PlayerId {
         let arena_key = self.arena_with_room(now);
-        let (name_number, name) = self.names.take();
+        self.free_seats = self.free_seats.saturating_sub(1);
+        let (name_number, name) = self.lobby.take_name();
         let served = &mut self.arenas[arena_key];
         served.advance(now);
         let pawn = served.arena.join(&name);
@@ -301,7 +327,9 @@ impl Session {
                 self.depart(id);
             }
             self.close_the_silent(now, out);
-            self.stats.count_frames(self.work.frames, self.work.skipped);
+            self.lobby
+                .stats()
+                .count_frames(self.work.frames, self.work.skipped);
         }
         std::mem::take(&mut self.work)
     }
@@ -383,10 +411,11 @@ impl Session {
             .expect("the options were validated when the session began");
         let mut served = ServedArena::new(arena, self.mode, now);
         for _ in 0..self.options.bots.unwrap_or(0) {
-            let (number, name) = self.names.take();
+            let (number, name) = self.lobby.take_name();
             let pawn = served.arena.add_bot(&name);
             served.bots.push((pawn, number));
         }
+        self.free_seats = self.free_seats.saturating_add(self.seats_per_arena());
         self.arenas.insert(served)
     }
 
@@ -401,13 +430,13 @@ impl Session {
         let alone = served.players.len() == 1;
         match (alone, served.companion) {
             (true, None) => {
-                let (number, name) = self.names.take();
+                let (number, name) = self.lobby.take_name();
                 let pawn = served.arena.add_bot(&name);
                 served.companion = Some((pawn, number));
             }
             (false, Some((pawn, number))) => {
                 let _ = served.arena.leave(pawn);
-                self.names.release(number);
+                self.lobby.release_name(number);
                 served.companion = None;
             }
             _ => {}
@@ -437,15 +466,17 @@ impl Session {
         let Some(arena_key) = player.arena.take() else {
             return;
         };
-        self.names.release(player.name_number);
+        self.lobby.release_name(player.name_number);
         self.playing -= 1;
+        self.free_seats = self.free_seats.saturating_add(1);
         let served = &mut self.arenas[arena_key];
         served.players.retain(|&p| p != id);
         let _ = served.arena.leave(player.pawn);
         if served.players.is_empty() {
             let served = self.arenas.remove(arena_key);
+            self.free_seats = self.free_seats.saturating_sub(self.seats_per_arena());
             for number in served.bot_names() {
-                self.names.release(number);
+                self.lobby.release_name(number);
             }
         } else {
             self.keep_company(arena_key);
@@ -453,7 +484,18 @@ impl Session {
         self.update_stats();
     }
 
-    fn update_stats(&self) {
-        self.stats.set_population(self.playing, self.arenas.len());
+    /// Players an arena seats.
+    fn seats_per_arena(&self) -> usize {
+        self.options.max_players.max(1)
+    }
+
+    /// Tells the lobby how many play here and how many seats are free, and
+    /// adds what changed since last time to the shared counters.
+    fn update_stats(&mut self) {
+        let now = (self.playing, self.arenas.len());
+        self.lobby.stats().change_population(&self.counted, &now);
+        self.counted = now;
+        self.lobby
+            .publish(self.place, self.playing, self.free_seats);
     }
 }

@@ -60,11 +60,20 @@ impl Stats {
         true
     }
 
-    /// Records how many players and arenas there are now.
-    pub(crate) fn set_population(&self, players: usize, arenas: usize) {
+    /// One session's players and arenas went from `before` to `now`
+    /// (the counters sum the sessions of every reactor).
+    pub(crate) fn change_population(&self, before: &(usize, usize), now: &(usize, usize)) {
         let _guard = self.population.lock().unwrap_or_else(|e| e.into_inner());
-        self.players.store(players, Ordering::Relaxed);
-        self.arenas.store(arenas, Ordering::Relaxed);
+        for (counter, was, is) in [
+            (&self.players, before.0, now.0),
+            (&self.arenas, before.1, now.1),
+        ] {
+            if is >= was {
+                counter.fetch_add(is - was, Ordering::Relaxed);
+            } else {
+                counter.fetch_sub(was - is, Ordering::Relaxed);
+            }
+        }
         self.changed.notify_all();
     }
 

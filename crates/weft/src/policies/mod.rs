@@ -10,4 +10,4 @@ pub mod idle_timeout;
 pub mod per_address;
 
 pub use idle_timeout::IdleTimeout;
-pub use per_address::{Counted, LimitPerAddress};
+pub use per_address::{AddressCounts, Counted, LimitPerAddress};

@@ -1,15 +1,60 @@
 //! [`LimitPerAddress`]: a cap on the connections one address may hold at
 //! once (Twisted's `LimitConnectionsByPeer`).
 
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::rc::Rc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use crate::layer::LayerEvent;
 use crate::{Address, CloseReason, Factory, HalfClose, Protocol, Transport};
 
-/// Open connections per IP address.
-type Counts = Rc<RefCell<HashMap<IpAddr, usize>>>;
+/// Open connections per IP address, shared by every [`LimitPerAddress`]
+/// made with it (clones share one table), on any thread: the reactors of
+/// a pool can cap an address across all of them.
+#[derive(Clone, Debug, Default)]
+pub struct AddressCounts(Arc<Mutex<HashMap<IpAddr, usize>>>);
+
+impl AddressCounts {
+    /// An empty table.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Connections open now from `address`.
+    pub fn open_from(&self, address: IpAddr) -> usize {
+        self.table().get(&address).copied().unwrap_or(0)
+    }
+
+    fn table(&self) -> MutexGuard<'_, HashMap<IpAddr, usize>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Counts one more connection from `address` if fewer than `max` are
+    /// open; whether it did.
+    fn admit(&self, address: IpAddr, max: usize) -> bool {
+        let mut table = self.table();
+        let open = table.entry(address).or_insert(0);
+        if *open >= max {
+            if *open == 0 {
+                table.remove(&address);
+            }
+            return false;
+        }
+        *open += 1;
+        true
+    }
+
+    fn release(&self, address: IpAddr) {
+        let mut table = self.table();
+        if let Some(open) = table.get_mut(&address) {
+            *open -= 1;
+            if *open == 0 {
+                table.remove(&address);
+            }
+        }
+    }
+}
 
 /// A [`Factory`] that admits at most `max` connections at a time from one
 /// IP address (whatever the port), and hands the rest to no protocol.
@@ -30,17 +75,23 @@ type Counts = Rc<RefCell<HashMap<IpAddr, usize>>>;
 pub struct LimitPerAddress<F> {
     factory: F,
     max: usize,
-    counts: Counts,
+    counts: AddressCounts,
     refusal: Option<Rc<[u8]>>,
 }
 
 impl<F: Factory> LimitPerAddress<F> {
     /// Wraps `factory`, admitting at most `max` connections per address.
     pub fn new(factory: F, max: usize) -> Self {
+        Self::counting_in(factory, max, AddressCounts::new())
+    }
+
+    /// [`new`](Self::new), counting in `counts`, which other factories
+    /// (on other reactors too) may share.
+    pub fn counting_in(factory: F, max: usize, counts: AddressCounts) -> Self {
         LimitPerAddress {
             factory,
             max,
-            counts: Counts::default(),
+            counts,
             refusal: None,
         }
     }
@@ -53,7 +104,7 @@ impl<F: Factory> LimitPerAddress<F> {
 
     /// Connections open now from `address`.
     pub fn open_from(&self, address: IpAddr) -> usize {
-        self.counts.borrow().get(&address).copied().unwrap_or(0)
+        self.counts.open_from(address)
     }
 }
 
@@ -68,16 +119,16 @@ impl<F: Factory> Factory for LimitPerAddress<F> {
                 slot: None,
             });
         };
-        if self.open_from(ip) >= self.max {
+        if !self.counts.admit(ip, self.max) {
             tracing::info!(%peer, max = self.max, "refusing a connection: too many from its address");
             return self.refusal.clone().map(Counted::Refused);
         }
-        let protocol = self.factory.build_protocol(peer)?;
-        *self.counts.borrow_mut().entry(ip).or_insert(0) += 1;
         let slot = Slot {
             counts: self.counts.clone(),
             ip,
         };
+        // Dropping the slot gives the place back if the factory refuses.
+        let protocol = self.factory.build_protocol(peer)?;
         Some(Counted::Admitted {
             protocol,
             slot: Some(slot),
@@ -102,19 +153,13 @@ pub enum Counted<P> {
 
 /// One admitted connection's place in its address's count.
 pub struct Slot {
-    counts: Counts,
+    counts: AddressCounts,
     ip: IpAddr,
 }
 
 impl Drop for Slot {
     fn drop(&mut self) {
-        let mut counts = self.counts.borrow_mut();
-        if let Some(count) = counts.get_mut(&self.ip) {
-            *count -= 1;
-            if *count == 0 {
-                counts.remove(&self.ip);
-            }
-        }
+        self.counts.release(self.ip);
     }
 }
 
@@ -145,6 +190,12 @@ impl<P: Protocol> Protocol for Counted<P> {
     fn connection_lost(&mut self, reason: &CloseReason) {
         if let Counted::Admitted { protocol, .. } = self {
             protocol.connection_lost(reason);
+        }
+    }
+
+    fn layer_event(&mut self, event: &LayerEvent<'_>) {
+        if let Counted::Admitted { protocol, .. } = self {
+            protocol.layer_event(event);
         }
     }
 

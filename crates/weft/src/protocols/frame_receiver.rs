@@ -1,28 +1,35 @@
-//! [`FrameReceiver`]: a weft [`Protocol`] that decodes self-delimited
-//! frames (netstrings, length prefixes) and hands them to a
-//! [`FrameHandler`] (Twisted's `NetstringReceiver`, `Int16StringReceiver`
-//! and `Int32StringReceiver`).
+//! [`FrameReceiver`]: the frame [layer](crate::layer). It decodes
+//! self-delimited frames (netstrings, length prefixes) and hands each one
+//! to the protocol above it (Twisted's `NetstringReceiver`,
+//! `Int16StringReceiver` and `Int32StringReceiver`).
 //!
-//! One adapter drives any [`FrameDecoder`]; [`NetstringReceiver`],
-//! [`Int16Receiver`] and [`Int32Receiver`] name the usual ones. Frames are
+//! One layer drives any [`FrameDecoder`]; [`NetstringReceiver`],
+//! [`Int16Receiver`] and [`Int32Receiver`] name the usual ones. The
+//! protocol above is any [`Protocol`]: each `data_received` it gets is
+//! exactly one frame's payload. Writes pass through unchanged; frames are
 //! sent with [`send_netstring`] and [`send_prefixed`].
 //!
 //! ```
-//! use weft::protocols::{FrameHandler, NetstringReceiver, send_netstring};
+//! use weft::protocols::{NetstringReceiver, send_netstring};
 //! use weft::testing::StringTransport;
 //! use weft::{Protocol, Transport};
 //!
 //! /// Answers each netstring with the same, upper-cased.
-//! struct Shout;
+//! #[derive(Default)]
+//! struct Shout(Option<Transport>);
 //!
-//! impl FrameHandler for Shout {
-//!     fn frame_received(&mut self, frame: &[u8], transport: &Transport) {
-//!         send_netstring(transport, &frame.to_ascii_uppercase());
+//! impl Protocol for Shout {
+//!     fn connection_made(&mut self, transport: Transport) {
+//!         self.0 = Some(transport);
+//!     }
+//!
+//!     fn data_received(&mut self, frame: &[u8]) {
+//!         send_netstring(self.0.as_ref().unwrap(), &frame.to_ascii_uppercase());
 //!     }
 //! }
 //!
 //! let record = StringTransport::new();
-//! let mut protocol = NetstringReceiver::from_handler(Shout);
+//! let mut protocol = NetstringReceiver::new(Shout::default());
 //! protocol.connection_made(record.transport());
 //! protocol.data_received(b"5:hello,3:a");
 //! assert_eq!(record.written(), b"5:HELLO,");
@@ -39,158 +46,104 @@
 //!
 //! # Delivery rules
 //!
-//! - Frames of one chunk are delivered in order, one call each; a frame
-//!   that lies whole in the chunk is not copied.
+//! - Each `data_received` above is one whole frame's payload (it may be
+//!   empty). Frames of one chunk are delivered in order, one call each; a
+//!   frame that lies whole in the chunk is not copied.
 //! - Malformed input (a bad length, a missing comma, a frame over the
 //!   maximum) ends the connection: pending output is flushed and the
-//!   handler's `connection_lost` receives [`CloseReason::Protocol`] with
+//!   protocol's `connection_lost` receives [`CloseReason::Protocol`] with
 //!   the decoder's error message, which names the fault. Frames before the
 //!   fault are delivered; nothing after it is. Such a stream cannot be
 //!   resynchronised, so there is no choice to offer.
-//! - Once the connection is closing ([`Transport::is_closing`]), the rest
-//!   of the chunk is dropped and later chunks are ignored.
+//! - Once a close was asked for ([`Transport::is_disconnecting`]), the
+//!   rest of the chunk is dropped and later chunks are ignored. A
+//!   half-close ([`Transport::shutdown_write`]) does not stop delivery.
 //! - [`Transport::pause_reading`] stops the reactor from reading more; the
 //!   frames of the chunk being delivered are still delivered (Twisted's
 //!   behaviour), at most one read's worth (64 KiB).
 //! - The decoder never buffers more than its maximum frame length.
+//!
+//! [`CloseReason::Protocol`]: crate::CloseReason::Protocol
+
+use std::rc::Rc;
 
 use super::FrameDecoder;
 use super::netstring::{self, NetstringDecoder};
 use super::prefixed::{self, FrameTooLarge, Prefix, PrefixedDecoder};
-use crate::{CloseReason, HalfClose, Protocol, Transport};
+use crate::layer::{Above, Layer, Layered, PassThrough};
+use crate::{Protocol, Transport};
 
-/// What a [`FrameHandler`] does with a peer's connection: the callbacks of
-/// a frame-based protocol.
-///
-/// Only [`frame_received`](Self::frame_received) is required. The
-/// connection callbacks are [`Protocol`]'s, passed through by
-/// [`FrameReceiver`].
-pub trait FrameHandler: 'static {
-    /// The connection is up. Keep a clone of `transport` to write outside
-    /// [`frame_received`](Self::frame_received).
-    fn connection_made(&mut self, transport: Transport) {
-        let _ = transport;
-    }
-
-    /// A whole frame arrived: its payload, which may be empty. `transport`
-    /// is this connection's.
-    fn frame_received(&mut self, frame: &[u8], transport: &Transport);
-
-    /// The peer half-closed (see [`Protocol::eof_received`]).
-    fn eof_received(&mut self) -> HalfClose {
-        HalfClose::Close
-    }
-
-    /// The connection is gone (see [`Protocol::connection_lost`]). After
-    /// malformed input the reason is [`CloseReason::Protocol`] with the
-    /// decoder's error message.
-    fn connection_lost(&mut self, reason: &CloseReason) {
-        let _ = reason;
-    }
-
-    /// See [`Protocol::pause_writing`].
-    fn pause_writing(&mut self) {}
-
-    /// See [`Protocol::resume_writing`].
-    fn resume_writing(&mut self) {}
-}
-
-/// A [`Protocol`] that decodes frames with a [`FrameDecoder`] `D` and
-/// delivers them to a [`FrameHandler`] `H`; see the [module docs](self)
-/// for the delivery rules.
-pub struct FrameReceiver<D: FrameDecoder, H: FrameHandler> {
+/// The frame layer: a [`FrameDecoder`] `D` between a transport and the
+/// protocol above. Used as [`FrameReceiver`] and its named kinds.
+#[derive(Debug)]
+pub struct FrameLayer<D> {
     decoder: D,
-    transport: Option<Transport>,
-    handler: H,
 }
 
-/// Netstrings (`5:hello,`) delivered to `H` (Twisted's `NetstringReceiver`).
-pub type NetstringReceiver<H> = FrameReceiver<NetstringDecoder, H>;
+/// A [`Protocol`] `P` fed one frame per `data_received`, decoded with `D`;
+/// see the [module docs](self) for the delivery rules.
+pub type FrameReceiver<D, P> = Layered<FrameLayer<D>, P>;
 
-/// Frames with a big-endian length prefix of type `P` delivered to `H`.
-pub type PrefixedReceiver<P, H> = FrameReceiver<PrefixedDecoder<P>, H>;
+/// Netstrings (`5:hello,`) delivered to `P` (Twisted's `NetstringReceiver`).
+pub type NetstringReceiver<P> = FrameReceiver<NetstringDecoder, P>;
+
+/// Frames with a big-endian length prefix of type `L` delivered to `P`.
+pub type PrefixedReceiver<L, P> = FrameReceiver<PrefixedDecoder<L>, P>;
 
 /// Frames with a big-endian `u16` length prefix (Twisted's
 /// `Int16StringReceiver`).
-pub type Int16Receiver<H> = PrefixedReceiver<u16, H>;
+pub type Int16Receiver<P> = PrefixedReceiver<u16, P>;
 
 /// Frames with a big-endian `u32` length prefix (Twisted's
 /// `Int32StringReceiver`).
-pub type Int32Receiver<H> = PrefixedReceiver<u32, H>;
+pub type Int32Receiver<P> = PrefixedReceiver<u32, P>;
 
-impl<D: FrameDecoder, H: FrameHandler> FrameReceiver<D, H> {
-    /// An adapter reading with `decoder` (configured with its maximum frame
-    /// length) into `handler`.
-    pub fn new(decoder: D, handler: H) -> Self {
-        FrameReceiver {
-            decoder,
-            transport: None,
-            handler,
-        }
-    }
-
-    /// An adapter reading with the decoder's default settings (a maximum
-    /// of 99,999 bytes for netstrings and length prefixes).
-    pub fn from_handler(handler: H) -> Self
+impl<D: FrameDecoder + 'static, P: Protocol> FrameReceiver<D, P> {
+    /// Runs `protocol` over frames read with the decoder's default
+    /// settings (a maximum of 99,999 bytes for netstrings and length
+    /// prefixes).
+    pub fn new(protocol: P) -> Self
     where
         D: Default,
     {
-        Self::new(D::default(), handler)
+        Self::with_decoder(D::default(), protocol)
     }
 
-    /// The handler.
-    pub fn handler(&self) -> &H {
-        &self.handler
-    }
-
-    /// The handler, mutably.
-    pub fn handler_mut(&mut self) -> &mut H {
-        &mut self.handler
+    /// Runs `protocol` over frames read with `decoder` (configured with
+    /// its maximum frame length).
+    pub fn with_decoder(decoder: D, protocol: P) -> Self {
+        Layered::wrap(FrameLayer { decoder }, protocol)
     }
 
     /// The decoder.
     pub fn decoder(&self) -> &D {
-        &self.decoder
+        &self.layer().decoder
     }
 }
 
-impl<D: FrameDecoder + 'static, H: FrameHandler> Protocol for FrameReceiver<D, H> {
-    fn connection_made(&mut self, transport: Transport) {
-        self.transport = Some(transport.clone());
-        self.handler.connection_made(transport);
+impl<D: FrameDecoder + 'static> Layer for FrameLayer<D> {
+    type Shared = PassThrough;
+
+    fn connection_made(&mut self, _lower: &Transport) -> Rc<PassThrough> {
+        Rc::new(PassThrough)
     }
 
-    fn data_received(&mut self, data: &[u8]) {
-        let Some(transport) = &self.transport else {
-            return;
-        };
+    fn data_received<P: Protocol>(&mut self, data: &[u8], above: &mut Above<'_, P>) {
         let mut input = data;
-        while !transport.is_closing() {
+        while above.is_receiving() {
             match self.decoder.next_frame(&mut input) {
-                Ok(Some(frame)) => self.handler.frame_received(frame, transport),
+                Ok(Some(frame)) => {
+                    if !above.deliver(frame) {
+                        return;
+                    }
+                }
                 Ok(None) => return,
                 Err(error) => {
-                    transport.lose_connection_because(&error.to_string());
+                    above.lower().lose_connection_because(&error.to_string());
                     return;
                 }
             }
         }
-    }
-
-    fn eof_received(&mut self) -> HalfClose {
-        self.handler.eof_received()
-    }
-
-    fn connection_lost(&mut self, reason: &CloseReason) {
-        self.handler.connection_lost(reason);
-    }
-
-    fn pause_writing(&mut self) {
-        self.handler.pause_writing();
-    }
-
-    fn resume_writing(&mut self) {
-        self.handler.resume_writing();
     }
 }
 
@@ -219,24 +172,32 @@ pub fn send_prefixed<P: Prefix>(
 #[cfg(test)]
 mod tests {
     use std::cell::RefCell;
-    use std::rc::Rc;
 
     use super::*;
-    use crate::CloseKind;
     use crate::testing::StringTransport;
+    use crate::{CloseKind, CloseReason};
 
-    /// Records frames; a frame `QUIT` closes the connection.
+    /// Records frames; a frame `QUIT` closes the connection, `HALF`
+    /// half-closes it.
     #[derive(Default)]
     struct Recorder {
+        transport: Option<Transport>,
         frames: Rc<RefCell<Vec<Vec<u8>>>>,
         lost: Option<String>,
     }
 
-    impl FrameHandler for Recorder {
-        fn frame_received(&mut self, frame: &[u8], transport: &Transport) {
+    impl Protocol for Recorder {
+        fn connection_made(&mut self, transport: Transport) {
+            self.transport = Some(transport);
+        }
+
+        fn data_received(&mut self, frame: &[u8]) {
             self.frames.borrow_mut().push(frame.to_vec());
-            if frame == b"QUIT" {
-                transport.lose_connection();
+            let transport = self.transport.as_ref().unwrap();
+            match frame {
+                b"QUIT" => transport.lose_connection(),
+                b"HALF" => transport.shutdown_write(),
+                _ => {}
             }
         }
 
@@ -249,13 +210,13 @@ mod tests {
         decoder: D,
     ) -> (FrameReceiver<D, Recorder>, StringTransport) {
         let record = StringTransport::new();
-        let mut protocol = FrameReceiver::new(decoder, Recorder::default());
+        let mut protocol = FrameReceiver::with_decoder(decoder, Recorder::default());
         protocol.connection_made(record.transport());
         (protocol, record)
     }
 
-    fn frames<D: FrameDecoder>(protocol: &FrameReceiver<D, Recorder>) -> Vec<Vec<u8>> {
-        protocol.handler().frames.borrow().clone()
+    fn frames<D: FrameDecoder + 'static>(protocol: &FrameReceiver<D, Recorder>) -> Vec<Vec<u8>> {
+        protocol.inner().frames.borrow().clone()
     }
 
     fn close_reason(record: &StringTransport) -> String {
@@ -304,7 +265,7 @@ mod tests {
         let (mut protocol, record) = start(NetstringDecoder::default());
         protocol.data_received(b"x");
         protocol.connection_lost(&CloseReason::Protocol(close_reason(&record).into()));
-        let lost = protocol.handler().lost.clone().unwrap();
+        let lost = protocol.inner().lost.clone().unwrap();
         assert!(
             lost.starts_with("closed by the protocol: invalid netstring"),
             "{lost}"
@@ -343,6 +304,23 @@ mod tests {
         protocol.data_received(b"1:a,4:QUIT,1:b,");
         assert_eq!(frames(&protocol), [b"a".to_vec(), b"QUIT".to_vec()]);
         assert!(record.lose_connection_called());
+    }
+
+    #[test]
+    fn a_half_close_does_not_stop_delivery() {
+        let (mut protocol, record) = start(NetstringDecoder::default());
+        protocol.data_received(b"1:a,4:HALF,1:b,");
+        protocol.data_received(b"1:c,");
+        assert_eq!(
+            frames(&protocol),
+            [
+                b"a".to_vec(),
+                b"HALF".to_vec(),
+                b"b".to_vec(),
+                b"c".to_vec()
+            ]
+        );
+        assert!(record.write_shut());
     }
 
     #[test]

@@ -1,26 +1,36 @@
-//! [`LineReceiver`]: a weft [`Protocol`] that cuts its input into lines and
-//! hands them to a [`LineHandler`] (Twisted's `LineReceiver`).
+//! [`LineReceiver`]: the line [layer](crate::layer). It cuts its input
+//! into lines and hands each one to the protocol above it (Twisted's
+//! `LineReceiver`, Netty's `LineBasedFrameDecoder`).
 //!
-//! The adapter owns a [`LineDecoder`] and drives it from `data_received`;
-//! the handler sees lines, raw bytes and over-long lines, and steers the
-//! decoder through the [`LineControl`] it is lent with each event.
+//! The protocol above is any [`Protocol`]: each `data_received` it gets is
+//! exactly one line, without its delimiter. It steers the layer (raw mode,
+//! line mode) with the [`LineControl`] found from its transport, and sends
+//! lines with a [`LineSender`]. Writes pass through the layer unchanged,
+//! so the layer stacks over any other (telnet, TLS) and under any
+//! protocol.
 //!
 //! ```
-//! use weft::protocols::{LineControl, LineHandler, LineReceiver};
+//! use weft::protocols::{LineReceiver, LineSender};
 //! use weft::testing::StringTransport;
-//! use weft::Protocol;
+//! use weft::{Protocol, Transport};
 //!
 //! /// Answers each line with its length.
-//! struct Count;
+//! #[derive(Default)]
+//! struct Count(Option<LineSender>);
 //!
-//! impl LineHandler for Count {
-//!     fn line_received(&mut self, line: &[u8], ctl: &mut LineControl<'_>) {
-//!         ctl.send_line(line.len().to_string().as_bytes()).unwrap();
+//! impl Protocol for Count {
+//!     fn connection_made(&mut self, transport: Transport) {
+//!         self.0 = LineSender::of(&transport);
+//!     }
+//!
+//!     fn data_received(&mut self, line: &[u8]) {
+//!         let sender = self.0.as_ref().unwrap();
+//!         sender.send_line(line.len().to_string().as_bytes()).unwrap();
 //!     }
 //! }
 //!
 //! let record = StringTransport::new();
-//! let mut protocol = LineReceiver::new(Count);
+//! let mut protocol = LineReceiver::new(Count::default());
 //! protocol.connection_made(record.transport());
 //! protocol.data_received(b"hello\r\nwor");
 //! protocol.data_received(b"ld!\r\n");
@@ -29,106 +39,257 @@
 //!
 //! # Delivery rules
 //!
-//! - Events of one chunk are delivered in order, one call each. A mode
-//!   switch made through the [`LineControl`] takes effect at the very next
-//!   byte: every byte after the switch point, in the same chunk or later
-//!   ones, is delivered in the new mode and none is lost.
-//! - Once the connection is closing ([`Transport::is_closing`]: after
-//!   `lose_connection`, `abort_connection` or `shutdown_write`, by the
-//!   handler or anyone else), the rest of the chunk is dropped and later
-//!   chunks are ignored, as Twisted's `LineReceiver` stops at
-//!   `transport.disconnecting`.
+//! - Each `data_received` above is one whole line (it may be empty), or in
+//!   raw mode a run of raw bytes ([`LineControl::delivering_raw`] tells
+//!   which). Lines of one chunk are delivered in order, one call each; a
+//!   line that lies whole in the chunk, or whole in the decoder's buffer,
+//!   is lent as it lies, without a copy.
+//! - A mode switch made through the [`LineControl`] (during a delivery or
+//!   between chunks) takes effect at the very next byte: every byte after
+//!   the switch point, in the same chunk or later ones, is delivered in
+//!   the new mode and none is lost.
+//! - Once a close was asked for ([`Transport::is_disconnecting`]: after
+//!   `lose_connection` or `abort_connection`, by the protocol or anyone
+//!   else), the rest of the chunk is dropped, as Twisted's `LineReceiver`
+//!   stops at `transport.disconnecting`. A half-close
+//!   ([`Transport::shutdown_write`]) does not stop delivery: reading goes
+//!   on.
 //! - [`Transport::pause_reading`] stops the reactor from *reading* more;
-//!   the events of the chunk being delivered when it is called are still
+//!   the lines of the chunk being delivered when it is called are still
 //!   delivered (Twisted's behaviour when the transport is paused). The rest
 //!   of a chunk is at most one read (64 KiB), so memory stays bounded; a
-//!   handler that must not act on those events while paused queues them
+//!   protocol that must not act on those lines while paused queues them
 //!   itself.
-//! - A line longer than the maximum is reported to
-//!   [`LineHandler::line_length_exceeded`]. By default the connection is then
-//!   closed with [`CloseReason::Protocol`] naming the limit ("line too
-//!   long: the peer sent a line over the maximum of 16384 bytes …"); the
-//!   decoder never buffers more than the maximum, whatever the peer sends.
+//! - A line longer than the maximum is not delivered: the protocol above
+//!   hears [`LayerEvent::LineTooLong`] instead. By default the connection is
+//!   then closed with [`CloseReason::Protocol`](crate::CloseReason::Protocol)
+//!   naming the limit ("line too long: the peer sent a line over the
+//!   maximum of 16384 bytes …"); with [`TooLong::Discard`]
+//!   ([`LineReceiver::on_too_long`]) the rest of that line is skipped and
+//!   the next one delivered, and a switch to raw mode during the event
+//!   delivers the bytes after the point of detection raw. The decoder
+//!   never buffers more than the maximum, whatever the peer sends.
 //! - An unterminated last line is dropped when the connection ends.
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use super::lines::{Delimiter, LineDecoder, LineEncodeError, LineEncoder, LineEvent, Mode};
-use crate::{CloseReason, HalfClose, Protocol, Transport};
+use crate::layer::{Above, Layer, LayerEvent, Layered, WritePath};
+use crate::{Protocol, Transport};
 
-/// The scratch buffer is freed after a chunk if it grew past this.
-const SCRATCH_RELEASE: usize = 1024;
-
-/// What a [`LineHandler`] does with a peer's connection: the callbacks of a
-/// line-based protocol.
-///
-/// Only [`line_received`](Self::line_received) is required. The connection
-/// callbacks are [`Protocol`]'s, passed through by [`LineReceiver`].
-pub trait LineHandler: 'static {
-    /// The connection is up. Keep a clone of `transport` to write outside
-    /// the line callbacks (from a timer, or from another connection).
-    fn connection_made(&mut self, transport: Transport) {
-        let _ = transport;
-    }
-
-    /// A complete line arrived, without its delimiter. It may be empty and
-    /// may contain any byte (NUL included). `ctl` writes to the peer and
-    /// switches modes.
-    fn line_received(&mut self, line: &[u8], ctl: &mut LineControl<'_>);
-
-    /// Bytes arrived in raw mode (see [`LineControl::set_raw_mode`]); never
-    /// empty. How raw bytes are cut into calls depends on how they arrived.
-    /// By default they are ignored.
-    fn raw_data_received(&mut self, data: &[u8], ctl: &mut LineControl<'_>) {
-        let _ = (data, ctl);
-    }
-
-    /// The current line is longer than the maximum: it is not delivered.
-    ///
-    /// Return [`TooLong::Close`] (the default) to close the connection with
-    /// a [`CloseReason::Protocol`] naming the limit, or
-    /// [`TooLong::Discard`] to skip the rest of that line and go on with the
-    /// next one. Switching to raw mode here delivers the bytes after the
-    /// point of detection raw instead of discarding them.
-    fn line_length_exceeded(&mut self, ctl: &mut LineControl<'_>) -> TooLong {
-        let _ = ctl;
-        TooLong::Close
-    }
-
-    /// The peer half-closed (see [`Protocol::eof_received`]).
-    fn eof_received(&mut self) -> HalfClose {
-        HalfClose::Close
-    }
-
-    /// The connection is gone (see [`Protocol::connection_lost`]); an
-    /// unterminated last line is dropped.
-    fn connection_lost(&mut self, reason: &CloseReason) {
-        let _ = reason;
-    }
-
-    /// See [`Protocol::pause_writing`].
-    fn pause_writing(&mut self) {}
-
-    /// See [`Protocol::resume_writing`].
-    fn resume_writing(&mut self) {}
+/// The line layer: a [`LineDecoder`] between a transport and the protocol
+/// above. Used as [`LineReceiver`].
+#[derive(Debug)]
+pub struct LineLayer {
+    decoder: LineDecoder,
+    on_too_long: TooLong,
+    state: Option<Rc<LineState>>,
 }
 
-/// What [`LineReceiver`] does after an over-long line
-/// ([`LineHandler::line_length_exceeded`]).
+/// A [`Protocol`] `P` fed one line per `data_received` (Twisted's
+/// `LineReceiver`); see the [module docs](self) for the delivery rules.
+///
+/// Lines end with CR LF and are at most 16 KiB by default; change either
+/// with [`with_delimiter`](Self::with_delimiter) and
+/// [`with_max_line_length`](Self::with_max_line_length) before the
+/// connection starts.
+pub type LineReceiver<P> = Layered<LineLayer, P>;
+
+impl<P: Protocol> LineReceiver<P> {
+    /// Runs `protocol` over CR LF lines of at most
+    /// [`DEFAULT_MAX_LINE_LENGTH`](super::lines::DEFAULT_MAX_LINE_LENGTH)
+    /// bytes, in line mode.
+    pub fn new(protocol: P) -> Self {
+        Layered::wrap(
+            LineLayer {
+                decoder: LineDecoder::new(),
+                on_too_long: TooLong::Close,
+                state: None,
+            },
+            protocol,
+        )
+    }
+
+    /// This receiver, ending lines with `delimiter` (reading, and the
+    /// [`LineSender::of`] its protocol finds).
+    pub fn with_delimiter(mut self, delimiter: Delimiter) -> Self {
+        let layer = self.layer_mut();
+        layer.decoder = layer.decoder.clone().with_delimiter(delimiter);
+        self
+    }
+
+    /// This receiver, accepting lines of at most `max_line_length` bytes
+    /// (delimiter not counted).
+    pub fn with_max_line_length(mut self, max_line_length: usize) -> Self {
+        let layer = self.layer_mut();
+        layer.decoder = layer.decoder.clone().with_max_line_length(max_line_length);
+        self
+    }
+
+    /// This receiver, doing `what` after a line over the maximum (closing
+    /// the connection by default).
+    pub fn on_too_long(mut self, what: TooLong) -> Self {
+        self.layer_mut().on_too_long = what;
+        self
+    }
+
+    /// The decoder (its mode, buffer and limit).
+    pub fn decoder(&self) -> &LineDecoder {
+        &self.layer().decoder
+    }
+}
+
+impl Layer for LineLayer {
+    type Shared = LineState;
+
+    fn connection_made(&mut self, _lower: &Transport) -> Rc<LineState> {
+        let state = Rc::new(LineState {
+            request: Cell::new(None),
+            raw: Cell::new(false),
+            capacity: Cell::new(0),
+            delimiter: self.decoder.delimiter().clone(),
+        });
+        self.state = Some(state.clone());
+        state
+    }
+
+    fn data_received<P: Protocol>(&mut self, data: &[u8], above: &mut Above<'_, P>) {
+        let Some(state) = &self.state else {
+            return;
+        };
+        let mut input = data;
+        loop {
+            if let Some(mode) = state.request.take() {
+                match mode {
+                    Mode::Line => self.decoder.set_line_mode(),
+                    Mode::Raw => self.decoder.set_raw_mode(),
+                    Mode::RawFor { remaining } => self.decoder.set_raw_mode_for(remaining),
+                }
+            }
+            state.capacity.set(self.decoder.buffer_capacity());
+            let delivered = match self.decoder.next_event(&mut input) {
+                None => return,
+                Some(LineEvent::Line(line)) => {
+                    state.raw.set(false);
+                    above.deliver(line)
+                }
+                Some(LineEvent::Raw(raw)) => {
+                    state.raw.set(true);
+                    above.deliver(raw)
+                }
+                Some(LineEvent::LineTooLong) => {
+                    state.capacity.set(self.decoder.buffer_capacity());
+                    let error = self.decoder.too_long_error();
+                    let told = above.event(&LayerEvent::LineTooLong(&error));
+                    if told && self.on_too_long == TooLong::Close {
+                        above.lower().lose_connection_because(&error.to_string());
+                        return;
+                    }
+                    told
+                }
+            };
+            if !delivered {
+                return;
+            }
+        }
+    }
+}
+
+/// What a line layer shares with its transport and its [`LineControl`]s.
+#[derive(Debug)]
+pub struct LineState {
+    /// A mode asked for and not applied yet.
+    request: Cell<Option<Mode>>,
+    /// The bytes being delivered are raw.
+    raw: Cell<bool>,
+    /// The decoder's buffer capacity, as last measured.
+    capacity: Cell<usize>,
+    delimiter: Delimiter,
+}
+
+/// Writes pass through the line layer unchanged.
+impl WritePath for LineState {
+    fn write(&self, data: &[u8], lower: &Transport) {
+        lower.write(data);
+    }
+}
+
+/// What the line layer does after a line over the maximum
+/// ([`LineReceiver::on_too_long`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TooLong {
     /// Close the connection (flushing pending output) with a
-    /// [`CloseReason::Protocol`] that names the maximum line length.
+    /// [`CloseReason::Protocol`](crate::CloseReason::Protocol) that names
+    /// the maximum line length.
     Close,
     /// Keep the connection: the rest of the over-long line is discarded
-    /// (unless the handler switched to raw mode) and the next line is
-    /// delivered as usual.
+    /// (unless the protocol switched to raw mode during the event) and the
+    /// next line is delivered as usual.
     Discard,
+}
+
+/// A protocol's handle on the line layer under it: switches between line
+/// and raw mode (Twisted's `setRawMode` / `setLineMode`). Cheap to clone;
+/// found with [`of`](Self::of).
+#[derive(Clone, Debug)]
+pub struct LineControl {
+    state: Rc<LineState>,
+}
+
+impl LineControl {
+    /// The handle on the nearest line layer under `transport`, if any.
+    pub fn of(transport: &Transport) -> Option<LineControl> {
+        transport
+            .layer::<LineState>()
+            .map(|state| LineControl { state })
+    }
+
+    /// Delivers the bytes after the current line (or the next chunk)
+    /// raw, as they come, until [`set_line_mode`](Self::set_line_mode)
+    /// (Twisted's `setRawMode`).
+    pub fn set_raw_mode(&self) {
+        self.state.request.set(Some(Mode::Raw));
+    }
+
+    /// Delivers the next `count` bytes raw, then returns to line mode by
+    /// itself: a body of known length between lines. `0` is line mode.
+    pub fn set_raw_mode_for(&self, count: u64) {
+        let mode = match count {
+            0 => Mode::Line,
+            remaining => Mode::RawFor { remaining },
+        };
+        self.state.request.set(Some(mode));
+    }
+
+    /// Cuts the bytes after the current delivery into lines again
+    /// (Twisted's `setLineMode`).
+    pub fn set_line_mode(&self) {
+        self.state.request.set(Some(Mode::Line));
+    }
+
+    /// Inside `data_received`: whether the bytes being delivered are raw
+    /// (Twisted's `rawDataReceived`) rather than a line.
+    pub fn delivering_raw(&self) -> bool {
+        self.state.raw.get()
+    }
+
+    /// The delimiter the layer cuts lines at.
+    pub fn delimiter(&self) -> &Delimiter {
+        &self.state.delimiter
+    }
+
+    /// The capacity of the layer's line buffer, measured before each line
+    /// is cut and when a line is found too long: its memory cost, never
+    /// more than the maximum line length plus the delimiter plus one.
+    pub fn buffer_capacity(&self) -> usize {
+        self.state.capacity.get()
+    }
 }
 
 /// Sends lines to one peer: a [`Transport`] and the encoder of the
 /// connection's delimiter. Cheap to clone; keep one to write lines from
-/// outside the line callbacks (another connection, a timer).
+/// anywhere (another connection, a timer).
 #[derive(Clone, Debug)]
 pub struct LineSender {
     transport: Transport,
@@ -145,7 +306,15 @@ impl LineSender {
         }
     }
 
-    /// Writes `line` then the delimiter (Twisted's `sendLine`).
+    /// A sender writing to `transport` lines ended the way the line layer
+    /// under it reads them; `None` without a line layer.
+    pub fn of(transport: &Transport) -> Option<Self> {
+        let control = LineControl::of(transport)?;
+        Some(Self::new(transport.clone(), control.delimiter().clone()))
+    }
+
+    /// Writes `line` then the delimiter, in one write (Twisted's
+    /// `sendLine`).
     ///
     /// Fails, writing nothing, if the line holds the delimiter (the peer
     /// would read more than one line).
@@ -162,226 +331,15 @@ impl LineSender {
     }
 }
 
-/// Lent to a [`LineHandler`] with each event: writes to the peer and
-/// switches the decoder between line and raw mode.
-///
-/// Mode switches apply to every byte after the event being handled, in the
-/// same chunk too.
-pub struct LineControl<'a> {
-    decoder: &'a mut LineDecoder,
-    sender: &'a LineSender,
-}
-
-impl LineControl<'_> {
-    /// The connection's transport.
-    pub fn transport(&self) -> &Transport {
-        &self.sender.transport
-    }
-
-    /// A sender for this connection, to keep.
-    pub fn sender(&self) -> LineSender {
-        self.sender.clone()
-    }
-
-    /// Writes `line` then the delimiter; see [`LineSender::send_line`].
-    pub fn send_line(&self, line: &[u8]) -> Result<(), LineEncodeError> {
-        self.sender.send_line(line)
-    }
-
-    /// Delivers the bytes after this event to
-    /// [`raw_data_received`](LineHandler::raw_data_received) until
-    /// [`set_line_mode`](Self::set_line_mode) (Twisted's `setRawMode`).
-    pub fn set_raw_mode(&mut self) {
-        self.decoder.set_raw_mode();
-    }
-
-    /// Delivers the next `count` bytes raw, then returns to line mode by
-    /// itself: a body of known length between lines. `0` is line mode.
-    pub fn set_raw_mode_for(&mut self, count: u64) {
-        self.decoder.set_raw_mode_for(count);
-    }
-
-    /// Cuts the bytes after this event into lines again (Twisted's
-    /// `setLineMode`).
-    pub fn set_line_mode(&mut self) {
-        self.decoder.set_line_mode();
-    }
-
-    /// The current mode.
-    pub fn mode(&self) -> Mode {
-        self.decoder.mode()
-    }
-
-    /// The longest line accepted, delimiter not counted.
-    pub fn max_line_length(&self) -> usize {
-        self.decoder.max_line_length()
-    }
-
-    /// The bytes of this connection's line buffer: its memory cost, never
-    /// more than the maximum line length plus the delimiter plus one.
-    pub fn buffer_capacity(&self) -> usize {
-        self.decoder.buffer_capacity()
-    }
-}
-
-/// A [`Protocol`] that delivers lines to a [`LineHandler`] (Twisted's
-/// `LineReceiver`); see the [module docs](self) for the delivery rules.
-///
-/// Lines end with CR LF and are at most 16 KiB by default; change either
-/// with [`with_delimiter`](Self::with_delimiter) and
-/// [`with_max_line_length`](Self::with_max_line_length) before the
-/// connection starts.
-pub struct LineReceiver<H: LineHandler> {
-    decoder: LineDecoder,
-    sender: Option<LineSender>,
-    /// A line that was held in the decoder's buffer, copied out for the
-    /// handler; emptied after each chunk.
-    scratch: Vec<u8>,
-    handler: H,
-}
-
-impl<H: LineHandler> LineReceiver<H> {
-    /// An adapter for CR LF lines of at most
-    /// [`DEFAULT_MAX_LINE_LENGTH`](super::lines::DEFAULT_MAX_LINE_LENGTH)
-    /// bytes, in line mode.
-    pub fn new(handler: H) -> Self {
-        LineReceiver {
-            decoder: LineDecoder::new(),
-            sender: None,
-            scratch: Vec::new(),
-            handler,
-        }
-    }
-
-    /// This adapter, ending lines with `delimiter` (reading and
-    /// [`send_line`](LineControl::send_line)).
-    pub fn with_delimiter(mut self, delimiter: Delimiter) -> Self {
-        self.decoder = self.decoder.with_delimiter(delimiter);
-        self
-    }
-
-    /// This adapter, accepting lines of at most `max_line_length` bytes
-    /// (delimiter not counted).
-    pub fn with_max_line_length(mut self, max_line_length: usize) -> Self {
-        self.decoder = self.decoder.with_max_line_length(max_line_length);
-        self
-    }
-
-    /// The handler.
-    pub fn handler(&self) -> &H {
-        &self.handler
-    }
-
-    /// The handler, mutably.
-    pub fn handler_mut(&mut self) -> &mut H {
-        &mut self.handler
-    }
-
-    /// The decoder (its mode, buffer and limit).
-    pub fn decoder(&self) -> &LineDecoder {
-        &self.decoder
-    }
-}
-
-impl<H: LineHandler> Protocol for LineReceiver<H> {
-    fn connection_made(&mut self, transport: Transport) {
-        self.sender = Some(LineSender::new(
-            transport.clone(),
-            self.decoder.delimiter().clone(),
-        ));
-        self.handler.connection_made(transport);
-    }
-
-    fn data_received(&mut self, data: &[u8]) {
-        let Some(sender) = &self.sender else {
-            return;
-        };
-        let mut input = data;
-        while !sender.transport.is_closing() {
-            // A line lying in `data` is passed as a slice of it; one held in
-            // the decoder's buffer (it borrows the decoder, which the
-            // control must be free to reconfigure) is copied out first.
-            let (kind, bytes) = match self.decoder.next_event(&mut input) {
-                None => break,
-                Some(LineEvent::LineTooLong) => (Kind::TooLong, None),
-                Some(LineEvent::Line(line)) => (Kind::Line, own(data, line, &mut self.scratch)),
-                Some(LineEvent::Raw(raw)) => (Kind::Raw, own(data, raw, &mut self.scratch)),
-            };
-            let bytes = bytes.unwrap_or(&self.scratch);
-            let mut ctl = LineControl {
-                decoder: &mut self.decoder,
-                sender,
-            };
-            match kind {
-                Kind::Line => self.handler.line_received(bytes, &mut ctl),
-                Kind::Raw => self.handler.raw_data_received(bytes, &mut ctl),
-                Kind::TooLong => {
-                    if self.handler.line_length_exceeded(&mut ctl) == TooLong::Close {
-                        let why = self.decoder.too_long_error().to_string();
-                        sender.transport.lose_connection_because(&why);
-                    }
-                }
-            }
-        }
-        self.scratch.clear();
-        if self.scratch.capacity() > SCRATCH_RELEASE {
-            self.scratch = Vec::new();
-        }
-    }
-
-    fn eof_received(&mut self) -> HalfClose {
-        self.handler.eof_received()
-    }
-
-    fn connection_lost(&mut self, reason: &CloseReason) {
-        self.handler.connection_lost(reason);
-    }
-
-    fn pause_writing(&mut self) {
-        self.handler.pause_writing();
-    }
-
-    fn resume_writing(&mut self) {
-        self.handler.resume_writing();
-    }
-}
-
-/// What the decoder handed out.
-#[derive(Clone, Copy)]
-enum Kind {
-    Line,
-    Raw,
-    TooLong,
-}
-
-/// `part` as a slice of `chunk` when it lies in it (an empty part is
-/// always "in" it: any empty slice will do); otherwise copies it into
-/// `scratch` and returns `None`.
-fn own<'c>(chunk: &'c [u8], part: &[u8], scratch: &mut Vec<u8>) -> Option<&'c [u8]> {
-    if part.is_empty() {
-        return Some(&[]);
-    }
-    // Two live allocations never overlap: a non-empty slice whose start
-    // lies inside `chunk`, and which fits in it, is part of it.
-    let start = (part.as_ptr() as usize).wrapping_sub(chunk.as_ptr() as usize);
-    if let Some(inside) = chunk.get(start..start.wrapping_add(part.len())) {
-        if start < chunk.len() {
-            return Some(inside);
-        }
-    }
-    scratch.clear();
-    scratch.extend_from_slice(part);
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use std::cell::RefCell;
 
     use super::*;
-    use crate::CloseKind;
     use crate::protocols::lines::DEFAULT_MAX_LINE_LENGTH;
+    use crate::protocols::split::cut;
     use crate::testing::StringTransport;
+    use crate::{CloseKind, CloseReason, HalfClose};
 
     #[derive(Clone, Debug, PartialEq, Eq)]
     enum Ev {
@@ -394,25 +352,45 @@ mod tests {
 
     /// Records every event, and reacts to some lines: `RAW` switches to
     /// raw mode, `LINE` (received raw) back to line mode, `BODY n` reads
-    /// `n` raw bytes, `PAUSE` pauses reading, `QUIT` closes.
+    /// `n` raw bytes, `PAUSE` pauses reading, `HALF` half-closes, `QUIT`
+    /// closes.
+    #[derive(Default)]
     struct Recorder {
         events: Rc<RefCell<Vec<Ev>>>,
-        on_too_long: TooLong,
+        transport: Option<Transport>,
+        control: Option<LineControl>,
     }
 
-    impl LineHandler for Recorder {
-        fn connection_made(&mut self, _transport: Transport) {
+    impl Protocol for Recorder {
+        fn connection_made(&mut self, transport: Transport) {
             self.events.borrow_mut().push(Ev::Made);
+            self.control = LineControl::of(&transport);
+            self.transport = Some(transport);
         }
 
-        fn line_received(&mut self, line: &[u8], ctl: &mut LineControl<'_>) {
-            self.events.borrow_mut().push(Ev::Line(line.to_vec()));
-            match line {
+        fn data_received(&mut self, data: &[u8]) {
+            let ctl = self.control.as_ref().unwrap();
+            if ctl.delivering_raw() {
+                assert!(!data.is_empty());
+                let mut events = self.events.borrow_mut();
+                match events.last_mut() {
+                    Some(Ev::Raw(before)) => before.extend_from_slice(data),
+                    _ => events.push(Ev::Raw(data.to_vec())),
+                }
+                if data.ends_with(b"LINE") {
+                    ctl.set_line_mode();
+                }
+                return;
+            }
+            self.events.borrow_mut().push(Ev::Line(data.to_vec()));
+            let transport = self.transport.as_ref().unwrap();
+            match data {
                 b"RAW" => ctl.set_raw_mode(),
-                b"PAUSE" => ctl.transport().pause_reading(),
-                b"QUIT" => ctl.transport().lose_connection(),
+                b"PAUSE" => transport.pause_reading(),
+                b"HALF" => transport.shutdown_write(),
+                b"QUIT" => transport.lose_connection(),
                 _ => {
-                    if let Some(n) = line.strip_prefix(b"BODY ") {
+                    if let Some(n) = data.strip_prefix(b"BODY ") {
                         let n = std::str::from_utf8(n).unwrap().parse().unwrap();
                         ctl.set_raw_mode_for(n);
                     }
@@ -420,21 +398,10 @@ mod tests {
             }
         }
 
-        fn raw_data_received(&mut self, data: &[u8], ctl: &mut LineControl<'_>) {
-            assert!(!data.is_empty());
-            let mut events = self.events.borrow_mut();
-            match events.last_mut() {
-                Some(Ev::Raw(before)) => before.extend_from_slice(data),
-                _ => events.push(Ev::Raw(data.to_vec())),
+        fn layer_event(&mut self, event: &LayerEvent<'_>) {
+            if let LayerEvent::LineTooLong(_) = event {
+                self.events.borrow_mut().push(Ev::TooLong);
             }
-            if data.ends_with(b"LINE") {
-                ctl.set_line_mode();
-            }
-        }
-
-        fn line_length_exceeded(&mut self, _ctl: &mut LineControl<'_>) -> TooLong {
-            self.events.borrow_mut().push(Ev::TooLong);
-            self.on_too_long
         }
 
         fn connection_lost(&mut self, reason: &CloseReason) {
@@ -448,17 +415,15 @@ mod tests {
 
     fn limited(on_too_long: TooLong, max: usize) -> (LineReceiver<Recorder>, StringTransport) {
         let record = StringTransport::new();
-        let mut protocol = LineReceiver::new(Recorder {
-            events: Rc::default(),
-            on_too_long,
-        })
-        .with_max_line_length(max);
+        let mut protocol = LineReceiver::new(Recorder::default())
+            .with_max_line_length(max)
+            .on_too_long(on_too_long);
         protocol.connection_made(record.transport());
         (protocol, record)
     }
 
     fn events(protocol: &LineReceiver<Recorder>) -> Vec<Ev> {
-        protocol.handler().events.borrow().clone()
+        protocol.inner().events.borrow().clone()
     }
 
     fn line(bytes: &[u8]) -> Ev {
@@ -508,8 +473,8 @@ mod tests {
 
     #[test]
     fn a_switch_after_a_line_cut_across_chunks_keeps_every_byte() {
-        // The line "BODY 4" comes from the decoder's buffer (copied out),
-        // the raw bytes from the chunk, then line mode resumes by itself.
+        // The line "BODY 4" comes from the decoder's buffer, the raw bytes
+        // from the chunk, then line mode resumes by itself.
         for cut in 0..=18 {
             let stream = b"BODY 4\r\n1234x\r\ny\r\n";
             let (mut protocol, _) = receiver(TooLong::Close);
@@ -530,10 +495,26 @@ mod tests {
     }
 
     #[test]
+    fn a_switch_asked_for_between_chunks_applies_to_the_next() {
+        let (mut protocol, _) = receiver(TooLong::Close);
+        protocol.data_received(b"a\r\n");
+        protocol
+            .inner()
+            .control
+            .clone()
+            .unwrap()
+            .set_raw_mode_for(3);
+        protocol.data_received(b"xyzb\r\n");
+        assert_eq!(
+            events(&protocol),
+            [Ev::Made, line(b"a"), Ev::Raw(b"xyz".to_vec()), line(b"b")]
+        );
+    }
+
+    #[test]
     fn lines_whole_in_the_chunk_are_not_copied() {
         let (mut protocol, _) = receiver(TooLong::Close);
         protocol.data_received(b"one\r\ntwo\r\n");
-        assert_eq!(protocol.scratch.capacity(), 0);
         assert_eq!(protocol.decoder().buffer_capacity(), 0);
     }
 
@@ -559,8 +540,8 @@ mod tests {
     #[test]
     fn the_default_reaction_to_a_too_long_line_is_to_close() {
         struct Quiet;
-        impl LineHandler for Quiet {
-            fn line_received(&mut self, _line: &[u8], _ctl: &mut LineControl<'_>) {
+        impl Protocol for Quiet {
+            fn data_received(&mut self, _line: &[u8]) {
                 panic!("no line expected");
             }
         }
@@ -593,6 +574,18 @@ mod tests {
     }
 
     #[test]
+    fn a_half_close_does_not_stop_delivery() {
+        let (mut protocol, record) = receiver(TooLong::Close);
+        protocol.data_received(b"a\r\nHALF\r\nb\r\n");
+        protocol.data_received(b"c\r\n");
+        assert_eq!(
+            events(&protocol),
+            [Ev::Made, line(b"a"), line(b"HALF"), line(b"b"), line(b"c")]
+        );
+        assert!(record.write_shut());
+    }
+
+    #[test]
     fn pausing_reading_lets_the_current_chunk_finish() {
         let (mut protocol, record) = receiver(TooLong::Close);
         protocol.data_received(b"a\r\nPAUSE\r\nb\r\nc");
@@ -619,10 +612,7 @@ mod tests {
             fn data_received(&mut self, _data: &[u8]) {}
         }
 
-        let server = LineReceiver::new(Recorder {
-            events: Rc::default(),
-            on_too_long: TooLong::Close,
-        });
+        let server = LineReceiver::new(Recorder::default());
         let mut pair = loopback(Peer(None), server);
         let peer = pair.client().0.clone().unwrap();
         peer.write(b"a\r\nPAUSE\r\nb\r\n");
@@ -631,8 +621,8 @@ mod tests {
         pair.pump();
         let seen = [Ev::Made, line(b"a"), line(b"PAUSE"), line(b"b")];
         assert_eq!(events(pair.server()), seen);
-        let server_transport = pair.server().sender.clone().unwrap();
-        server_transport.transport().resume_reading();
+        let server_transport = pair.server().inner().transport.clone().unwrap();
+        server_transport.resume_reading();
         pair.pump();
         assert_eq!(events(pair.server()).last(), Some(&line(b"c")));
     }
@@ -644,6 +634,20 @@ mod tests {
         sender.send_line(b"one").unwrap();
         assert!(sender.send_line(b"two\nthree").is_err());
         assert_eq!(record.written(), b"one\n");
+    }
+
+    #[test]
+    fn the_sender_found_from_the_transport_uses_the_layer_delimiter() {
+        let record = StringTransport::new();
+        let mut protocol = LineReceiver::new(Recorder::default()).with_delimiter(Delimiter::Lf);
+        protocol.connection_made(record.transport());
+        let transport = protocol.inner().transport.clone().unwrap();
+        LineSender::of(&transport)
+            .unwrap()
+            .send_line(b"hi")
+            .unwrap();
+        assert_eq!(record.written(), b"hi\n");
+        assert!(LineSender::of(&record.transport()).is_none());
     }
 
     #[test]
@@ -659,41 +663,50 @@ mod tests {
 
     /// Switches to raw mode for a count only (`BODY n`, or `RAW` for 3
     /// bytes): the same events for any split of the stream.
-    struct Counted(Vec<Ev>);
+    #[derive(Default)]
+    struct Counted {
+        events: Vec<Ev>,
+        control: Option<LineControl>,
+    }
 
-    impl LineHandler for Counted {
-        fn line_received(&mut self, line: &[u8], ctl: &mut LineControl<'_>) {
-            self.0.push(Ev::Line(line.to_vec()));
-            if line == b"RAW" {
+    impl Protocol for Counted {
+        fn connection_made(&mut self, transport: Transport) {
+            self.control = LineControl::of(&transport);
+        }
+
+        fn data_received(&mut self, data: &[u8]) {
+            let ctl = self.control.as_ref().unwrap();
+            if ctl.delivering_raw() {
+                match self.events.last_mut() {
+                    Some(Ev::Raw(before)) => before.extend_from_slice(data),
+                    _ => self.events.push(Ev::Raw(data.to_vec())),
+                }
+                return;
+            }
+            self.events.push(Ev::Line(data.to_vec()));
+            if data == b"RAW" {
                 ctl.set_raw_mode_for(3);
-            } else if let Some(n) = line.strip_prefix(b"BODY ") {
+            } else if let Some(n) = data.strip_prefix(b"BODY ") {
                 ctl.set_raw_mode_for(u64::from(n[0] - b'0'));
             }
         }
 
-        fn raw_data_received(&mut self, data: &[u8], _ctl: &mut LineControl<'_>) {
-            match self.0.last_mut() {
-                Some(Ev::Raw(before)) => before.extend_from_slice(data),
-                _ => self.0.push(Ev::Raw(data.to_vec())),
-            }
-        }
-
-        fn line_length_exceeded(&mut self, _ctl: &mut LineControl<'_>) -> TooLong {
-            self.0.push(Ev::TooLong);
-            TooLong::Discard
+        fn layer_event(&mut self, _event: &LayerEvent<'_>) {
+            self.events.push(Ev::TooLong);
         }
     }
 
     fn counted(chunks: &[&[u8]]) -> Vec<Ev> {
         let record = StringTransport::new();
-        let mut protocol = LineReceiver::new(Counted(Vec::new()))
+        let mut protocol = LineReceiver::new(Counted::default())
             .with_delimiter(Delimiter::CrLfOrLf)
-            .with_max_line_length(10);
+            .with_max_line_length(10)
+            .on_too_long(TooLong::Discard);
         protocol.connection_made(record.transport());
         for chunk in chunks {
             protocol.data_received(chunk);
         }
-        std::mem::take(&mut protocol.handler_mut().0)
+        std::mem::take(&mut protocol.inner_mut().events)
     }
 
     proptest::proptest! {
@@ -710,16 +723,7 @@ mod tests {
         ) {
             let stream: Vec<u8> = tokens.concat();
             let whole = counted(&[&stream]);
-            let mut points: Vec<usize> = cuts.iter().map(|c| c % (stream.len() + 1)).collect();
-            points.sort_unstable();
-            let mut chunks = Vec::new();
-            let mut start = 0;
-            for point in points {
-                chunks.push(&stream[start..point]);
-                start = point;
-            }
-            chunks.push(&stream[start..]);
-            proptest::prop_assert_eq!(counted(&chunks), whole.clone());
+            proptest::prop_assert_eq!(counted(&cut(&stream, &cuts)), whole.clone());
             let bytewise: Vec<&[u8]> = stream.chunks(1).collect();
             proptest::prop_assert_eq!(counted(&bytewise), whole);
         }

@@ -27,7 +27,8 @@
 //! [`LineEvent::LineTooLong`] once for that line, as soon as it has seen
 //! enough of it to know (`max + delimiter length` bytes without a delimiter;
 //! with [`Delimiter::CrLfOrLf`], `max + 2` bytes without LF, or `max + 1`
-//! bytes then a bare LF), and then *discards* the rest of the line up to and
+//! bytes then a bare LF; with [`Delimiter::CrOrLf`], `max + 1` bytes
+//! without CR or LF), and then *discards* the rest of the line up to and
 //! including the next delimiter, keeping at most `delimiter length - 1` bytes
 //! to recognise a delimiter cut across two chunks (the line's buffer is
 //! freed). Decoding resumes with the line after it.
@@ -70,6 +71,13 @@ pub enum Delimiter {
     /// bare `"\n"` (what a stock `telnet` or `nc` user may send). Encoders
     /// write `"\r\n"`.
     CrLfOrLf,
+    /// A CR, an LF, or CR LF: each ends one line (an LF right after a CR
+    /// that ended a line, in the same chunk or the next, is skipped, so CR
+    /// LF ends one line, not two). What a Telnet client in character mode
+    /// sends for Enter (`CR NUL`, which the telnet layer turns into a bare
+    /// CR) ends a line, as do the CR LF of line mode and the LF of `nc`.
+    /// Encoders write `"\r\n"`, and refuse a line holding either byte.
+    CrOrLf,
     /// Any other byte string (Twisted's `delimiter` attribute), made with
     /// [`Delimiter::bytes`], which refuses an empty one. The first
     /// occurrence in the stream ends the line.
@@ -100,17 +108,19 @@ impl Delimiter {
     /// The bytes written after a line by [`LineEncoder`].
     pub fn as_bytes(&self) -> &[u8] {
         match self {
-            Delimiter::CrLf | Delimiter::CrLfOrLf => b"\r\n",
+            Delimiter::CrLf | Delimiter::CrLfOrLf | Delimiter::CrOrLf => b"\r\n",
             Delimiter::Lf => b"\n",
             Delimiter::Bytes(DelimiterBytes(bytes)) => bytes,
         }
     }
 
     /// The byte string searched for in the stream: LF for
-    /// [`CrLfOrLf`](Delimiter::CrLfOrLf) (the CR is stripped afterwards).
+    /// [`CrLfOrLf`](Delimiter::CrLfOrLf) (the CR is stripped afterwards);
+    /// one byte for [`CrOrLf`](Delimiter::CrOrLf), which is searched for
+    /// CR and LF alike.
     fn needle(&self) -> &[u8] {
         match self {
-            Delimiter::CrLfOrLf => b"\n",
+            Delimiter::CrLfOrLf | Delimiter::CrOrLf => b"\n",
             other => other.as_bytes(),
         }
     }
@@ -185,6 +195,11 @@ pub struct LineDecoder {
     finder: Option<Box<Finder<'static>>>,
     /// Strip one CR before the LF ([`Delimiter::CrLfOrLf`]).
     strip_cr: bool,
+    /// A CR ends a line as an LF does ([`Delimiter::CrOrLf`]).
+    any_eol: bool,
+    /// The last line ended with a CR: an LF that comes next is part of
+    /// its end ([`Delimiter::CrOrLf`]).
+    after_cr: bool,
     /// How many trailing bytes of a discarded line may begin a delimiter.
     keep: usize,
     max_line_length: usize,
@@ -232,6 +247,7 @@ impl LineDecoder {
         let finder =
             (needle.len() > SHORT_DELIMITER).then(|| Box::new(Finder::new(needle).into_owned()));
         let strip_cr = delimiter == Delimiter::CrLfOrLf;
+        let any_eol = delimiter == Delimiter::CrOrLf;
         let keep = needle.len() - 1;
         // Bytes that may end a pending line without being part of it: the
         // start of a delimiter, or the CR before an LF.
@@ -240,6 +256,8 @@ impl LineDecoder {
             delimiter,
             finder,
             strip_cr,
+            any_eol,
+            after_cr: false,
             keep,
             max_line_length,
             trip: max_line_length.saturating_add(slack + 1),
@@ -273,7 +291,9 @@ impl LineDecoder {
     /// Delivers every byte after the last event as [`LineEvent::Raw`] until
     /// [`set_line_mode`](Self::set_line_mode) is called (Twisted's
     /// `setRawMode`). An incomplete line held in the buffer comes out first,
-    /// as raw bytes. Ends the discarding of an over-long line.
+    /// as raw bytes. Ends the discarding of an over-long line. (With
+    /// [`Delimiter::CrOrLf`], an LF right after the CR that ended the last
+    /// line is raw too.)
     pub fn set_raw_mode(&mut self) {
         self.stop_discarding();
         self.mode = Mode::Raw;
@@ -361,6 +381,7 @@ impl LineDecoder {
     }
 
     fn stop_discarding(&mut self) {
+        self.after_cr = false;
         if self.discarding {
             self.discarding = false;
             self.buf.clear();
@@ -423,6 +444,9 @@ impl LineDecoder {
         let needle = self.delimiter.needle();
         let d = needle.len();
         if d == 1 {
+            if self.any_eol {
+                return memchr::memchr2(b'\r', b'\n', chunk).map(|i| i + 1);
+            }
             return memchr::memchr(needle[0], chunk).map(|i| i + 1);
         }
         if d <= SHORT_DELIMITER {
@@ -469,6 +493,7 @@ impl LineDecoder {
     fn skip_discarded(&mut self, input: &mut &[u8]) -> bool {
         let data: &[u8] = input;
         if let Some(end) = self.find_end(&self.buf, data) {
+            self.after_cr = self.any_eol && data[end - 1] == b'\r';
             *input = &data[end..];
             self.buf.clear();
             self.discarding = false;
@@ -499,6 +524,14 @@ impl LineDecoder {
     }
 
     fn next_line<'s, 'c: 's>(&'s mut self, input: &mut &'c [u8]) -> Option<LineEvent<'s>> {
+        if self.after_cr {
+            match input.split_first() {
+                None => return self.need_more(),
+                Some((b'\n', rest)) => *input = rest,
+                Some(_) => {}
+            }
+            self.after_cr = false;
+        }
         let data: &'c [u8] = input;
         let held = self.buf.len();
         let end = self
@@ -520,6 +553,7 @@ impl LineDecoder {
             return self.need_more();
         };
         let line_len = held + end;
+        self.after_cr = self.any_eol && data[end - 1] == b'\r';
         let mut content = line_len - self.delimiter.needle().len();
         if self.strip_cr && content > 0 {
             let last = if content > held {
@@ -607,6 +641,14 @@ impl LineEncoder {
     /// Fails, leaving `out` unchanged, if a decoder with the same delimiter
     /// would not read exactly `line` back.
     pub fn encode(&self, line: &[u8], out: &mut Vec<u8>) -> Result<(), LineEncodeError> {
+        if matches!(self.delimiter, Delimiter::CrOrLf) {
+            if let Some(position) = memchr::memchr2(b'\r', b'\n', line) {
+                return Err(LineEncodeError::ContainsDelimiter { position });
+            }
+            out.extend_from_slice(line);
+            out.extend_from_slice(b"\r\n");
+            return Ok(());
+        }
         let start = out.len();
         out.extend_from_slice(line);
         out.extend_from_slice(self.delimiter.as_bytes());
@@ -748,6 +790,36 @@ mod tests {
     }
 
     #[test]
+    fn cr_or_lf_ends_lines_at_cr_lf_and_cr_lf_once() {
+        let stream = b"a\rb\nc\r\n\r\r\nd\r\0e\r";
+        let expected = [
+            line(b"a"),
+            line(b"b"),
+            line(b"c"),
+            line(b""),
+            line(b""),
+            line(b"d"),
+            line(b"\0e"),
+        ];
+        for cut in 0..=stream.len() {
+            let decoder = LineDecoder::new().with_delimiter(Delimiter::CrOrLf);
+            let chunks = [&stream[..cut], &stream[cut..]];
+            assert_eq!(decode(decoder, &chunks), expected, "cut at {cut}");
+        }
+    }
+
+    #[test]
+    fn cr_or_lf_gives_an_lf_after_a_switch_to_raw_mode_to_raw_mode() {
+        for chunks in [&[&b"RAW\r\nx"[..]][..], &[b"RAW\r", b"\nx"]] {
+            let decoder = LineDecoder::new().with_delimiter(Delimiter::CrOrLf);
+            assert_eq!(
+                decode(decoder, chunks),
+                [line(b"RAW"), Ev::Raw(b"\nx".to_vec())]
+            );
+        }
+    }
+
+    #[test]
     fn custom_delimiter_cut_across_chunks() {
         let delimiter = Delimiter::bytes(b"<END>".to_vec()).unwrap();
         let decoder = LineDecoder::new().with_delimiter(delimiter);
@@ -877,7 +949,12 @@ mod tests {
 
     #[test]
     fn a_line_at_the_limit_passes_and_one_byte_more_does_not() {
-        for delimiter in [Delimiter::CrLf, Delimiter::Lf, Delimiter::CrLfOrLf] {
+        for delimiter in [
+            Delimiter::CrLf,
+            Delimiter::Lf,
+            Delimiter::CrLfOrLf,
+            Delimiter::CrOrLf,
+        ] {
             let decoder = LineDecoder::new()
                 .with_delimiter(delimiter.clone())
                 .with_max_line_length(4);
@@ -1022,6 +1099,11 @@ mod tests {
         );
         let lf = LineEncoder::new(Delimiter::CrLfOrLf);
         assert!(lf.encode(b"a\nb", &mut out).is_err());
+        let any = LineEncoder::new(Delimiter::CrOrLf);
+        assert_eq!(
+            any.encode(b"ab\rc", &mut out),
+            Err(LineEncodeError::ContainsDelimiter { position: 2 })
+        );
         let overlapping = LineEncoder::new(Delimiter::bytes(b"aba".to_vec()).unwrap());
         assert!(overlapping.encode(b"ab", &mut out).is_err());
         assert_eq!(out, b"kept");
@@ -1032,6 +1114,7 @@ mod tests {
             Just(Delimiter::CrLf),
             Just(Delimiter::Lf),
             Just(Delimiter::CrLfOrLf),
+            Just(Delimiter::CrOrLf),
             Just(Delimiter::bytes(b"aba".to_vec()).unwrap()),
             Just(Delimiter::bytes(b"\r\n\r\n".to_vec()).unwrap()),
             Just(Delimiter::bytes(b"\0".to_vec()).unwrap()),

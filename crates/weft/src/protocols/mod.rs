@@ -1,7 +1,7 @@
 //! The protocol library: framers that turn a byte stream into messages,
-//! and telnet.
+//! and telnet, each as a sans-I/O codec and as a [layer](crate::layer).
 //!
-//! Every framer here is *sans-I/O*: it never touches a socket or a clock.
+//! Every codec here is *sans-I/O*: it never touches a socket or a clock.
 //! Bytes go in as borrowed chunks, frames come out one at a time, and the
 //! caller decides what to do between two frames (switch a line decoder to raw
 //! mode, stop reading, close the connection on an error). The same decoders
@@ -13,12 +13,25 @@
 //! - [`netstring`]: `12:hello world!,` frames (Twisted's `NetstringReceiver`).
 //! - [`prefixed`]: frames preceded by a big-endian `u16` or `u32` length
 //!   (Twisted's `Int16StringReceiver` / `Int32StringReceiver`).
-//! - [`line_receiver`] and [`frame_receiver`]: the same framers as weft
-//!   [`Protocol`](crate::Protocol)s for everyday use: implement
-//!   [`LineHandler`] or [`FrameHandler`] and wrap it in a [`LineReceiver`],
-//!   [`NetstringReceiver`] or [`Int16Receiver`] / [`Int32Receiver`].
 //! - [`telnet`]: the Telnet codec (RFC 854/855) and option negotiation by
 //!   the Q method (RFC 1143), with ECHO, SGA, NAWS, TTYPE and LINEMODE.
+//!
+//! # As layers
+//!
+//! For everyday use each codec comes as a [layer](crate::layer): a
+//! [`Protocol`](crate::Protocol) that owns the protocol above it, any
+//! [`Protocol`](crate::Protocol), and feeds it what the codec decodes.
+//!
+//! | layer | the protocol above gets, per `data_received` | its writes |
+//! | --- | --- | --- |
+//! | [`LineReceiver`] ([`line_receiver`]) | one line, without its delimiter (or raw bytes in raw mode, see [`LineControl`]) | unchanged; lines sent with [`LineSender`] |
+//! | [`NetstringReceiver`], [`Int16Receiver`], [`Int32Receiver`] ([`frame_receiver`]) | one frame's payload | unchanged; frames sent with [`send_netstring`], [`send_prefixed`] |
+//! | [`TelnetProtocol`](telnet::TelnetProtocol) ([`telnet`]) | application data (negotiation to [`layer_event`](crate::Protocol::layer_event)) | escaped |
+//!
+//! They stack in any order that makes sense: lines over telnet (a chat
+//! for telnet clients) is `TelnetProtocol::new(LineReceiver::new(chat),
+//! policy)`, and the chat still hears the window size through
+//! [`layer_event`](crate::Protocol::layer_event).
 //!
 //! # The pull API shared by the decoders
 //!
@@ -67,7 +80,7 @@ pub mod telnet;
 
 pub use frame::FrameDecoder;
 pub use frame_receiver::{
-    FrameHandler, FrameReceiver, Int16Receiver, Int32Receiver, NetstringReceiver, PrefixedReceiver,
+    FrameLayer, FrameReceiver, Int16Receiver, Int32Receiver, NetstringReceiver, PrefixedReceiver,
     send_netstring, send_prefixed,
 };
-pub use line_receiver::{LineControl, LineHandler, LineReceiver, LineSender, TooLong};
+pub use line_receiver::{LineControl, LineLayer, LineReceiver, LineSender, LineState, TooLong};

@@ -34,13 +34,10 @@
 //! ```
 
 use super::FrameDecoder;
+use super::frame::PayloadBuffer;
 
 /// The default maximum payload length, in bytes (Twisted's `MAX_LENGTH`).
 pub const DEFAULT_MAX_LENGTH: usize = 99_999;
-
-/// A buffer emptied with more capacity than this is given back to the
-/// allocator.
-const RELEASE_CAPACITY: usize = 1024;
 
 /// What was wrong with a netstring. Every variant is fatal to the stream.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -89,11 +86,11 @@ enum State {
         value: u64,
         digits: usize,
     },
-    /// Reading a payload of `length` bytes, `buf` holding its start.
+    /// Reading a payload of `length` bytes, the buffer holding its start.
     Payload {
         length: usize,
     },
-    /// The payload is whole in `buf`; the comma is next.
+    /// The payload is whole in the buffer; the comma is next.
     Comma {
         length: usize,
     },
@@ -114,9 +111,7 @@ enum State {
 pub struct NetstringDecoder {
     max_length: usize,
     state: State,
-    buf: Vec<u8>,
-    /// `buf` holds a payload already handed out.
-    spent: bool,
+    buf: PayloadBuffer,
 }
 
 impl Default for NetstringDecoder {
@@ -134,8 +129,7 @@ impl NetstringDecoder {
                 value: 0,
                 digits: 0,
             },
-            buf: Vec::new(),
-            spent: false,
+            buf: PayloadBuffer::default(),
         }
     }
 
@@ -168,17 +162,14 @@ impl NetstringDecoder {
         &'s mut self,
         input: &mut &'c [u8],
     ) -> Result<Option<&'s [u8]>, NetstringError> {
-        if self.spent {
-            self.buf.clear();
-            self.spent = false;
-        }
+        self.buf.begin();
         loop {
             let data: &'c [u8] = input;
             match self.state {
                 State::Failed(ref error) => return Err(error.clone()),
                 State::Length { value, digits } => {
                     let Some((&byte, rest)) = data.split_first() else {
-                        return Ok(self.need_more());
+                        return Ok(self.buf.need_more());
                     };
                     self.state = match byte {
                         b'0'..=b'9' if digits == 1 && value == 0 => {
@@ -229,10 +220,9 @@ impl NetstringDecoder {
                     let wanted = length - self.buf.len();
                     let take = wanted.min(data.len());
                     if take == 0 && wanted > 0 {
-                        return Ok(self.need_more());
+                        return Ok(self.buf.need_more());
                     }
-                    self.reserve(take, length);
-                    self.buf.extend_from_slice(&data[..take]);
+                    self.buf.extend(&data[..take], length);
                     *input = &data[take..];
                     if take == wanted {
                         self.state = State::Comma { length };
@@ -240,7 +230,7 @@ impl NetstringDecoder {
                 }
                 State::Comma { length } => {
                     let Some((&byte, rest)) = data.split_first() else {
-                        return Ok(self.need_more());
+                        return Ok(self.buf.need_more());
                     };
                     if byte != b',' {
                         return Err(self.fail_comma(length, byte));
@@ -250,8 +240,7 @@ impl NetstringDecoder {
                         value: 0,
                         digits: 0,
                     };
-                    self.spent = true;
-                    return Ok(Some(&self.buf));
+                    return Ok(Some(self.buf.hand_out()));
                 }
             }
         }
@@ -260,27 +249,8 @@ impl NetstringDecoder {
     fn fail_comma(&mut self, length: usize, found: u8) -> NetstringError {
         let error = NetstringError::MissingComma { length, found };
         self.state = State::Failed(error.clone());
-        self.buf = Vec::new();
+        self.buf.free();
         error
-    }
-
-    fn need_more<'s>(&mut self) -> Option<&'s [u8]> {
-        if self.buf.is_empty() && self.buf.capacity() > RELEASE_CAPACITY {
-            self.buf = Vec::new();
-        }
-        None
-    }
-
-    /// Grows `buf` geometrically for `additional` bytes, never past `limit`.
-    fn reserve(&mut self, additional: usize, limit: usize) {
-        let needed = self.buf.len() + additional;
-        if needed > self.buf.capacity() {
-            let target = needed
-                .max(self.buf.capacity().saturating_mul(2))
-                .max(64)
-                .min(limit);
-            self.buf.reserve_exact(target - self.buf.len());
-        }
     }
 }
 
@@ -295,7 +265,7 @@ impl FrameDecoder for NetstringDecoder {
     }
 
     fn buffered_len(&self) -> usize {
-        if self.spent { 0 } else { self.buf.len() }
+        self.buf.buffered()
     }
 }
 
@@ -333,6 +303,7 @@ pub fn encode(payload: &[u8], out: &mut Vec<u8>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocols::split::{cut, decode_frames};
     use proptest::prelude::*;
 
     /// Decodes `chunks`: the payloads, then the error if any.
@@ -340,21 +311,9 @@ mod tests {
         decoder: &mut NetstringDecoder,
         chunks: &[&[u8]],
     ) -> (Vec<Vec<u8>>, Option<NetstringError>) {
-        let mut frames = Vec::new();
-        for chunk in chunks {
-            let mut input = *chunk;
-            loop {
-                match decoder.next_frame(&mut input) {
-                    Ok(Some(frame)) => frames.push(frame.to_vec()),
-                    Ok(None) => break,
-                    Err(error) => return (frames, Some(error)),
-                }
-                assert!(decoder.buffer_capacity() <= decoder.max_length().max(64));
-            }
-            assert!(input.is_empty());
-            assert!(decoder.buffer_capacity() <= decoder.max_length().max(64));
-        }
-        (frames, None)
+        decode_frames(decoder, chunks, |d| {
+            d.buffer_capacity() <= d.max_length().max(64)
+        })
     }
 
     fn decode_all(input: &[u8], max: usize) -> (Vec<Vec<u8>>, Option<NetstringError>) {
@@ -513,15 +472,7 @@ mod tests {
             cuts in proptest::collection::vec(any::<usize>(), 0..8),
         ) {
             let whole = decode_all(&input, max);
-            let mut points: Vec<usize> = cuts.iter().map(|c| c % (input.len() + 1)).collect();
-            points.sort_unstable();
-            let mut chunks = Vec::new();
-            let mut start = 0;
-            for point in points {
-                chunks.push(&input[start..point]);
-                start = point;
-            }
-            chunks.push(&input[start..]);
+            let chunks = cut(&input, &cuts);
             prop_assert_eq!(&decode(&mut NetstringDecoder::new(max), &chunks), &whole);
             let bytewise: Vec<&[u8]> = input.chunks(1).collect();
             prop_assert_eq!(decode(&mut NetstringDecoder::new(max), &bytewise), whole);

@@ -27,14 +27,11 @@ use std::fmt::Debug;
 use std::marker::PhantomData;
 
 use super::FrameDecoder;
+use super::frame::PayloadBuffer;
 
 /// The default maximum payload length, in bytes (Twisted's `MAX_LENGTH`);
 /// with a `u16` prefix it means any length.
 pub const DEFAULT_MAX_LENGTH: usize = 99_999;
-
-/// A buffer emptied with more capacity than this is given back to the
-/// allocator.
-const RELEASE_CAPACITY: usize = 1024;
 
 mod sealed {
     pub trait Sealed {}
@@ -122,7 +119,7 @@ enum State {
     Header {
         filled: usize,
     },
-    /// Reading a payload of `length` bytes, `buf` holding its start.
+    /// Reading a payload of `length` bytes, the buffer holding its start.
     Payload {
         length: usize,
     },
@@ -145,9 +142,7 @@ pub struct PrefixedDecoder<P: Prefix> {
     max_length: usize,
     header: [u8; 8],
     state: State,
-    buf: Vec<u8>,
-    /// `buf` holds a payload already handed out.
-    spent: bool,
+    buf: PayloadBuffer,
     prefix: PhantomData<P>,
 }
 
@@ -166,8 +161,7 @@ impl<P: Prefix> PrefixedDecoder<P> {
             max_length,
             header: [0; 8],
             state: State::Header { filled: 0 },
-            buf: Vec::new(),
-            spent: false,
+            buf: PayloadBuffer::default(),
             prefix: PhantomData,
         }
     }
@@ -201,10 +195,7 @@ impl<P: Prefix> PrefixedDecoder<P> {
         &'s mut self,
         input: &mut &'c [u8],
     ) -> Result<Option<&'s [u8]>, PrefixedError> {
-        if self.spent {
-            self.buf.clear();
-            self.spent = false;
-        }
+        self.buf.begin();
         loop {
             let data: &'c [u8] = input;
             match self.state {
@@ -223,7 +214,7 @@ impl<P: Prefix> PrefixedDecoder<P> {
                 }
                 State::Header { filled } => {
                     if data.is_empty() {
-                        return Ok(self.need_more());
+                        return Ok(self.buf.need_more());
                     }
                     let take = (P::SIZE - filled).min(data.len());
                     self.header[filled..filled + take].copy_from_slice(&data[..take]);
@@ -241,15 +232,13 @@ impl<P: Prefix> PrefixedDecoder<P> {
                     let wanted = length - self.buf.len();
                     let take = wanted.min(data.len());
                     if take < wanted && data.is_empty() {
-                        return Ok(self.need_more());
+                        return Ok(self.buf.need_more());
                     }
-                    self.reserve(take, length);
-                    self.buf.extend_from_slice(&data[..take]);
+                    self.buf.extend(&data[..take], length);
                     *input = &data[take..];
                     if take == wanted {
                         self.state = State::Header { filled: 0 };
-                        self.spent = true;
-                        return Ok(Some(&self.buf));
+                        return Ok(Some(self.buf.hand_out()));
                     }
                 }
             }
@@ -271,25 +260,6 @@ impl<P: Prefix> PrefixedDecoder<P> {
             }
         }
     }
-
-    fn need_more<'s>(&mut self) -> Option<&'s [u8]> {
-        if self.buf.is_empty() && self.buf.capacity() > RELEASE_CAPACITY {
-            self.buf = Vec::new();
-        }
-        None
-    }
-
-    /// Grows `buf` geometrically for `additional` bytes, never past `limit`.
-    fn reserve(&mut self, additional: usize, limit: usize) {
-        let needed = self.buf.len() + additional;
-        if needed > self.buf.capacity() {
-            let target = needed
-                .max(self.buf.capacity().saturating_mul(2))
-                .max(64)
-                .min(limit);
-            self.buf.reserve_exact(target - self.buf.len());
-        }
-    }
 }
 
 impl<P: Prefix> FrameDecoder for PrefixedDecoder<P> {
@@ -307,7 +277,7 @@ impl<P: Prefix> FrameDecoder for PrefixedDecoder<P> {
             State::Header { filled } => filled,
             _ => 0,
         };
-        header + if self.spent { 0 } else { self.buf.len() }
+        header + self.buf.buffered()
     }
 }
 
@@ -332,7 +302,7 @@ pub fn encode<P: Prefix>(payload: &[u8], out: &mut Vec<u8>) -> Result<(), FrameT
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocols::split::cut;
+    use crate::protocols::split::{cut, decode_frames};
     use proptest::prelude::*;
 
     /// Decodes `chunks`: the payloads, then the error if any.
@@ -340,21 +310,9 @@ mod tests {
         decoder: &mut PrefixedDecoder<P>,
         chunks: &[&[u8]],
     ) -> (Vec<Vec<u8>>, Option<PrefixedError>) {
-        let mut frames = Vec::new();
-        for chunk in chunks {
-            let mut input = *chunk;
-            loop {
-                match decoder.next_frame(&mut input) {
-                    Ok(Some(frame)) => frames.push(frame.to_vec()),
-                    Ok(None) => break,
-                    Err(error) => return (frames, Some(error)),
-                }
-                assert!(decoder.buffer_capacity() <= decoder.max_length().max(64));
-            }
-            assert!(input.is_empty());
-            assert!(decoder.buffer_capacity() <= decoder.max_length().max(64));
-        }
-        (frames, None)
+        decode_frames(decoder, chunks, |d| {
+            d.buffer_capacity() <= d.max_length().max(64)
+        })
     }
 
     #[test]

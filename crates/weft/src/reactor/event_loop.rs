@@ -102,7 +102,7 @@ impl Inner {
             registry,
             timers: TimerTable::system(),
             tasks,
-            sources: RefCell::new(SourceTable::default()),
+            sources: RefCell::new(SourceTable::new(remote.clone())),
             touched: RefCell::new(Vec::new()),
             read_again: RefCell::new(Vec::new()),
             accept_again: RefCell::new(Vec::new()),

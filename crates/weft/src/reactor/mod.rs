@@ -11,6 +11,7 @@
 //! | [`listener`] | listening sockets and accepting |
 //! | [`memory`] | freed memory given back once most connections are gone |
 //! | [`connector`] | outgoing connections |
+//! | [`hand_over`] | a live connection moving to another reactor |
 //! | [`resolver`] | host names resolved on a bounded pool of threads |
 //! | [`stream`] | the sockets, TCP or Unix, behind one interface |
 //! | [`remote`] | the `Send` handle for other threads |
@@ -20,6 +21,7 @@ mod block_on;
 mod connection;
 mod connector;
 mod event_loop;
+mod hand_over;
 mod lifecycle;
 mod listener;
 mod memory;
@@ -41,10 +43,11 @@ use crate::endpoints::{
 use crate::task::Task;
 use crate::time::{Scheduler, Timers};
 use crate::{ClientFactory, Error, Factory};
+pub use block_on::react;
 pub use connector::Connector;
 pub use event_loop::RunUntil;
+pub use hand_over::{HandOver, HandOverError};
 pub use listener::ListeningPort;
-pub use block_on::react;
 pub use remote::{ReactorGone, Remote};
 
 pub(crate) use event_loop::Inner;
@@ -103,7 +106,8 @@ impl Reactor {
         mut condition: impl FnMut() -> bool,
     ) -> Result<RunUntil, Error> {
         let deadline = Instant::now() + timeout;
-        self.inner.run_loop(self, Some((Some(deadline), &mut condition)))
+        self.inner
+            .run_loop(self, Some((Some(deadline), &mut condition)))
     }
 
     /// Starts a graceful stop (at the next loop iteration): stop
@@ -264,6 +268,28 @@ impl Reactor {
             timeout,
         };
         connector::start(&self.inner, endpoint, factory)
+    }
+
+    /// Serves a connection handed over by another reactor (or by this
+    /// one) with a protocol from `factory`, as if it had just been
+    /// accepted here: what the old reactor had not sent goes out first,
+    /// and the new protocol receives what the old one read and did not use
+    /// right after `connection_made`, then whatever the peer sends. If the
+    /// factory refuses, the connection is closed. Returns whether it is
+    /// served.
+    pub fn adopt<F: Factory>(&self, hand_over: HandOver, factory: &mut F) -> bool {
+        let HandOver {
+            socket,
+            peer,
+            carried,
+        } = hand_over;
+        let built = crate::catch_panic("build_protocol", || factory.build_protocol(&peer));
+        let Ok(Some(protocol)) = built else {
+            return false;
+        };
+        self.inner
+            .adopt_carrying(socket, peer, Box::new(protocol), None, carried);
+        true
     }
 
     /// How many connections are open.

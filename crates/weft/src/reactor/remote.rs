@@ -1,6 +1,7 @@
 //! [`Remote`]: the `Send` handle through which other threads run code on a
 //! reactor (Twisted's `callFromThread`).
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use mio::{Registry, Token, Waker};
@@ -17,6 +18,8 @@ pub(crate) struct RemoteShared {
     /// `None` once the reactor stopped or is gone: calls are refused.
     calls: Mutex<Option<Vec<RemoteCall>>>,
     waker: Waker,
+    /// Connections open on the reactor, kept by its table of sources.
+    pub(crate) connections: AtomicUsize,
 }
 
 impl RemoteShared {
@@ -24,6 +27,7 @@ impl RemoteShared {
         Ok(Arc::new(RemoteShared {
             calls: Mutex::new(Some(Vec::new())),
             waker: Waker::new(registry, token)?,
+            connections: AtomicUsize::new(0),
         }))
     }
 
@@ -85,6 +89,12 @@ impl Remote {
             None => return Err(ReactorGone),
         }
         self.shared.waker.wake().map_err(|_| ReactorGone)
+    }
+
+    /// How many connections the reactor has open (as of its last change;
+    /// for spreading load, not for exact accounting).
+    pub fn connection_count(&self) -> usize {
+        self.shared.connections.load(Ordering::Relaxed)
     }
 
     /// Asks the reactor to stop gracefully (see [`Reactor::stop`]).

@@ -2,6 +2,8 @@
 //! attempts and connections, each named by a [`SourceKey`].
 
 use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use mio::Token;
 use slab::Slab;
@@ -10,6 +12,7 @@ use super::connection::Connection;
 use super::connector::Connecting;
 use super::listener::Listener;
 use super::memory::CrowdWatch;
+use super::remote::RemoteShared;
 
 /// Names one source for its whole life: its slot in the table (which is
 /// also its poller token) and a generation that no later occupant of the
@@ -35,7 +38,6 @@ pub(crate) enum Source {
 }
 
 /// The sources, by key. Its memory shrinks back when it empties.
-#[derive(Default)]
 pub(crate) struct SourceTable {
     slots: Slab<(u64, Source)>,
     next_generation: u64,
@@ -48,12 +50,33 @@ pub(crate) struct SourceTable {
     /// Most connections went away since [`take_crowd_gone`](Self::take_crowd_gone)
     /// last said so.
     crowd_gone: bool,
+    /// Where other threads read the number of connections.
+    remote: Arc<RemoteShared>,
 }
 
 /// Below this many slots the table never bothers to shrink.
 const SHRINK_FLOOR: usize = 1024;
 
 impl SourceTable {
+    /// An empty table that publishes its count of connections to `remote`.
+    pub(crate) fn new(remote: Arc<RemoteShared>) -> Self {
+        SourceTable {
+            slots: Slab::new(),
+            next_generation: 0,
+            connections: 0,
+            shrink_below: 0,
+            crowd: CrowdWatch::default(),
+            crowd_gone: false,
+            remote,
+        }
+    }
+
+    fn publish(&self) {
+        self.remote
+            .connections
+            .store(self.connections, Ordering::Relaxed);
+    }
+
     /// The key the next [`insert`](Self::insert) will use.
     pub(crate) fn next_key(&self) -> SourceKey {
         SourceKey {
@@ -70,6 +93,7 @@ impl SourceTable {
         if matches!(source, Source::Connection(_)) {
             self.connections += 1;
             self.crowd.arrived(self.connections);
+            self.publish();
         }
         self.slots.insert((key.generation, source));
         key
@@ -107,6 +131,7 @@ impl SourceTable {
         if matches!(source, Source::Connection(_)) {
             self.connections -= 1;
             self.crowd_gone |= self.crowd.left(self.connections);
+            self.publish();
         }
         self.shrink_if_sparse();
         Some(source)

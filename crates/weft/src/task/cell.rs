@@ -8,9 +8,9 @@ use std::rc::{Rc, Weak};
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
+use super::TaskError;
 use super::executor::Executor;
 use super::waker::{TaskKey, TaskWaker};
-use super::TaskError;
 use crate::panic_guard::catch_panic;
 
 /// What the executor does with a task: poll it, or drop it when the

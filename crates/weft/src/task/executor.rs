@@ -8,9 +8,9 @@ use std::sync::Arc;
 
 use slab::Slab;
 
+use super::Task;
 use super::cell::{Runnable, TaskCell};
 use super::waker::{Home, LocalQueue, Notify, TaskKey, TaskWaker};
-use super::Task;
 
 struct Entry {
     id: u64,

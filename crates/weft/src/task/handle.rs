@@ -45,7 +45,9 @@ impl<T> Task<T> {
     }
 
     fn cell(&self) -> &Rc<dyn Joinable<T>> {
-        self.cell.as_ref().expect("only `detach` takes the cell, and it consumes the handle")
+        self.cell
+            .as_ref()
+            .expect("only `detach` takes the cell, and it consumes the handle")
     }
 
     /// Lets the task run to completion with no handle; its output is

@@ -167,7 +167,8 @@ impl Home {
     pub(crate) fn close(&self) {
         let dropped = self.inbox().take();
         drop(dropped);
-        let _ = LOCAL_QUEUES.try_with(|queues| queues.borrow_mut().retain(|(id, _)| *id != self.id));
+        let _ =
+            LOCAL_QUEUES.try_with(|queues| queues.borrow_mut().retain(|(id, _)| *id != self.id));
     }
 }
 

@@ -1,8 +1,10 @@
 //! [`StringTransport`]: a transport that records what is written.
 
 use std::cell::{Cell, RefCell};
+use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::rc::Rc;
+use std::time::Duration;
 
 use crate::transport::{CloseKind, TransportBackend};
 use crate::{Address, Transport, WriteLimits};
@@ -12,9 +14,19 @@ use crate::{Address, Transport, WriteLimits};
 ///
 /// Hand [`transport`](Self::transport) to a protocol's `connection_made`,
 /// call its `data_received` directly, then inspect
-/// [`written`](Self::written). Writes are "sent" at once (nothing is ever
-/// pending), and ignored once a close was requested, as with the reactor.
-/// Clones share one record.
+/// [`written`](Self::written). Writes are recorded at once, and ignored once
+/// a close was requested, as with the reactor. Clones share one record.
+///
+/// Flow control without sockets: the test plays the part of the peer and
+/// of the reactor. [`set_pending_bytes`](Self::set_pending_bytes) sets what
+/// [`Transport::pending_bytes`] reports (a peer that stopped reading);
+/// calling the protocol's `pause_writing` / `resume_writing` is the
+/// reactor's part; [`is_reading`](Self::is_reading) shows whether the
+/// protocol paused reading in turn. The write limits and socket settings a
+/// protocol makes are recorded ([`write_limits`](Self::write_limits),
+/// [`nodelay`](Self::nodelay), [`keepalive`](Self::keepalive),
+/// [`send_buffer_size`](Self::send_buffer_size)), so that a test can check
+/// they reach the bottom of a stack of layers.
 #[derive(Clone)]
 pub struct StringTransport {
     state: Rc<State>,
@@ -28,7 +40,11 @@ struct State {
     /// The connection is gone (set by [`super::loopback`]): writes are
     /// ignored.
     gone: Cell<bool>,
+    pending: Cell<usize>,
     limits: Cell<WriteLimits>,
+    nodelay: Cell<Option<bool>>,
+    keepalive: Cell<Option<Option<Duration>>>,
+    send_buffer: Cell<Option<usize>>,
     peer: Address,
     local: Address,
 }
@@ -58,7 +74,11 @@ impl StringTransport {
                 write_shut: Cell::new(false),
                 reading: Cell::new(true),
                 gone: Cell::new(false),
+                pending: Cell::new(0),
                 limits: Cell::new(WriteLimits::default()),
+                nodelay: Cell::new(None),
+                keepalive: Cell::new(None),
+                send_buffer: Cell::new(None),
                 peer,
                 local,
             }),
@@ -105,6 +125,32 @@ impl StringTransport {
         self.state.reading.get()
     }
 
+    /// Sets what [`Transport::pending_bytes`] reports: bytes written that
+    /// the peer has not taken yet (0 at first).
+    pub fn set_pending_bytes(&self, bytes: usize) {
+        self.state.pending.set(bytes);
+    }
+
+    /// The write limits last set ([`WriteLimits::default`] at first).
+    pub fn write_limits(&self) -> WriteLimits {
+        self.state.limits.get()
+    }
+
+    /// The last `set_nodelay`, if any.
+    pub fn nodelay(&self) -> Option<bool> {
+        self.state.nodelay.get()
+    }
+
+    /// The last `set_keepalive`, if any.
+    pub fn keepalive(&self) -> Option<Option<Duration>> {
+        self.state.keepalive.get()
+    }
+
+    /// The last `set_send_buffer_size`, if any.
+    pub fn send_buffer_size(&self) -> Option<usize> {
+        self.state.send_buffer.get()
+    }
+
     /// Marks the connection gone: later writes are ignored.
     pub(crate) fn mark_gone(&self) {
         self.state.gone.set(true);
@@ -131,7 +177,11 @@ impl TransportBackend for State {
     }
 
     fn is_closing(&self) -> bool {
-        self.gone.get() || self.close.borrow().is_some() || self.write_shut.get()
+        self.is_disconnecting() || self.write_shut.get()
+    }
+
+    fn is_disconnecting(&self) -> bool {
+        self.gone.get() || self.close.borrow().is_some()
     }
 
     fn peer_address(&self) -> Address {
@@ -147,7 +197,7 @@ impl TransportBackend for State {
     }
 
     fn pending_bytes(&self) -> usize {
-        0
+        self.pending.get()
     }
 
     fn set_write_limits(&self, limits: WriteLimits) {
@@ -156,6 +206,21 @@ impl TransportBackend for State {
 
     fn write_limits(&self) -> WriteLimits {
         self.limits.get()
+    }
+
+    fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
+        self.nodelay.set(Some(nodelay));
+        Ok(())
+    }
+
+    fn set_keepalive(&self, idle: Option<Duration>) -> io::Result<()> {
+        self.keepalive.set(Some(idle));
+        Ok(())
+    }
+
+    fn set_send_buffer_size(&self, bytes: usize) -> io::Result<()> {
+        self.send_buffer.set(Some(bytes));
+        Ok(())
     }
 }
 
@@ -177,5 +242,32 @@ mod tests {
         assert!(!record.aborted());
         transport.abort_connection();
         assert!(record.aborted());
+    }
+
+    #[test]
+    fn a_half_close_ignores_writes_but_not_input() {
+        let record = StringTransport::new();
+        let transport = record.transport();
+        transport.shutdown_write();
+        transport.write(b"ignored");
+        assert!(record.written().is_empty());
+        assert!(transport.is_closing());
+        assert!(!transport.is_disconnecting());
+        transport.lose_connection();
+        assert!(transport.is_disconnecting());
+    }
+
+    #[test]
+    fn reports_the_pending_bytes_and_settings_a_test_gives() {
+        let record = StringTransport::new();
+        let transport = record.transport();
+        assert_eq!(transport.pending_bytes(), 0);
+        record.set_pending_bytes(70_000);
+        assert_eq!(transport.pending_bytes(), 70_000);
+        transport.set_nodelay(true).unwrap();
+        transport.set_send_buffer_size(4096).unwrap();
+        assert_eq!(record.nodelay(), Some(true));
+        assert_eq!(record.keepalive(), None);
+        assert_eq!(record.send_buffer_size(), Some(4096));
     }
 }

@@ -5,12 +5,12 @@
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStdout, Command, Stdio};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use weft::{Factory, Reactor, Remote};
+use weft::{Factory, Protocol, Reactor, Remote, Transport};
 
 /// Upper bound for any single wait in a test: far above what any run
 /// needs, so it only turns a hang into a failure.
@@ -106,6 +106,8 @@ pub fn example_path(name: &str) -> PathBuf {
 pub struct ExampleProcess {
     pub child: Child,
     pub address: String,
+    /// The rest of its standard output.
+    pub stdout: BufReader<ChildStdout>,
 }
 
 impl ExampleProcess {
@@ -125,17 +127,18 @@ impl ExampleProcess {
                     path.display()
                 )
             });
-        let stdout = child.stdout.take().expect("stdout");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("read stdout");
-        let address = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .to_owned();
-        ExampleProcess { child, address }
+        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+        let address = listening_on(&mut stdout);
+        ExampleProcess {
+            child,
+            address,
+            stdout,
+        }
+    }
+
+    /// What the next `listening on …` line of its output says.
+    pub fn next_listening_on(&mut self) -> String {
+        listening_on(&mut self.stdout)
     }
 
     /// Sends `signal` to the process.
@@ -147,9 +150,35 @@ impl ExampleProcess {
     }
 }
 
+/// Reads a `listening on ADDRESS` line and returns the rest of it.
+fn listening_on(stdout: &mut BufReader<ChildStdout>) -> String {
+    let mut line = String::new();
+    stdout.read_line(&mut line).expect("read stdout");
+    line.trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected line {line:?}"))
+        .to_owned()
+}
+
 impl Drop for ExampleProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// Echoes every byte back.
+#[derive(Default)]
+pub struct Echo(Option<Transport>);
+
+impl Protocol for Echo {
+    fn connection_made(&mut self, transport: Transport) {
+        self.0 = Some(transport);
+    }
+
+    fn data_received(&mut self, data: &[u8]) {
+        if let Some(transport) = &self.0 {
+            transport.write(data);
+        }
     }
 }

@@ -1,64 +1,67 @@
-//! [`TelnetProtocol`]: Telnet as a protocol layer under an application
+//! [`TelnetProtocol`]: Telnet as a [layer](crate::layer) under any
 //! protocol (the idea of Twisted's `TelnetTransport`, in Rust's shape).
 //!
-//! The application is any [`Protocol`] that also implements
-//! [`TelnetApplication`] (whose methods all have defaults). It sees only
-//! application bytes in `data_received`; negotiation events reach
-//! [`TelnetApplication::telnet_event`]; what it writes to its transport is
+//! The protocol above sees only application bytes in `data_received`;
+//! negotiation events reach its [`layer_event`](Protocol::layer_event) as
+//! [`LayerEvent::Telnet`], through any layers in between (lines over
+//! telnet hear the window size too); what it writes to its transport is
 //! escaped (`IAC` doubled, bare `CR` sent as `CR NUL`); requests go through
-//! the [`TelnetSession`] handle it receives first.
+//! the [`TelnetSession`] it finds from its transport.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
-use std::time::Duration;
 
 use memchr::memchr2;
 
 use super::codec;
 use super::command::{CR, IAC};
 use super::{Command, Event, Policy, Side, Telnet, TelnetOption};
-use crate::transport::{CloseKind, TransportBackend};
-use crate::{Address, CloseReason, HalfClose, Protocol, Transport, WriteLimits};
+use crate::layer::{Above, Layer, LayerEvent, Layered, WritePath};
+use crate::{Protocol, Transport};
 
-/// What an application running over [`TelnetProtocol`] may hear besides
-/// its data. Every method has a default, so any protocol can run over
-/// Telnet with an empty `impl`.
-pub trait TelnetApplication: Protocol {
-    /// Called once, before `connection_made`, with the handle for
-    /// negotiation requests.
-    fn telnet_started(&mut self, session: TelnetSession) {
-        let _ = session;
-    }
-
-    /// A negotiation event: anything but [`Event::Data`], which goes to
-    /// `data_received`.
-    fn telnet_event(&mut self, event: &Event<'_>) {
-        let _ = event;
-    }
+/// The telnet layer: a [`Telnet`] session between a transport and the
+/// protocol above. Used as [`TelnetProtocol`].
+pub struct TelnetLayer {
+    policy: Option<Policy>,
+    state: Option<Rc<TelnetState>>,
 }
 
-/// A [`Protocol`] that speaks Telnet to the peer and runs application `A`
-/// over it (the idea of Twisted's `TelnetTransport`).
+/// A [`Protocol`] `P` run over Telnet (the idea of Twisted's
+/// `TelnetTransport`).
 ///
-/// The application sees only application bytes in `data_received`;
-/// negotiation events reach [`TelnetApplication::telnet_event`]; what it
-/// writes to its transport is escaped (`IAC` doubled, bare `CR` sent as
-/// `CR NUL`); requests go through the [`TelnetSession`] it receives first.
+/// `P` sees only application bytes in `data_received`; negotiation events
+/// reach its [`layer_event`](Protocol::layer_event) as
+/// [`LayerEvent::Telnet`] (anything but [`Event::Data`]); what it writes
+/// to its transport is escaped (`IAC` doubled, bare `CR` sent as
+/// `CR NUL`), after the negotiation replies to the input that came before;
+/// requests go through the [`TelnetSession`] found from its transport.
+/// Every other transport call (closing, flow control, socket settings)
+/// goes to the connection's transport unchanged.
 ///
 /// The layer answers negotiation on its own (a `WONT` for each refused
 /// `DO`, …). Those answers are output like any other: a peer that floods
 /// requests and never reads makes them pile up, so an application facing
 /// untrusted peers pauses reading in `pause_writing` or sets a hard limit
 /// with [`Transport::set_write_limits`].
-pub struct TelnetProtocol<A> {
-    app: A,
-    policy: Option<Policy>,
-    shared: Option<Rc<Shared>>,
+pub type TelnetProtocol<P> = Layered<TelnetLayer, P>;
+
+impl<P: Protocol> TelnetProtocol<P> {
+    /// Runs `protocol` over a Telnet session following `policy`; the
+    /// policy's opening requests are sent when the connection is made.
+    pub fn new(protocol: P, policy: Policy) -> Self {
+        Layered::wrap(
+            TelnetLayer {
+                policy: Some(policy),
+                state: None,
+            },
+            protocol,
+        )
+    }
 }
 
-/// State shared by the layer, the application's transport and its
-/// [`TelnetSession`].
-struct Shared {
+/// What the telnet layer shares with its transport and its
+/// [`TelnetSession`]s.
+pub struct TelnetState {
     /// `None` while the layer decodes input (the session is borrowed then).
     telnet: RefCell<Option<Telnet>>,
     /// Requests made while the session was busy, applied right after.
@@ -98,91 +101,53 @@ impl OptionSet {
     }
 }
 
-impl<A: TelnetApplication> TelnetProtocol<A> {
-    /// Runs `app` over a Telnet session following `policy`; the policy's
-    /// opening requests are sent when the connection is made.
-    pub fn new(app: A, policy: Policy) -> Self {
-        TelnetProtocol {
-            app,
-            policy: Some(policy),
-            shared: None,
-        }
-    }
+impl Layer for TelnetLayer {
+    type Shared = TelnetState;
 
-    /// The application protocol.
-    pub fn app(&self) -> &A {
-        &self.app
-    }
-
-    /// The application protocol, mutably.
-    pub fn app_mut(&mut self) -> &mut A {
-        &mut self.app
-    }
-}
-
-impl<A: TelnetApplication> Protocol for TelnetProtocol<A> {
-    fn connection_made(&mut self, lower: Transport) {
+    fn connection_made(&mut self, lower: &Transport) -> Rc<TelnetState> {
         let telnet = Telnet::new(self.policy.take().unwrap_or_else(Policy::character_mode));
-        let shared = Rc::new(Shared {
+        let state = Rc::new(TelnetState {
             telnet: RefCell::new(Some(telnet)),
             deferred: RefCell::new(Vec::new()),
             enabled_local: Cell::new(OptionSet::default()),
             enabled_remote: Cell::new(OptionSet::default()),
-            lower,
+            lower: lower.clone(),
             scratch: RefCell::new(Vec::new()),
         });
-        shared.flush_session();
-        self.shared = Some(shared.clone());
-        self.app.telnet_started(TelnetSession {
-            shared: shared.clone(),
-        });
-        self.app.connection_made(Transport::new(shared));
+        state.flush_session();
+        self.state = Some(state.clone());
+        state
     }
 
-    fn data_received(&mut self, data: &[u8]) {
-        let Some(shared) = self.shared.clone() else {
+    fn data_received<P: Protocol>(&mut self, data: &[u8], above: &mut Above<'_, P>) {
+        let Some(state) = &self.state else {
             return;
         };
-        let Some(mut telnet) = shared.telnet.borrow_mut().take() else {
+        let Some(mut telnet) = state.telnet.borrow_mut().take() else {
             return;
         };
-        let app = &mut self.app;
         telnet.receive_with_output(data, |event, output| {
             if !output.is_empty() {
-                shared.lower.write(output);
+                state.lower.write(output);
                 output.clear();
             }
             match event {
-                Event::Data(bytes) => app.data_received(bytes),
+                Event::Data(bytes) => {
+                    above.deliver(bytes);
+                }
                 other => {
-                    shared.track(&other);
-                    app.telnet_event(&other);
+                    state.track(&other);
+                    above.event(&LayerEvent::Telnet(&other));
                 }
             }
         });
-        *shared.telnet.borrow_mut() = Some(telnet);
-        shared.apply_deferred();
-        shared.flush_session();
-    }
-
-    fn eof_received(&mut self) -> HalfClose {
-        self.app.eof_received()
-    }
-
-    fn connection_lost(&mut self, reason: &CloseReason) {
-        self.app.connection_lost(reason);
-    }
-
-    fn pause_writing(&mut self) {
-        self.app.pause_writing();
-    }
-
-    fn resume_writing(&mut self) {
-        self.app.resume_writing();
+        *state.telnet.borrow_mut() = Some(telnet);
+        state.apply_deferred();
+        state.flush_session();
     }
 }
 
-impl Shared {
+impl TelnetState {
     /// Writes what the session queued for the peer.
     fn flush_session(&self) {
         let output = match self.telnet.borrow_mut().as_mut() {
@@ -239,90 +204,42 @@ impl Shared {
     }
 }
 
-/// The application's transport: escapes what it writes, passes everything
-/// else to the connection's transport.
-impl TransportBackend for Shared {
-    fn write(&self, data: &[u8]) {
+/// What the protocol above writes is escaped; negotiation replies were
+/// written before it.
+impl WritePath for TelnetState {
+    fn write(&self, data: &[u8], lower: &Transport) {
         if memchr2(IAC, CR, data).is_none() {
-            self.lower.write(data);
+            lower.write(data);
             return;
         }
         let mut scratch = self.scratch.borrow_mut();
         scratch.clear();
         codec::encode_data(data, &mut scratch);
-        self.lower.write(&scratch);
-    }
-
-    fn close(&self, kind: CloseKind) {
-        match kind {
-            CloseKind::Flush(None) => self.lower.lose_connection(),
-            CloseKind::Flush(Some(why)) => self.lower.lose_connection_because(&why),
-            CloseKind::Abort => self.lower.abort_connection(),
-        }
-    }
-
-    fn shutdown_write(&self) {
-        self.lower.shutdown_write();
-    }
-
-    fn is_closing(&self) -> bool {
-        self.lower.is_closing()
-    }
-
-    fn peer_address(&self) -> Address {
-        self.lower.peer_address()
-    }
-
-    fn local_address(&self) -> Address {
-        self.lower.local_address()
-    }
-
-    fn set_reading(&self, reading: bool) {
-        if reading {
-            self.lower.resume_reading();
-        } else {
-            self.lower.pause_reading();
-        }
-    }
-
-    fn pending_bytes(&self) -> usize {
-        self.lower.pending_bytes()
-    }
-
-    fn set_write_limits(&self, limits: WriteLimits) {
-        self.lower.set_write_limits(limits);
-    }
-
-    fn write_limits(&self) -> WriteLimits {
-        self.lower.write_limits()
-    }
-
-    fn set_nodelay(&self, nodelay: bool) -> std::io::Result<()> {
-        self.lower.set_nodelay(nodelay)
-    }
-
-    fn set_keepalive(&self, idle: Option<Duration>) -> std::io::Result<()> {
-        self.lower.set_keepalive(idle)
-    }
-
-    fn set_send_buffer_size(&self, bytes: usize) -> std::io::Result<()> {
-        self.lower.set_send_buffer_size(bytes)
+        lower.write(&scratch);
     }
 }
 
-/// The application's handle on its Telnet session: requests and option
-/// state. Cheap to clone.
+/// A protocol's handle on the Telnet session under it: requests and
+/// option state. Cheap to clone; found with [`of`](Self::of).
 ///
 /// Requests made while the session is decoding input (from inside
-/// `data_received` or `telnet_event`) are carried out right after the
+/// `data_received` or `layer_event`) are carried out right after the
 /// current chunk of input; their outcome arrives as
-/// [`TelnetApplication::telnet_event`]s.
+/// [`LayerEvent::Telnet`] events.
 #[derive(Clone)]
 pub struct TelnetSession {
-    shared: Rc<Shared>,
+    shared: Rc<TelnetState>,
 }
 
 impl TelnetSession {
+    /// The session of the nearest telnet layer under `transport`, if any
+    /// (other layers may sit in between).
+    pub fn of(transport: &Transport) -> Option<TelnetSession> {
+        transport
+            .layer::<TelnetState>()
+            .map(|shared| TelnetSession { shared })
+    }
+
     /// Asks to enable `option` on our side (`WILL`).
     pub fn enable_local(&self, option: TelnetOption) {
         self.shared.request(Request::Enable(Side::Local, option));
@@ -368,6 +285,7 @@ impl TelnetSession {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::CloseReason;
     use crate::testing::StringTransport;
 
     /// Records what the application sees, and echoes data back.
@@ -382,6 +300,7 @@ mod tests {
 
     impl Protocol for Recorder {
         fn connection_made(&mut self, transport: Transport) {
+            self.session = TelnetSession::of(&transport);
             self.transport = Some(transport);
         }
 
@@ -393,14 +312,11 @@ mod tests {
         fn connection_lost(&mut self, reason: &CloseReason) {
             self.lost = Some(reason.to_string());
         }
-    }
 
-    impl TelnetApplication for Recorder {
-        fn telnet_started(&mut self, session: TelnetSession) {
-            self.session = Some(session);
-        }
-
-        fn telnet_event(&mut self, event: &Event<'_>) {
+        fn layer_event(&mut self, event: &LayerEvent<'_>) {
+            let LayerEvent::Telnet(event) = event else {
+                return;
+            };
             self.events.push(format!("{event:?}"));
             if let Event::WindowSize { .. } = event {
                 // A request from inside a callback: deferred, then sent.
@@ -424,8 +340,8 @@ mod tests {
             record.written(),
             [255, 251, 1, 255, 251, 3, 255, 253, 31, 255, 252, 34]
         );
-        assert!(layer.app().transport.is_some());
-        assert!(layer.app().session.is_some());
+        assert!(layer.inner().transport.is_some());
+        assert!(layer.inner().session.is_some());
     }
 
     #[test]
@@ -433,8 +349,8 @@ mod tests {
         let (mut layer, record) = connected();
         record.take_written();
         layer.data_received(b"a\xff\xffb\xff\xf1c");
-        assert_eq!(layer.app().data, b"a\xffbc");
-        assert_eq!(layer.app().events, ["Command(Nop)"]);
+        assert_eq!(layer.inner().data, b"a\xffbc");
+        assert_eq!(layer.inner().events, ["Command(Nop)"]);
         // The echo of 0xFF is escaped again.
         assert_eq!(record.written(), b"a\xff\xffbc");
     }
@@ -452,7 +368,7 @@ mod tests {
     fn option_state_and_requests_made_during_events() {
         let (mut layer, record) = connected();
         record.take_written();
-        let session = layer.app().session.clone().unwrap();
+        let session = layer.inner().session.clone().unwrap();
         assert!(!session.is_enabled_local(TelnetOption::ECHO));
         // DO ECHO (agrees with our WILL), WILL NAWS, then a window size.
         layer.data_received(b"\xff\xfd\x01\xff\xfb\x1f\xff\xfa\x1f\x00\x50\x00\x18\xff\xf0");
@@ -460,7 +376,7 @@ mod tests {
         assert!(session.is_enabled_remote(TelnetOption::NAWS));
         assert!(
             layer
-                .app()
+                .inner()
                 .events
                 .iter()
                 .any(|e| e.contains("WindowSize { width: 80, height: 24 }"))
@@ -473,13 +389,13 @@ mod tests {
     fn closing_goes_through_to_the_connection() {
         let (mut layer, record) = connected();
         layer
-            .app()
+            .inner()
             .transport
             .as_ref()
             .unwrap()
             .lose_connection_because("bye");
         assert!(record.lose_connection_called());
         layer.connection_lost(&CloseReason::Done);
-        assert!(layer.app_mut().lost.is_some());
+        assert!(layer.inner_mut().lost.is_some());
     }
 }

@@ -45,16 +45,17 @@
 //!
 //! # As a protocol layer
 //!
-//! [`TelnetProtocol`] runs any application protocol implementing
-//! [`TelnetApplication`] over a Telnet session under weft's reactor. It
-//! works like this:
-//! on connection, write [`Telnet::take_output`]; on data, call
+//! [`TelnetProtocol`] runs any protocol over a Telnet session under weft's
+//! reactor, as a [layer](crate::layer). It works like this: on connection,
+//! write [`Telnet::take_output`]; on data, call
 //! [`Telnet::receive_with_output`], writing the lent output queue to the
-//! transport before handing each [`Event::Data`] to the application (so
-//! replies and the application's writes stay in order), then write what is
-//! left; give the application a transport whose writes go through
-//! [`Telnet::encode_data`], and write the queue out after the application
-//! calls a request method ([`Telnet::enable_local`] and the like).
+//! transport before handing each [`Event::Data`] to the protocol above (so
+//! replies and its writes stay in order) and each other event to its
+//! [`layer_event`](crate::Protocol::layer_event), then write what is left;
+//! give the protocol above a transport whose writes go through
+//! [`Telnet::encode_data`], and a [`TelnetSession`] (found from that
+//! transport) whose requests ([`Telnet::enable_local`] and the like) write
+//! the queue out.
 //!
 //! Modules, one concept each: [`codec`] (the byte stream), [`command`] and
 //! [`option`] (the codes), [`qmethod`] (RFC 1143's per-option state machine),
@@ -71,7 +72,7 @@ pub mod ttype;
 
 pub use codec::{Decoder, Discarded, Token};
 pub use command::{Command, Verb};
-pub use layer::{TelnetApplication, TelnetProtocol, TelnetSession};
+pub use layer::{TelnetLayer, TelnetProtocol, TelnetSession, TelnetState};
 pub use naws::WindowSize;
 pub use negotiation::{OptionTable, Policy, Side};
 pub use option::TelnetOption;

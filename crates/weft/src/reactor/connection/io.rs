@@ -32,6 +32,15 @@ pub(crate) fn send_now(stream: &Stream, data: &[u8]) -> io::Result<Option<usize>
     }
 }
 
+/// What a connection brings from the reactor that served it before.
+#[derive(Debug, Default)]
+pub(crate) struct Carried {
+    /// Bytes read there and not used by its protocol.
+    pub(crate) received: Vec<u8>,
+    /// Bytes written there and not sent yet.
+    pub(crate) pending: Vec<u8>,
+}
+
 /// How a connection's socket is closed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Ending {
@@ -48,10 +57,24 @@ impl Inner {
     /// calls `connection_made`, and services what that did.
     pub(crate) fn adopt(
         self: &Rc<Self>,
+        stream: Stream,
+        peer: Address,
+        protocol: Box<dyn Protocol>,
+        on_lost: Option<LostHook>,
+    ) {
+        self.adopt_carrying(stream, peer, protocol, on_lost, Carried::default());
+    }
+
+    /// [`adopt`](Self::adopt) for a connection that another reactor served
+    /// until now: what it had left to send goes out first, and what it had
+    /// read and not used is delivered right after `connection_made`.
+    pub(crate) fn adopt_carrying(
+        self: &Rc<Self>,
         mut stream: Stream,
         peer: Address,
         protocol: Box<dyn Protocol>,
         on_lost: Option<LostHook>,
+        carried: Carried,
     ) {
         let key = self.sources.borrow().next_key();
         if let Err(error) = stream.register(&self.registry, key.token()) {
@@ -72,8 +95,18 @@ impl Inner {
             .borrow_mut()
             .insert(|_| Source::Connection(conn.clone()));
         debug_assert_eq!(inserted, key);
+        if !carried.pending.is_empty() {
+            conn.out.borrow_mut().push(&carried.pending);
+            conn.enqueue_service();
+        }
         let transport = Transport::new(conn.clone());
         self.call_protocol(&conn, |p| p.connection_made(transport));
+        if !carried.received.is_empty() {
+            self.call_protocol(&conn, |p| p.data_received(&carried.received));
+            // More may wait in the socket: its readiness was reported to
+            // the reactor it came from.
+            conn.enqueue_read();
+        }
         self.service_touched();
     }
 

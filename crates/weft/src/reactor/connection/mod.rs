@@ -18,6 +18,7 @@ use std::rc::{Rc, Weak};
 use std::time::Duration;
 
 use super::Inner;
+use super::hand_over::{HandOver, HandOverError};
 use super::sources::SourceKey;
 use super::stream::Stream;
 use crate::transport::{CloseKind, TransportBackend};
@@ -25,7 +26,7 @@ use crate::{Address, CloseReason, Protocol, WriteLimits};
 use out_buffer::OutBuffer;
 use state::{Phase, Reading, Sending, Sides};
 
-pub(crate) use io::Ending;
+pub(crate) use io::{Carried, Ending};
 
 /// Writes at least this large, made while nothing is queued, go to the
 /// socket at once instead of being copied into the output buffer (what the
@@ -226,6 +227,10 @@ impl TransportBackend for Connection {
         !self.phase.borrow().accepts_writes()
     }
 
+    fn is_disconnecting(&self) -> bool {
+        !self.phase.borrow().accepts_input()
+    }
+
     fn peer_address(&self) -> Address {
         self.peer.clone()
     }
@@ -271,5 +276,34 @@ impl TransportBackend for Connection {
 
     fn set_send_buffer_size(&self, bytes: usize) -> stdio::Result<()> {
         self.with_socket(|s| s.set_send_buffer_size(bytes))
+    }
+
+    fn hand_over(&self, unused: &[u8]) -> Result<HandOver, HandOverError> {
+        if !self.phase.borrow().accepts_writes() {
+            return Err(HandOverError::Closing);
+        }
+        let Some(mut socket) = self.socket.borrow_mut().take() else {
+            return Err(HandOverError::Closing);
+        };
+        if let Some(reactor) = self.reactor.upgrade() {
+            socket.deregister(&reactor.registry);
+        }
+        let pending = {
+            let mut out = self.out.borrow_mut();
+            let pending = out.unsent().to_vec();
+            *out = OutBuffer::default();
+            pending
+        };
+        // The reactor finishes the connection after the current callback,
+        // with no socket left to close.
+        self.request_close(false, CloseReason::HandedOver);
+        Ok(HandOver {
+            socket,
+            peer: self.peer.clone(),
+            carried: Carried {
+                received: unused.to_vec(),
+                pending,
+            },
+        })
     }
 }

@@ -20,20 +20,21 @@
 //! compatibility with Twisted and ignored (a stale socket file is always
 //! detected and replaced). Client option: `timeout=SECONDS`.
 
+mod description;
+mod tcp;
+mod unix;
+
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
+use description::Description;
+
 const DEFAULT_BACKLOG: u32 = 1024;
 
-const TCP_SERVER_FORM: &str = "tcp:PORT[:interface=ADDRESS][:backlog=N][:reuseport=0|1]";
-const TCP6_SERVER_FORM: &str = "tcp6:PORT[:interface=ADDRESS][:backlog=N][:reuseport=0|1]";
-const UNIX_SERVER_FORM: &str = "unix:PATH[:mode=OCTAL][:backlog=N]";
 const SERVER_FORMS: &str = "tcp:PORT, tcp6:PORT or unix:PATH, with options";
-const TCP_CLIENT_FORM: &str = "tcp:host=HOST:port=PORT[:timeout=SECONDS] or tcp:HOST:PORT";
-const UNIX_CLIENT_FORM: &str = "unix:path=PATH[:timeout=SECONDS] or unix:PATH";
 const CLIENT_FORMS: &str = "tcp:host=HOST:port=PORT or unix:path=PATH, with options";
 
 /// A description that did not parse. Its message quotes the description,
@@ -179,17 +180,9 @@ impl FromStr for ServerEndpoint {
     fn from_str(description: &str) -> Result<Self, EndpointError> {
         let mut parsed = Description::parse(description, SERVER_FORMS)?;
         match parsed.kind.clone().as_str() {
-            "tcp" => parse_tcp_server(
-                &mut parsed,
-                IpAddr::V4(Ipv4Addr::UNSPECIFIED),
-                TCP_SERVER_FORM,
-            ),
-            "tcp6" => parse_tcp_server(
-                &mut parsed,
-                IpAddr::V6(Ipv6Addr::UNSPECIFIED),
-                TCP6_SERVER_FORM,
-            ),
-            "unix" => parse_unix_server(&mut parsed),
+            "tcp" => tcp::parse_server(&mut parsed, IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
+            "tcp6" => tcp::parse_server(&mut parsed, IpAddr::V6(Ipv6Addr::UNSPECIFIED)),
+            "unix" => unix::parse_server(&mut parsed),
             other => Err(parsed.error(format!("unknown endpoint type '{other}'"), SERVER_FORMS)),
         }
     }
@@ -201,272 +194,10 @@ impl FromStr for ClientEndpoint {
     fn from_str(description: &str) -> Result<Self, EndpointError> {
         let mut parsed = Description::parse(description, CLIENT_FORMS)?;
         match parsed.kind.clone().as_str() {
-            "tcp" | "tcp6" => parse_tcp_client(&mut parsed),
-            "unix" => parse_unix_client(&mut parsed),
+            "tcp" | "tcp6" => tcp::parse_client(&mut parsed),
+            "unix" => unix::parse_client(&mut parsed),
             other => Err(parsed.error(format!("unknown endpoint type '{other}'"), CLIENT_FORMS)),
         }
-    }
-}
-
-fn parse_tcp_server(
-    d: &mut Description,
-    any: IpAddr,
-    form: &'static str,
-) -> Result<ServerEndpoint, EndpointError> {
-    d.check(
-        &["port"],
-        &["port", "interface", "backlog", "reuseport"],
-        form,
-    )?;
-    let port = d.required("port", form)?;
-    let port = d.port(port, form)?;
-    let interface = match d.get("interface") {
-        None | Some("") => any,
-        Some(text) => text
-            .parse()
-            .map_err(|_| d.error(format!("interface '{text}' is not an IP address"), form))?,
-    };
-    Ok(ServerEndpoint::Tcp(TcpListenOptions {
-        address: SocketAddr::new(interface, port),
-        backlog: d.backlog(form)?,
-        reuse_port: d.flag("reuseport", form)?,
-    }))
-}
-
-fn parse_unix_server(d: &mut Description) -> Result<ServerEndpoint, EndpointError> {
-    let form = UNIX_SERVER_FORM;
-    d.check(
-        &["address"],
-        &["address", "path", "mode", "backlog", "lockfile"],
-        form,
-    )?;
-    let path = d.get("address").or_else(|| d.get("path"));
-    let path = path.ok_or_else(|| d.error("the socket path is missing".into(), form))?;
-    let mode = match d.get("mode") {
-        None => None,
-        Some(text) => Some(
-            u32::from_str_radix(text, 8)
-                .ok()
-                .filter(|m| *m <= 0o7777)
-                .ok_or_else(|| {
-                    d.error(
-                        format!("mode '{text}' is not an octal permission like 660"),
-                        form,
-                    )
-                })?,
-        ),
-    };
-    d.flag("lockfile", form)?;
-    Ok(ServerEndpoint::Unix(UnixListenOptions {
-        path: non_empty_path(d, path, form)?,
-        mode,
-        backlog: d.backlog(form)?,
-    }))
-}
-
-fn parse_tcp_client(d: &mut Description) -> Result<ClientEndpoint, EndpointError> {
-    let form = TCP_CLIENT_FORM;
-    d.check(&["host", "port"], &["host", "port", "timeout"], form)?;
-    let host = d.required("host", form)?;
-    if host.is_empty() {
-        return Err(d.error("the host is empty".into(), form));
-    }
-    let port = d.port(d.required("port", form)?, form)?;
-    Ok(ClientEndpoint::Tcp {
-        host: host.to_owned(),
-        port,
-        timeout: d.timeout(form)?,
-    })
-}
-
-fn parse_unix_client(d: &mut Description) -> Result<ClientEndpoint, EndpointError> {
-    let form = UNIX_CLIENT_FORM;
-    d.check(&["path"], &["path", "timeout", "checkPID"], form)?;
-    let path = d.required("path", form)?;
-    Ok(ClientEndpoint::Unix {
-        path: non_empty_path(d, path, form)?,
-        timeout: d.timeout(form)?,
-    })
-}
-
-fn non_empty_path(
-    d: &Description,
-    path: &str,
-    form: &'static str,
-) -> Result<PathBuf, EndpointError> {
-    if path.is_empty() {
-        return Err(d.error("the socket path is empty".into(), form));
-    }
-    Ok(PathBuf::from(path))
-}
-
-/// A description split into its type, positional and keyword arguments.
-struct Description {
-    text: String,
-    kind: String,
-    positional: Vec<String>,
-    keywords: Vec<(String, String)>,
-    /// What the positional arguments stand for, set by [`Self::check`].
-    positional_names: &'static [&'static str],
-}
-
-impl Description {
-    fn parse(text: &str, forms: &'static str) -> Result<Self, EndpointError> {
-        let fail = |fault: &str| EndpointError {
-            description: text.to_owned(),
-            fault: fault.to_owned(),
-            expected: forms,
-        };
-        let mut fields = split_unescaped(text).map_err(&fail)?.into_iter();
-        let kind = match fields.next() {
-            Some((kind, None)) if !kind.is_empty() => kind,
-            _ => return Err(fail("the endpoint type is missing")),
-        };
-        let mut positional = Vec::new();
-        let mut keywords = Vec::new();
-        for (field, value) in fields {
-            match value {
-                Some(value) => keywords.push((field, value)),
-                None => positional.push(field),
-            }
-        }
-        Ok(Description {
-            text: text.to_owned(),
-            kind,
-            positional,
-            keywords,
-            positional_names: &[],
-        })
-    }
-
-    fn error(&self, fault: String, expected: &'static str) -> EndpointError {
-        EndpointError {
-            description: self.text.clone(),
-            fault,
-            expected,
-        }
-    }
-
-    /// Checks positional count and keyword names, and that no argument is
-    /// given twice.
-    fn check(
-        &mut self,
-        positional_names: &'static [&'static str],
-        keys: &[&str],
-        form: &'static str,
-    ) -> Result<(), EndpointError> {
-        self.positional_names = positional_names;
-        if self.positional.len() > positional_names.len() {
-            return Err(self.error(
-                format!(
-                    "too many arguments ('{}')",
-                    self.positional[positional_names.len()]
-                ),
-                form,
-            ));
-        }
-        for (i, (key, _)) in self.keywords.iter().enumerate() {
-            if !keys.contains(&key.as_str()) {
-                return Err(self.error(format!("unknown option '{key}'"), form));
-            }
-            let positional_too = positional_names
-                .iter()
-                .position(|name| name == key)
-                .is_some_and(|p| p < self.positional.len());
-            if positional_too || self.keywords[..i].iter().any(|(k, _)| k == key) {
-                return Err(self.error(format!("'{key}' is given twice"), form));
-            }
-        }
-        Ok(())
-    }
-
-    /// The value of `name`, by keyword or by its position in `check`'s list.
-    fn get(&self, name: &str) -> Option<&str> {
-        if let Some((_, value)) = self.keywords.iter().find(|(k, _)| k == name) {
-            return Some(value);
-        }
-        let index = self.positional_names.iter().position(|n| *n == name)?;
-        self.positional.get(index).map(String::as_str)
-    }
-
-    fn required(&self, name: &str, form: &'static str) -> Result<&str, EndpointError> {
-        self.get(name)
-            .ok_or_else(|| self.error(format!("the {name} is missing"), form))
-    }
-
-    fn port(&self, text: &str, form: &'static str) -> Result<u16, EndpointError> {
-        text.parse().map_err(|_| {
-            self.error(
-                format!("port must be a number from 0 to 65535, not '{text}'"),
-                form,
-            )
-        })
-    }
-
-    fn backlog(&self, form: &'static str) -> Result<u32, EndpointError> {
-        match self.get("backlog") {
-            None => Ok(DEFAULT_BACKLOG),
-            Some(text) => text.parse().ok().filter(|b| *b > 0).ok_or_else(|| {
-                self.error(
-                    format!("backlog must be a positive number, not '{text}'"),
-                    form,
-                )
-            }),
-        }
-    }
-
-    fn flag(&self, name: &str, form: &'static str) -> Result<bool, EndpointError> {
-        match self.get(name) {
-            None | Some("0") | Some("false") | Some("no") => Ok(false),
-            Some("1") | Some("true") | Some("yes") => Ok(true),
-            Some(text) => Err(self.error(format!("{name} must be 0 or 1, not '{text}'"), form)),
-        }
-    }
-
-    fn timeout(&self, form: &'static str) -> Result<Option<Duration>, EndpointError> {
-        let Some(text) = self.get("timeout") else {
-            return Ok(None);
-        };
-        text.parse::<f64>()
-            .ok()
-            .and_then(|s| Duration::try_from_secs_f64(s).ok())
-            .filter(|d| !d.is_zero())
-            .map(Some)
-            .ok_or_else(|| {
-                self.error(
-                    format!("timeout must be a positive number of seconds, not '{text}'"),
-                    form,
-                )
-            })
-    }
-}
-
-/// Splits on unescaped `:`; each field is split at its first unescaped `=`
-/// into key and value.
-fn split_unescaped(text: &str) -> Result<Vec<(String, Option<String>)>, &'static str> {
-    let mut fields = Vec::new();
-    let mut current = String::new();
-    let mut key: Option<String> = None;
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => current.push(chars.next().ok_or("it ends with a lone backslash")?),
-            ':' => {
-                fields.push(finish_field(&mut key, &mut current));
-            }
-            '=' if key.is_none() => key = Some(std::mem::take(&mut current)),
-            c => current.push(c),
-        }
-    }
-    fields.push(finish_field(&mut key, &mut current));
-    Ok(fields)
-}
-
-fn finish_field(key: &mut Option<String>, current: &mut String) -> (String, Option<String>) {
-    let text = std::mem::take(current);
-    match key.take() {
-        Some(key) => (key, Some(text)),
-        None => (text, None),
     }
 }
 

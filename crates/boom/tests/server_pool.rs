@@ -1,0 +1,87 @@
+//! The game on a pool of reactors, over real sockets: arenas live on
+//! reactors, a newcomer joins the reactor with a free seat in an open
+//! arena (so those who arrive together meet), names stay unique across
+//! reactors, and the counters add up every reactor.
+
+mod support;
+
+use std::sync::mpsc;
+
+use boom::server::mode::Mode;
+use boom::server::{Lobby, Options, Server};
+use support::net::Client;
+use support::received::{Frame, Frames};
+use support::{PATIENCE, full};
+use weft::pool::{Member, Pool};
+
+/// Status lines under a full-game board.
+const STATUS: usize = 3;
+
+fn shows_all(frame: &Frame, pawns: &str) -> bool {
+    pawns.chars().all(|pawn| frame.shows(pawn))
+}
+
+#[test]
+fn players_fill_an_arena_on_one_reactor_before_the_next_opens_on_another() {
+    let options = Options {
+        bots: Some(0),
+        max_players: 2,
+        ..full()
+    };
+    let lobby = Lobby::new(2, Mode::Full);
+    let (ready_tx, ready_rx) = mpsc::channel();
+    let shared = lobby.clone();
+    let pool = Pool::new()
+        .threads(2)
+        .start(move |member: &Member| {
+            let server = Server::on_reactor_in_lobby(
+                member.reactor(),
+                options.clone(),
+                shared.clone(),
+                member.index(),
+            )?;
+            let lobby = shared.clone();
+            let port = member.listen_dispatched(
+                "tcp:port=0:interface=127.0.0.1",
+                server.admission(),
+                move |_| lobby.session_for_newcomer(),
+            )?;
+            if let Some(port) = port {
+                ready_tx.send(port.address().tcp().unwrap()).unwrap();
+            }
+            Ok(())
+        })
+        .unwrap();
+    let address = ready_rx.recv_timeout(PATIENCE).unwrap();
+
+    let mut a = Client::connect(address);
+    assert!(a.frame(STATUS).status_line("You are A").is_some());
+    let mut b = Client::connect(address);
+    assert!(b.frame(STATUS).status_line("You are B").is_some());
+    a.frame_until(STATUS, |f| shows_all(f, "AB"));
+    let mut c = Client::connect(address);
+    let frame = c.frame(STATUS);
+    assert!(frame.status_line("You are C").is_some(), "{frame:#?}");
+    let mut d = Client::connect(address);
+    assert!(d.frame(STATUS).status_line("You are D").is_some());
+    let frame = c.frame_until(STATUS, |f| shows_all(f, "CD"));
+    assert!(
+        !frame.shows('A') && !frame.shows('B'),
+        "another arena: {frame:#?}"
+    );
+
+    assert_eq!(lobby.players_in(0) + lobby.players_in(1), 4);
+    assert_eq!(
+        (lobby.players_in(0), lobby.players_in(1)),
+        (2, 2),
+        "one arena on each reactor"
+    );
+    let stats = lobby.stats();
+    assert_eq!((stats.players(), stats.arenas()), (4, 2), "counters add up");
+
+    pool.stop();
+    for client in [&mut a, &mut b, &mut c, &mut d] {
+        assert!(client.read_to_end().contains("The server is going down"));
+    }
+    pool.join().unwrap();
+}

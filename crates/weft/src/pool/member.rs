@@ -1,0 +1,223 @@
+//! [`Member`]: one reactor of a [`Pool`](super::Pool), as its setup sees
+//! it, and the two ways of spreading a listener's connections.
+
+use std::io;
+use std::net::SocketAddr;
+use std::rc::Rc;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use super::Shared;
+use super::services;
+use crate::endpoints::{ServerEndpoint, ToServerEndpoint};
+use crate::{
+    Address, Error, Factory, HandOver, ListeningPort, Protocol, Reactor, Remote, Transport,
+};
+
+/// One reactor of a pool, handed to the pool's setup on that reactor's
+/// thread.
+pub struct Member {
+    reactor: Reactor,
+    index: usize,
+    shared: Arc<Shared>,
+}
+
+impl Member {
+    pub(crate) fn new(reactor: &Reactor, index: usize, shared: Arc<Shared>) -> Self {
+        Member {
+            reactor: reactor.clone(),
+            index,
+            shared,
+        }
+    }
+
+    /// This reactor.
+    pub fn reactor(&self) -> &Reactor {
+        &self.reactor
+    }
+
+    /// This reactor's place in the pool, from 0.
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// How many reactors the pool has.
+    pub fn size(&self) -> usize {
+        self.shared.remotes.len()
+    }
+
+    /// The [`Remote`] of reactor `index` of the pool (panics past
+    /// [`size`](Self::size)).
+    pub fn remote(&self, index: usize) -> &Remote {
+        &self.shared.remotes[index]
+    }
+
+    /// Listens on the TCP `endpoint` with `SO_REUSEPORT`, serving with
+    /// `factory`. Called by every member's setup with the same endpoint,
+    /// this gives each reactor a socket of its own on the same port, and
+    /// the kernel spreads connections among them (by a hash of their
+    /// addresses: even over many clients, not by load). With port 0,
+    /// member 0 picks the port and the others wait for it and bind the
+    /// same one.
+    pub fn listen_shared<F: Factory>(
+        &self,
+        endpoint: &str,
+        factory: F,
+    ) -> Result<ListeningPort, Error> {
+        let mut options = match endpoint.to_server_endpoint()? {
+            ServerEndpoint::Tcp(options) => options,
+            ServerEndpoint::Unix(options) => {
+                return Err(Error::Listen {
+                    address: format!("unix:{}", options.path.display()),
+                    source: io::Error::new(
+                        io::ErrorKind::Unsupported,
+                        "a Unix socket cannot be shared by several reactors: use listen_balanced",
+                    ),
+                });
+            }
+        };
+        options.reuse_port = true;
+        let picks_port = options.address.port() == 0;
+        if picks_port && self.index != 0 {
+            options.address = self.port_picked_for(endpoint)?;
+        }
+        let port = self.reactor.listen_tcp_with(&options, factory)?;
+        if picks_port && self.index == 0 {
+            if let Some(address) = port.address().tcp() {
+                let mut bound = lock(&self.shared.bound);
+                bound.insert(endpoint.to_owned(), address);
+                self.shared.bound_changed.notify_all();
+            }
+        }
+        Ok(port)
+    }
+
+    /// The address member 0 bound for `endpoint`, once it did.
+    fn port_picked_for(&self, endpoint: &str) -> Result<SocketAddr, Error> {
+        let bound = lock(&self.shared.bound);
+        let (bound, _) = self
+            .shared
+            .bound_changed
+            .wait_timeout_while(bound, PORT_WAIT, |bound| !bound.contains_key(endpoint))
+            .unwrap_or_else(PoisonError::into_inner);
+        bound.get(endpoint).copied().ok_or_else(|| Error::Listen {
+            address: endpoint.to_owned(),
+            source: io::Error::new(
+                io::ErrorKind::TimedOut,
+                "reactor 0 of the pool did not bind this endpoint (its setup must listen on it too)",
+            ),
+        })
+    }
+
+    /// Serves `endpoint` with one acceptor: member 0 listens, and hands
+    /// each connection it accepts to the member with the fewest
+    /// connections (itself included), where `factory` builds its
+    /// protocol. Called by every member's setup with the same endpoint
+    /// (each gives its own factory); returns the listening port on member
+    /// 0, `None` on the others.
+    pub fn listen_balanced<F: Factory>(
+        &self,
+        endpoint: &str,
+        factory: F,
+    ) -> Result<Option<ListeningPort>, Error> {
+        let shared = self.shared.clone();
+        self.listen_dispatched(endpoint, factory, move |_| least_loaded(&shared))
+    }
+
+    /// [`listen_balanced`](Self::listen_balanced) with the choice of member
+    /// made by `choose`, from the peer's address, on member 0's thread
+    /// (for an application that keeps related connections on one reactor:
+    /// players of one game, say). A choice past the pool's size closes the
+    /// connection.
+    pub fn listen_dispatched<F: Factory>(
+        &self,
+        endpoint: &str,
+        factory: F,
+        choose: impl Fn(&Address) -> usize + 'static,
+    ) -> Result<Option<ListeningPort>, Error> {
+        services::register(endpoint, factory);
+        if self.index != 0 {
+            return Ok(None);
+        }
+        let shared = self.shared.clone();
+        let service: Arc<str> = Arc::from(endpoint);
+        let choose: Rc<dyn Fn(&Address) -> usize> = Rc::new(choose);
+        let acceptor = move |peer: &Address| {
+            Some(Redirect {
+                shared: shared.clone(),
+                service: service.clone(),
+                to: choose(peer),
+            })
+        };
+        self.reactor.listen(endpoint, acceptor).map(Some)
+    }
+
+    /// Hands `hand_over` to reactor `to` of the pool, to be served there by
+    /// the factory that member registered for `service` (the endpoint its
+    /// setup gave [`listen_balanced`](Self::listen_balanced)). A connection
+    /// no one can serve is closed.
+    pub fn hand_over_to(&self, to: usize, service: &str, hand_over: HandOver) {
+        send(&self.shared, to, Arc::from(service), hand_over);
+    }
+
+    /// The member with the fewest connections, counting those on their way
+    /// to it.
+    pub fn least_loaded(&self) -> usize {
+        least_loaded(&self.shared)
+    }
+}
+
+/// How long a member waits for member 0 to pick the port of a shared
+/// endpoint.
+const PORT_WAIT: Duration = Duration::from_secs(30);
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The member with the fewest connections, counting those on their way.
+fn least_loaded(shared: &Shared) -> usize {
+    (0..shared.remotes.len())
+        .min_by_key(|&i| {
+            shared.remotes[i].connection_count() + shared.in_flight[i].load(Ordering::Relaxed)
+        })
+        .unwrap_or(0)
+}
+
+/// Sends `hand_over` to member `to`'s thread, where it is adopted.
+fn send(shared: &Arc<Shared>, to: usize, service: Arc<str>, hand_over: HandOver) {
+    let Some(remote) = shared.remotes.get(to) else {
+        tracing::warn!(to, "no such reactor in the pool; closing the connection");
+        return;
+    };
+    shared.in_flight[to].fetch_add(1, Ordering::Relaxed);
+    let arrived = shared.clone();
+    let sent = remote.call_from_thread(move |reactor| {
+        arrived.in_flight[to].fetch_sub(1, Ordering::Relaxed);
+        services::adopt(reactor, &service, hand_over);
+    });
+    if sent.is_err() {
+        shared.in_flight[to].fetch_sub(1, Ordering::Relaxed);
+        tracing::debug!(to, "the reactor is gone; closing a connection handed to it");
+    }
+}
+
+/// The acceptor's protocol: it hands its connection on at once, before
+/// reading anything, to the member chosen when it was accepted.
+struct Redirect {
+    shared: Arc<Shared>,
+    service: Arc<str>,
+    to: usize,
+}
+
+impl Protocol for Redirect {
+    fn connection_made(&mut self, transport: Transport) {
+        match transport.hand_over(&[]) {
+            Ok(hand_over) => send(&self.shared, self.to, self.service.clone(), hand_over),
+            Err(error) => tracing::warn!(%error, "cannot hand an accepted connection over"),
+        }
+    }
+
+    fn data_received(&mut self, _data: &[u8]) {}
+}

@@ -1,0 +1,74 @@
+//! [`HandOver`]: a live connection on its way from one reactor to
+//! another, with what it had read and not used and what it had left to
+//! send, so that nothing is lost and order is kept.
+
+use std::fmt;
+
+use super::connection::Carried;
+use super::stream::Stream;
+use crate::Address;
+
+/// A connection taken off its reactor by [`Transport::hand_over`](crate::Transport::hand_over),
+/// to be served by another with [`Reactor::adopt`](crate::Reactor::adopt).
+///
+/// It is `Send`: move it to the other reactor's thread (through a
+/// [`Remote`](crate::Remote)). Its socket stays open the whole way; data the
+/// peer sends meanwhile waits in the kernel. Dropping it closes the
+/// connection.
+pub struct HandOver {
+    pub(crate) socket: Stream,
+    pub(crate) peer: Address,
+    pub(crate) carried: Carried,
+}
+
+impl HandOver {
+    /// The peer's address.
+    pub fn peer(&self) -> &Address {
+        &self.peer
+    }
+
+    /// Bytes read on the old reactor and not used there: the new
+    /// protocol receives them first.
+    pub fn received(&self) -> &[u8] {
+        &self.carried.received
+    }
+
+    /// Bytes written on the old reactor and not sent yet: they go out
+    /// before anything the new protocol writes.
+    pub fn pending(&self) -> &[u8] {
+        &self.carried.pending
+    }
+}
+
+impl fmt::Debug for HandOver {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HandOver")
+            .field("peer", &self.peer)
+            .field("received", &self.carried.received.len())
+            .field("pending", &self.carried.pending.len())
+            .finish()
+    }
+}
+
+/// Why a connection cannot be handed over.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum HandOverError {
+    /// The connection is closing or closed.
+    #[error("the connection is closing; it cannot be handed over")]
+    Closing,
+    /// The transport has no socket of its own to hand over (a test double,
+    /// or a layer such as telnet, whose state would not follow).
+    #[error("this transport cannot be handed over: it has no socket of its own")]
+    Unsupported,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::HandOver;
+
+    #[test]
+    fn a_hand_over_can_move_between_threads() {
+        fn send<T: Send>() {}
+        send::<HandOver>();
+    }
+}
