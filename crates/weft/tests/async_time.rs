@@ -258,3 +258,23 @@ fn a_task_spawned_from_a_callback_runs_in_the_same_advance() {
     clock.advance(secs(1));
     assert!(ran.get());
 }
+
+#[test]
+fn an_interval_is_a_stream_of_tick_counts() {
+    use futures_core::Stream;
+    let clock = Clock::new();
+    let timers = clock.timers();
+    let task = clock.spawn(async move {
+        let mut ticks = std::pin::pin!(timers.interval(secs(2), StartAt::Now));
+        let mut counts = Vec::new();
+        while counts.len() < 3 {
+            let next = std::future::poll_fn(|cx| ticks.as_mut().poll_next(cx)).await;
+            counts.push(next.expect("an interval does not end"));
+        }
+        counts
+    });
+    clock.advance(Duration::ZERO);
+    clock.advance(secs(2));
+    clock.advance(secs(6));
+    assert_eq!(task.try_take(), Some(Ok(vec![1, 1, 3])));
+}

@@ -30,11 +30,11 @@
 //!
 //! | file | what it holds |
 //! | --- | --- |
-//! | [`handle`] | [`Task`], the handle, and [`TaskError`] |
-//! | [`cell`] | one task's storage: its future, then its output |
-//! | [`executor`] | the table of tasks and the batch that polls them |
-//! | [`waker`] | waking: the local queue, the inbox for other threads |
-//! | [`yield_now`](mod@yield_now) | giving way to the others |
+//! | `handle.rs` | [`Task`], the handle, and [`TaskError`] |
+//! | `cell.rs` | one task's storage: its future, then its output |
+//! | `executor.rs` | the table of tasks and the batch that polls them |
+//! | `waker.rs` | waking: the local queue, the inbox for other threads |
+//! | `yield_now.rs` | giving way to the others |
 
 mod cell;
 mod executor;

@@ -83,3 +83,18 @@ impl Interval {
         Poll::Ready(count)
     }
 }
+
+/// The ticks as a stream (`futures::StreamExt` and friends work on it):
+/// each item is the count [`tick`](Interval::tick) gives. It never ends
+/// before the end of representable time.
+impl futures_core::Stream for Interval {
+    type Item = u64;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<u64>> {
+        let this = self.get_mut();
+        if this.ended {
+            return Poll::Ready(None);
+        }
+        this.poll_tick(cx).map(Some)
+    }
+}
