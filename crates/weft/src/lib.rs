@@ -78,6 +78,7 @@
 #![deny(missing_docs)]
 
 mod address;
+pub mod client;
 pub mod deferred;
 pub mod endpoints;
 mod error;
@@ -88,6 +89,7 @@ pub mod pool;
 mod protocol;
 pub mod protocols;
 mod reactor;
+pub mod streams;
 pub mod task;
 pub mod testing;
 pub mod time;

@@ -1,0 +1,156 @@
+//! [`StreamProtocol`]: the protocol behind a stream, which buffers what
+//! arrives for the reader.
+
+use std::rc::Rc;
+
+use super::buffer::Buffer;
+use crate::{CloseReason, HalfClose, Protocol, Transport};
+
+/// Fills a stream's [`Buffer`] and keeps it told of the connection's
+/// state; everything else is the handles' work.
+pub(super) struct StreamProtocol {
+    buffer: Rc<Buffer>,
+}
+
+impl StreamProtocol {
+    pub(super) fn new(buffer: Rc<Buffer>) -> Self {
+        StreamProtocol { buffer }
+    }
+}
+
+impl Protocol for StreamProtocol {
+    fn connection_made(&mut self, transport: Transport) {
+        self.buffer.connected(transport);
+    }
+
+    fn data_received(&mut self, data: &[u8]) {
+        self.buffer.received(data);
+    }
+
+    /// The reader sees the end; the writer may still send (asyncio's
+    /// streams keep a half-closed connection open).
+    fn eof_received(&mut self) -> HalfClose {
+        self.buffer.end_of_stream();
+        HalfClose::KeepOpen
+    }
+
+    fn connection_lost(&mut self, reason: &CloseReason) {
+        self.buffer.lost(reason);
+    }
+
+    fn pause_writing(&mut self) {
+        self.buffer.set_writing_paused(true);
+    }
+
+    fn resume_writing(&mut self) {
+        self.buffer.set_writing_paused(false);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::streams::{StreamError, StreamReader, StreamWriter};
+    use crate::testing::{Clock, StringTransport};
+
+    fn connected(limit: usize) -> (StreamProtocol, StreamReader, StreamWriter, StringTransport) {
+        let buffer = Buffer::new(limit);
+        let mut protocol = StreamProtocol::new(buffer.clone());
+        let peer = StringTransport::new();
+        protocol.connection_made(peer.transport());
+        (
+            protocol,
+            StreamReader::new(buffer.clone()),
+            StreamWriter::new(buffer),
+            peer,
+        )
+    }
+
+    #[test]
+    fn reading_pauses_at_the_limit_and_resumes_as_the_reader_catches_up() {
+        let clock = Clock::new();
+        let (mut protocol, mut reader, _writer, peer) = connected(8);
+        protocol.data_received(b"0123");
+        assert!(peer.is_reading());
+        protocol.data_received(b"456\n789");
+        assert!(!peer.is_reading(), "10 unread bytes passed the limit of 8");
+        let task = clock.spawn(async move { reader.read_line().await.ok() });
+        clock.advance(Duration::ZERO);
+        assert_eq!(task.try_take(), Some(Ok(Some(b"0123456\n".to_vec()))));
+        assert!(peer.is_reading(), "3 unread bytes: reading resumed");
+    }
+
+    #[test]
+    fn a_line_longer_than_the_limit_fails_and_closes_the_connection() {
+        let clock = Clock::new();
+        let (mut protocol, mut reader, _writer, peer) = connected(8);
+        protocol.data_received(b"0123456789");
+        let task = clock.spawn(async move { reader.read_line().await.map_err(|e| e.to_string()) });
+        clock.advance(Duration::ZERO);
+        assert_eq!(
+            task.try_take(),
+            Some(Ok(Err(
+                "a line longer than 8 bytes; the connection was closed".into()
+            )))
+        );
+        assert!(peer.lose_connection_called());
+    }
+
+    #[test]
+    fn read_exact_gathers_past_the_limit_and_reports_an_early_end() {
+        let clock = Clock::new();
+        let (mut protocol, mut reader, _writer, _peer) = connected(4);
+        let task = clock.spawn(async move {
+            let whole = reader.read_exact(10).await;
+            let short = reader.read_exact(5).await;
+            (whole, short)
+        });
+        clock.advance(Duration::ZERO);
+        protocol.data_received(b"0123456");
+        clock.advance(Duration::ZERO);
+        protocol.data_received(b"789ab");
+        clock.advance(Duration::ZERO);
+        assert!(!task.is_finished());
+        protocol.eof_received();
+        clock.advance(Duration::ZERO);
+        let (whole, short) = task.try_take().unwrap().unwrap();
+        assert_eq!(whole.unwrap(), b"0123456789");
+        assert!(
+            matches!(short, Err(StreamError::Incomplete { expected: 5, ref partial }) if partial == b"ab"),
+            "{short:?}"
+        );
+    }
+
+    #[test]
+    fn drain_waits_while_writing_is_paused_and_fails_once_the_connection_is_gone() {
+        let clock = Clock::new();
+        let (mut protocol, _reader, writer, peer) = connected(8);
+        let writer = std::rc::Rc::new(writer);
+        let w = writer.clone();
+        protocol.pause_writing();
+        let task =
+            clock.spawn(async move { w.write_all(b"data").await.map_err(|e| e.to_string()) });
+        clock.advance(Duration::ZERO);
+        assert_eq!(peer.written(), b"data", "write never waits");
+        assert!(!task.is_finished(), "drain waits for resume_writing");
+        protocol.resume_writing();
+        clock.advance(Duration::ZERO);
+        assert_eq!(task.try_take(), Some(Ok(Ok(()))));
+        protocol.connection_lost(&CloseReason::Done);
+        let w = writer.clone();
+        let after = clock.spawn(async move { w.drain().await.is_err() });
+        clock.advance(Duration::ZERO);
+        assert_eq!(after.try_take(), Some(Ok(true)));
+    }
+
+    #[test]
+    fn dropping_both_ends_closes_the_connection() {
+        let (_protocol, reader, writer, peer) = connected(8);
+        drop(reader);
+        assert!(!peer.lose_connection_called(), "the writer is still there");
+        drop(writer);
+        assert!(peer.lose_connection_called());
+    }
+}
