@@ -7,13 +7,11 @@ use std::time::Duration;
 
 use weft::time::Scheduler;
 
-type Failure = Box<dyn std::error::Error>;
-
 fn main() -> ExitCode {
     let endpoint = std::env::args()
         .nth(1)
-        .unwrap_or_else(|| "tcp:host=localhost:port=9000:timeout=2".into());
-    let outcome = weft::react(|reactor| async move {
+        .unwrap_or_else(|| "tcp:localhost:9000:timeout=2".into());
+    weft::react_main(|reactor| async move {
         let (mut reader, writer) = weft::streams::open_connection(&reactor, &endpoint)?.await?;
         for line in ["hello", "what a fine day", "goodbye"] {
             writer.write_all(format!("{line}\n").as_bytes()).await?;
@@ -21,13 +19,6 @@ fn main() -> ExitCode {
             print!("echoed: {}", String::from_utf8_lossy(&echoed));
             reactor.timers().sleep(Duration::from_secs(1)).await;
         }
-        Ok::<_, Failure>(())
-    });
-    match outcome.map_err(Failure::from).and_then(|done| done) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("echo_client: {error}");
-            ExitCode::FAILURE
-        }
-    }
+        Ok::<_, Box<dyn std::error::Error>>(())
+    })
 }

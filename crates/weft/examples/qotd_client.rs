@@ -5,27 +5,18 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-type Failure = Box<dyn std::error::Error>;
-
 fn main() -> ExitCode {
     let endpoint = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "tcp:localhost:17".into());
-    let outcome = weft::react(|reactor| async move {
+    weft::react_main(|reactor| async move {
         let (mut quote, _) = weft::streams::open_connection(&reactor, &endpoint)?.await?;
         loop {
             let data = quote.read(4096).await?;
             if data.is_empty() {
-                return Ok::<_, Failure>(());
+                return Ok::<_, Box<dyn std::error::Error>>(());
             }
             std::io::stdout().write_all(&data)?;
         }
-    });
-    match outcome.map_err(Failure::from).and_then(|done| done) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("qotd_client: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    })
 }

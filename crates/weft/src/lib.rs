@@ -103,6 +103,6 @@ pub use panic_guard::catch_panic;
 pub use protocol::{ClientFactory, CloseReason, Factory, HalfClose, Protocol};
 pub use reactor::{
     Connector, HandOver, HandOverError, ListeningPort, Reactor, ReactorGone, Remote, RunUntil,
-    react,
+    react, react_main,
 };
 pub use transport::{CloseKind, Transport, TransportBackend, WriteLimits};

@@ -220,10 +220,7 @@ pub trait ClientFactory: 'static {
     /// standard error when no `tracing` subscriber is installed, so that
     /// it is never silent.
     fn connection_failed(&mut self, error: ConnectError) {
-        tracing::warn!(%error, "outgoing connection failed");
-        if !tracing::dispatcher::has_been_set() {
-            eprintln!("outgoing connection failed: {error}");
-        }
+        crate::client::report_failure(&error);
     }
 
     /// The connection made by this factory ended, after its protocol's

@@ -133,3 +133,113 @@ fn echo_client_exits_1_naming_a_refused_connection() {
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr_line(&output).contains("refused"), "{output:?}");
 }
+
+/// Answers each line with `gen G: LINE`, G telling which run of the
+/// server answered.
+struct Tagged {
+    generation: u32,
+    lines: Option<weft::protocols::LineSender>,
+}
+
+impl weft::Protocol for Tagged {
+    fn connection_made(&mut self, transport: weft::Transport) {
+        self.lines = weft::protocols::LineSender::of(&transport);
+    }
+
+    fn data_received(&mut self, line: &[u8]) {
+        let reply = format!("gen {}: {}", self.generation, String::from_utf8_lossy(line));
+        if let Some(lines) = &self.lines {
+            let _ = lines.send_line(reply.as_bytes());
+        }
+    }
+}
+
+fn tagged_server(port: u16, generation: u32) -> Server {
+    Server::start_on(port, move |_reactor| {
+        move |_peer: &weft::Address| {
+            Some(weft::protocols::LineReceiver::new(Tagged {
+                generation,
+                lines: None,
+            }))
+        }
+    })
+}
+
+/// Reads lines until one from server run `generation`; gives its ping
+/// number.
+fn next_ping_from(
+    lines: &mut impl Iterator<Item = std::io::Result<String>>,
+    generation: u32,
+) -> u32 {
+    let prefix = format!("gen {generation}: ping ");
+    for line in lines {
+        let line = line.expect("read the client's output");
+        if let Some(number) = line.strip_prefix(&prefix) {
+            return number.parse().expect("a ping number");
+        }
+    }
+    panic!("the client's output ended before a reply from run {generation}");
+}
+
+#[test]
+fn reconnecting_client_carries_on_counting_across_two_server_restarts() {
+    use std::io::BufRead;
+    let server = tagged_server(0, 1);
+    let port = server.address.port();
+    let mut client = Command::new(example_path("reconnecting_client"))
+        .arg(format!("tcp:host=127.0.0.1:port={port}"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start reconnecting_client (build it: cargo build -p weft --examples)");
+    let mut lines = std::io::BufReader::new(client.stdout.take().unwrap()).lines();
+    let first = next_ping_from(&mut lines, 1);
+    server.stop();
+    let server = tagged_server(port, 2);
+    let second = next_ping_from(&mut lines, 2);
+    server.stop();
+    let server = tagged_server(port, 3);
+    let third = next_ping_from(&mut lines, 3);
+    server.stop();
+    let _ = client.kill();
+    let _ = client.wait();
+    assert_eq!(first, 1);
+    assert!(first < second && second < third, "{first} {second} {third}");
+}
+
+#[test]
+fn request_client_prints_each_reply() {
+    let server = Server::start(|_reactor| |_peer: &weft::Address| Some(Echo::default()));
+    let endpoint = format!(
+        "tcp:host=127.0.0.1:port={}:timeout=2",
+        server.address.port()
+    );
+    let output = run_example("request_client", &endpoint);
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "reply: first request\nreply: second request\n"
+    );
+    server.stop();
+}
+
+/// Accepts and reads, never answers.
+#[derive(Default)]
+struct Silent;
+
+impl weft::Protocol for Silent {
+    fn data_received(&mut self, _data: &[u8]) {}
+}
+
+#[test]
+fn request_client_exits_1_when_a_reply_does_not_come_in_time() {
+    let server = Server::start(|_reactor| |_peer: &weft::Address| Some(Silent));
+    let endpoint = format!(
+        "tcp:host=127.0.0.1:port={}:timeout=2",
+        server.address.port()
+    );
+    let output = run_example("request_client", &endpoint);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(stderr_line(&output), "request_client: timed out after 2s\n");
+    server.stop();
+}

@@ -109,11 +109,22 @@ fn describe(endpoint: &ClientEndpoint) -> String {
 }
 
 /// A connected protocol, reached through this handle (the protocol
-/// itself lives in the reactor, which calls it as bytes arrive).
+/// itself lives in the reactor, which calls it as bytes arrive). Clones
+/// reach the same protocol; dropping them does not close the connection.
 pub struct Connected<P> {
     protocol: Rc<RefCell<P>>,
     transport: Transport,
     closed: Rc<Closed>,
+}
+
+impl<P> Clone for Connected<P> {
+    fn clone(&self) -> Self {
+        Connected {
+            protocol: self.protocol.clone(),
+            transport: self.transport.clone(),
+            closed: self.closed.clone(),
+        }
+    }
 }
 
 impl<P> Connected<P> {
@@ -129,6 +140,11 @@ impl<P> Connected<P> {
     /// The connection's transport.
     pub fn transport(&self) -> &Transport {
         &self.transport
+    }
+
+    /// Whether the connection has ended.
+    pub fn is_closed(&self) -> bool {
+        self.closed.reason().is_some()
     }
 
     /// Completes when the connection ends, with why.

@@ -1,8 +1,11 @@
-//! Running a future to completion from `main`: [`Reactor::block_on`] and
-//! [`react`].
+//! Running a future to completion from `main`: [`Reactor::block_on`],
+//! [`react`] and [`react_main`].
 
+use std::fmt;
 use std::future::Future;
+use std::path::PathBuf;
 use std::pin::pin;
+use std::process::ExitCode;
 use std::task::{Context, Poll, Waker};
 
 use super::{Reactor, RunUntil};
@@ -94,4 +97,43 @@ where
         Ok(()) | Err(Error::Stopped) => output,
         Err(error) => output.and(Err(error)),
     }
+}
+
+/// [`react`] for a program's `main` (what Twisted's `task.react` does
+/// with the process): runs `main` and gives the exit code — success when
+/// its future gives `Ok`; otherwise the error is written to standard
+/// error as one line, `PROGRAM: ERROR`, and the code is failure.
+///
+/// ```no_run
+/// use std::process::ExitCode;
+///
+/// fn main() -> ExitCode {
+///     weft::react_main(|reactor| async move {
+///         let (mut reader, _) = weft::streams::open_connection(&reactor, "tcp:localhost:17")?.await?;
+///         print!("{}", String::from_utf8_lossy(&reader.read_line().await?));
+///         Ok::<_, Box<dyn std::error::Error>>(())
+///     })
+/// }
+/// ```
+pub fn react_main<E, F, Fut>(main: F) -> ExitCode
+where
+    E: fmt::Display,
+    F: FnOnce(Reactor) -> Fut,
+    Fut: Future<Output = Result<(), E>>,
+{
+    let failure = match react(main) {
+        Ok(Ok(())) => return ExitCode::SUCCESS,
+        Ok(Err(error)) => error.to_string(),
+        Err(error) => error.to_string(),
+    };
+    let program = std::env::args_os()
+        .next()
+        .map(PathBuf::from)
+        .and_then(|path| {
+            path.file_name()
+                .map(|name| name.to_string_lossy().into_owned())
+        })
+        .unwrap_or_else(|| "weft".to_owned());
+    eprintln!("{program}: {failure}");
+    ExitCode::FAILURE
 }

@@ -43,7 +43,7 @@ use crate::endpoints::{
 use crate::task::Task;
 use crate::time::{Scheduler, Timers};
 use crate::{ClientFactory, Error, Factory};
-pub use block_on::react;
+pub use block_on::{react, react_main};
 pub use connector::Connector;
 pub use event_loop::RunUntil;
 pub use hand_over::{HandOver, HandOverError};

@@ -30,12 +30,22 @@ impl Server {
         F: Factory,
         M: FnOnce(&Reactor) -> F + Send + 'static,
     {
+        Server::start_on(0, make_factory)
+    }
+
+    /// Starts a reactor thread serving `make_factory(&reactor)` on
+    /// `127.0.0.1:port` (0 picks a free port).
+    pub fn start_on<F, M>(port: u16, make_factory: M) -> Server
+    where
+        F: Factory,
+        M: FnOnce(&Reactor) -> F + Send + 'static,
+    {
         let (ready_tx, ready_rx) = mpsc::channel();
         let thread = std::thread::spawn(move || {
             let reactor = Reactor::new().expect("reactor");
             let factory = make_factory(&reactor);
             let port = reactor
-                .listen("tcp:port=0:interface=127.0.0.1", factory)
+                .listen(&format!("tcp:port={port}:interface=127.0.0.1"), factory)
                 .expect("listen");
             let address = port.address().tcp().expect("tcp address");
             ready_tx
