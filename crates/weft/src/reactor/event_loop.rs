@@ -24,6 +24,7 @@ use super::lifecycle::Lifecycle;
 use super::remote::RemoteShared;
 use super::resolver::Resolver;
 use super::sources::{Source, SourceKey, SourceTable};
+use super::thread_pool::ThreadPool;
 use crate::Error;
 use crate::panic_guard::catch_panic;
 use crate::task::Executor;
@@ -45,6 +46,10 @@ const READ_BUFFER_SIZE: usize = 256 * 1024;
 /// delays I/O and timers by one bounded turn, as the read turn bounds a
 /// busy connection.
 pub(crate) const TASK_TURN: usize = 256;
+
+/// Threads of [`Reactor::defer_to_thread`](super::Reactor::defer_to_thread)
+/// at most, unless set otherwise (Twisted's default).
+const DEFAULT_THREAD_POOL_SIZE: usize = 10;
 
 /// The reactor's state. No borrow of any of these cells is held while user
 /// code runs, which is what lets callbacks re-enter the reactor.
@@ -77,6 +82,9 @@ pub(crate) struct Inner {
     pub(super) shutdown_hooks: RefCell<Vec<Callback>>,
     pub(crate) remote: Arc<RemoteShared>,
     pub(super) resolver: Resolver,
+    /// Where [`Reactor::defer_to_thread`](super::Reactor::defer_to_thread)
+    /// runs blocking functions.
+    pub(super) thread_pool: ThreadPool,
     pub(super) signals: RefCell<Option<signal_hook_mio::v1_0::Signals>>,
 }
 
@@ -115,6 +123,7 @@ impl Inner {
             shutdown_hooks: RefCell::new(Vec::new()),
             remote,
             resolver: Resolver::default(),
+            thread_pool: ThreadPool::new("weft-thread", DEFAULT_THREAD_POOL_SIZE),
             signals: RefCell::new(None),
         })
     }
@@ -276,5 +285,6 @@ impl Drop for Inner {
         self.remote.close();
         self.timers.close();
         self.tasks.close();
+        self.thread_pool.close();
     }
 }

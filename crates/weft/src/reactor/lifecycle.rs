@@ -141,6 +141,7 @@ impl Inner {
         self.remote.close();
         self.timers.close();
         self.tasks.close();
+        self.thread_pool.close();
         let soon = std::mem::take(&mut *self.soon.borrow_mut());
         drop(soon);
         self.read_again.borrow_mut().clear();

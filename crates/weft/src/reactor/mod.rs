@@ -15,6 +15,7 @@
 //! | [`resolver`] | host names resolved on a bounded pool of threads |
 //! | [`stream`] | the sockets, TCP or Unix, behind one interface |
 //! | [`remote`] | the `Send` handle for other threads |
+//! | [`thread_pool`] | a bounded pool of threads for blocking work |
 //! | [`signals`] | SIGINT and SIGTERM as loop events |
 
 mod block_on;
@@ -30,6 +31,7 @@ mod resolver;
 mod signals;
 mod sources;
 mod stream;
+mod thread_pool;
 
 use std::future::Future;
 use std::path::Path;
@@ -40,7 +42,7 @@ use crate::endpoints::{
     ClientEndpoint, ServerEndpoint, TcpListenOptions, ToClientEndpoint, ToServerEndpoint,
     UnixListenOptions,
 };
-use crate::task::Task;
+use crate::task::{InThread, Task};
 use crate::time::{Scheduler, Timers};
 use crate::{ClientFactory, Error, Factory};
 pub use block_on::{react, react_main};
@@ -51,6 +53,7 @@ pub use listener::ListeningPort;
 pub use remote::{ReactorGone, Remote};
 
 pub(crate) use event_loop::Inner;
+pub(crate) use thread_pool::ThreadPool;
 
 /// The event loop: the "magic glue" that accepts connections, builds
 /// protocols, reads, writes, connects and runs timers, on one thread.
@@ -158,6 +161,32 @@ impl Reactor {
         F: Future + 'static,
     {
         self.inner.tasks.spawn(future)
+    }
+
+    /// Runs the blocking `function` on the reactor's pool of threads and
+    /// gives a future of its value (Twisted's `deferToThread`, asyncio's
+    /// `to_thread`), so that a task can await a blocking call without
+    /// blocking the loop. The future is woken through the reactor's
+    /// cross-thread waker.
+    ///
+    /// At most [`set_thread_pool_size`](Self::set_thread_pool_size)
+    /// functions (10 by default) run at once; more wait their turn. A
+    /// panic in `function` gives [`ThreadError::Panicked`](crate::task::ThreadError::Panicked).
+    /// Dropping the future before the function started means it never
+    /// starts. When the reactor stops, functions not started are dropped
+    /// (their futures give [`ThreadError::ShutDown`](crate::task::ThreadError::ShutDown));
+    /// running ones finish on their threads.
+    pub fn defer_to_thread<T: Send + 'static>(
+        &self,
+        function: impl FnOnce() -> T + Send + 'static,
+    ) -> InThread<T> {
+        InThread::start(&self.inner.thread_pool, function)
+    }
+
+    /// How many functions given to [`defer_to_thread`](Self::defer_to_thread)
+    /// may run at once (at least 1; 10 unless set).
+    pub fn set_thread_pool_size(&self, size: usize) {
+        self.inner.thread_pool.set_size(size);
     }
 
     /// A `Send` handle for other threads to run code on this reactor.

@@ -34,15 +34,18 @@
 //! | `cell.rs` | one task's storage: its future, then its output |
 //! | `executor.rs` | the table of tasks and the batch that polls them |
 //! | `waker.rs` | waking: the local queue, the inbox for other threads |
+//! | `in_thread.rs` | [`InThread`]: a blocking function's value, from a pool thread |
 //! | `yield_now.rs` | giving way to the others |
 
 mod cell;
 mod executor;
 mod handle;
+mod in_thread;
 mod waker;
 mod yield_now;
 
 pub(crate) use executor::Executor;
 pub use handle::{Task, TaskError};
+pub use in_thread::{InThread, ThreadError};
 pub(crate) use waker::Notify;
 pub use yield_now::{YieldNow, yield_now};
