@@ -75,6 +75,12 @@
 //! [`Timers`](time::Timers) handle, which the reactor and the test clock
 //! both give out. A server facing the internet adds [`policies`] (idle
 //! timeouts, a cap on connections per address).
+//!
+//! Async code sits on the same thread as the callbacks: tasks
+//! ([`Reactor::spawn`], [`react`]), [`deferred`] results, time as futures
+//! ([`time::Timers::sleep`], [`time::Timers::timeout`]), awaitable
+//! [`client`] connections and [`streams`]. Coming from Twisted or
+//! asyncio? Start with [`from_twisted_and_asyncio`].
 #![deny(missing_docs)]
 
 mod address;
@@ -82,6 +88,7 @@ pub mod client;
 pub mod deferred;
 pub mod endpoints;
 mod error;
+pub mod from_twisted_and_asyncio;
 pub mod layer;
 mod panic_guard;
 pub mod policies;
