@@ -88,12 +88,14 @@ impl Buffer {
 
     /// Looks at the unread bytes: `decide` returns how many to take, if
     /// it can decide now; otherwise the reader waits for more (or the
-    /// end, which `decide` learns through its second argument).
-    pub(super) fn poll_take<R>(
+    /// end, which `decide` learns through its second argument). What is
+    /// taken replaces the contents of `out`.
+    pub(super) fn poll_take(
         &self,
         cx: &mut Context<'_>,
-        mut decide: impl FnMut(&[u8], bool) -> Option<Result<(usize, R), StreamError>>,
-    ) -> Poll<Result<(Vec<u8>, R), StreamError>> {
+        out: &mut Vec<u8>,
+        decide: impl FnOnce(&[u8], bool) -> Option<Result<usize, StreamError>>,
+    ) -> Poll<Result<(), StreamError>> {
         let decision = {
             let bytes = self.bytes.borrow();
             decide(&bytes[self.start.get()..], self.eof.get())
@@ -104,22 +106,34 @@ impl Buffer {
                 Poll::Pending
             }
             Some(Err(error)) => Poll::Ready(Err(error)),
-            Some(Ok((count, extra))) => Poll::Ready(Ok((self.take(count), extra))),
+            Some(Ok(count)) => {
+                self.take_into(count, out);
+                Poll::Ready(Ok(()))
+            }
         }
     }
 
-    fn take(&self, count: usize) -> Vec<u8> {
+    /// Moves the next `count` unread bytes into `out` (replacing what it
+    /// held). Taking all of them swaps the two buffers instead of copying,
+    /// so a reader that keeps up and reuses `out` neither copies nor
+    /// allocates.
+    fn take_into(&self, count: usize, out: &mut Vec<u8>) {
+        out.clear();
         let mut bytes = self.bytes.borrow_mut();
         let start = self.start.get();
-        let taken = bytes[start..start + count].to_vec();
-        if start + count == bytes.len() {
-            bytes.clear();
-            self.start.set(0);
-        } else if start + count > bytes.len() / 2 {
-            bytes.drain(..start + count);
+        let end = start + count;
+        if end == bytes.len() {
+            std::mem::swap(&mut *bytes, out);
+            out.drain(..start);
             self.start.set(0);
         } else {
-            self.start.set(start + count);
+            out.extend_from_slice(&bytes[start..end]);
+            if end > bytes.len() / 2 {
+                bytes.drain(..end);
+                self.start.set(0);
+            } else {
+                self.start.set(end);
+            }
         }
         drop(bytes);
         if self.reading_paused.get() && self.unread() < self.limit {
@@ -128,7 +142,6 @@ impl Buffer {
                 transport.resume_reading();
             }
         }
-        taken
     }
 
     pub(super) fn at_eof(&self) -> bool {

@@ -146,6 +146,24 @@ mod tests {
     }
 
     #[test]
+    fn read_into_takes_at_most_its_maximum_and_replaces_what_it_held() {
+        let clock = Clock::new();
+        let (mut protocol, mut reader, _writer, _peer) = connected(64);
+        protocol.data_received(b"abcdef");
+        let task = clock.spawn(async move {
+            let mut chunk = b"old".to_vec();
+            let first = reader.read_into(&mut chunk, 4).await.ok();
+            let seen = chunk.clone();
+            let second = reader.read_into(&mut chunk, 4).await.ok();
+            (first, seen, second, chunk)
+        });
+        clock.advance(Duration::ZERO);
+        let (first, seen, second, chunk) = task.try_take().unwrap().unwrap();
+        assert_eq!((first, seen.as_slice()), (Some(4), &b"abcd"[..]));
+        assert_eq!((second, chunk.as_slice()), (Some(2), &b"ef"[..]));
+    }
+
+    #[test]
     fn dropping_both_ends_closes_the_connection() {
         let (_protocol, reader, writer, peer) = connected(8);
         drop(reader);

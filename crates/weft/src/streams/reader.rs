@@ -30,13 +30,17 @@ impl StreamReader {
     /// [`StreamError::LineTooLong`] and closes the connection.
     pub async fn read_line(&mut self) -> Result<Vec<u8>, StreamError> {
         let limit = self.buffer.limit();
-        self.read_with(move |unread, ended| match memchr::memchr(b'\n', unread) {
-            Some(end) if end < limit => Some(Ok(end + 1)),
-            None if ended => Some(Ok(unread.len())),
-            None if unread.len() < limit => None,
-            _ => Some(Err(StreamError::LineTooLong { limit })),
+        let mut line = Vec::new();
+        self.read_with(&mut line, move |unread, ended| {
+            match memchr::memchr(b'\n', unread) {
+                Some(end) if end < limit => Some(Ok(end + 1)),
+                None if ended => Some(Ok(unread.len())),
+                None if unread.len() < limit => None,
+                _ => Some(Err(StreamError::LineTooLong { limit })),
+            }
         })
-        .await
+        .await?;
+        Ok(line)
     }
 
     /// Reads exactly `count` bytes; fails with [`StreamError::Incomplete`]
@@ -46,17 +50,13 @@ impl StreamReader {
     /// in turns, each no larger than the limit.
     pub async fn read_exact(&mut self, count: usize) -> Result<Vec<u8>, StreamError> {
         let mut gathered = Vec::with_capacity(count.min(self.buffer.limit()));
+        let mut part = Vec::new();
         while gathered.len() < count {
             let want = (count - gathered.len()).min(self.buffer.limit());
-            let part = self
-                .read_with(move |unread, ended| {
-                    if unread.len() >= want || ended {
-                        Some(Ok(unread.len().min(want)))
-                    } else {
-                        None
-                    }
-                })
-                .await?;
+            self.read_with(&mut part, move |unread, ended| {
+                (unread.len() >= want || ended).then(|| Ok(unread.len().min(want)))
+            })
+            .await?;
             if part.is_empty() {
                 return Err(StreamError::Incomplete {
                     expected: count,
@@ -71,10 +71,21 @@ impl StreamReader {
     /// Reads what is there, at most `max` bytes, waiting until there is
     /// something; empty only at the end of the stream.
     pub async fn read(&mut self, max: usize) -> Result<Vec<u8>, StreamError> {
-        self.read_with(move |unread, ended| {
+        let mut out = Vec::new();
+        self.read_into(&mut out, max).await?;
+        Ok(out)
+    }
+
+    /// [`read`](Self::read) into `out`, replacing its contents; gives how
+    /// many bytes came (0 only at the end of the stream). A loop that
+    /// reuses one `out` reads with no allocation and, when it keeps up,
+    /// no copy beyond the one into the reader.
+    pub async fn read_into(&mut self, out: &mut Vec<u8>, max: usize) -> Result<usize, StreamError> {
+        self.read_with(out, move |unread, ended| {
             (!unread.is_empty() || ended).then(|| Ok(unread.len().min(max)))
         })
-        .await
+        .await?;
+        Ok(out.len())
     }
 
     /// Whether the peer ended the stream and every byte was read.
@@ -82,23 +93,21 @@ impl StreamReader {
         self.buffer.at_eof()
     }
 
+    /// Waits until `decide` can say how many unread bytes to take, and
+    /// moves them into `out`.
     async fn read_with(
         &mut self,
-        mut decide: impl FnMut(&[u8], bool) -> Option<Result<usize, StreamError>>,
-    ) -> Result<Vec<u8>, StreamError> {
+        out: &mut Vec<u8>,
+        decide: impl Fn(&[u8], bool) -> Option<Result<usize, StreamError>>,
+    ) -> Result<(), StreamError> {
         let buffer = self.buffer.clone();
-        let outcome = std::future::poll_fn(|cx| {
-            buffer.poll_take(cx, |unread, ended| {
-                decide(unread, ended).map(|decision| decision.map(|count| (count, ())))
-            })
-        })
-        .await;
-        match outcome {
-            Ok((bytes, ())) if bytes.is_empty() => match self.buffer.failure() {
+        let taken = std::future::poll_fn(|cx| buffer.poll_take(cx, out, &decide)).await;
+        match taken {
+            Ok(()) if out.is_empty() => match self.buffer.failure() {
                 Some(reason) => Err(StreamError::Closed(reason)),
-                None => Ok(bytes),
+                None => Ok(()),
             },
-            Ok((bytes, ())) => Ok(bytes),
+            Ok(()) => Ok(()),
             Err(error) => {
                 if matches!(error, StreamError::LineTooLong { .. }) {
                     self.buffer.close();
