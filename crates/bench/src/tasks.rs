@@ -190,29 +190,33 @@ pub fn wake_latency(
             }
         }
     });
-    let _ = crate::pin_to_core(waker_core);
-    let wake = || {
-        let waker = ping.waker.lock().expect("unpoisoned").take();
-        if let Some(waker) = waker {
-            waker.wake();
+    let waking = std::thread::spawn(move || {
+        let _ = crate::pin_to_core(waker_core);
+        let wake = || {
+            let waker = ping.waker.lock().expect("unpoisoned").take();
+            if let Some(waker) = waker {
+                waker.wake();
+            }
+        };
+        while ping.waker.lock().expect("unpoisoned").is_none() {
+            std::thread::yield_now();
         }
-    };
-    while ping.waker.lock().expect("unpoisoned").is_none() {
-        std::thread::yield_now();
-    }
-    let started = Instant::now();
-    let mut rounds = 0;
-    while started.elapsed() < duration {
-        rounds += 1;
-        ping.sent.store(rounds, Ordering::Release);
+        let started = Instant::now();
+        let mut rounds = 0;
+        while started.elapsed() < duration {
+            rounds += 1;
+            ping.sent.store(rounds, Ordering::Release);
+            wake();
+            while ping.acked.load(Ordering::Acquire) != rounds {
+                std::hint::spin_loop();
+            }
+        }
+        let elapsed = started.elapsed();
+        ping.sent.store(u64::MAX, Ordering::Release);
         wake();
-        while ping.acked.load(Ordering::Acquire) != rounds {
-            std::hint::spin_loop();
-        }
-    }
-    let elapsed = started.elapsed();
-    ping.sent.store(u64::MAX, Ordering::Release);
-    wake();
+        (elapsed, rounds)
+    });
+    let (elapsed, rounds) = waking.join().expect("the waking thread");
     thread.join().expect("the runtime's thread");
     elapsed.as_secs_f64() * 1e6 / rounds as f64
 }

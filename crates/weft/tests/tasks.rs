@@ -236,6 +236,36 @@ fn a_task_woken_from_another_thread_runs_on_the_reactor() {
 }
 
 #[test]
+fn wakes_racing_the_reactor_going_to_sleep_are_never_lost() {
+    // Another thread wakes a task again as soon as it has run, so that
+    // wakes land while the reactor finishes its iteration, while it
+    // decides to wait, and while it waits; one lost wake stops the ping
+    // pong, and the guard fails the test.
+    const ROUNDS: usize = 5_000;
+    let reactor = Reactor::new().unwrap();
+    guard(&reactor);
+    let signals: Vec<Signal> = (0..ROUNDS).map(|_| Signal::default()).collect();
+    let acks: Vec<Signal> = (0..ROUNDS).map(|_| Signal::default()).collect();
+    let (theirs, their_acks) = (signals.clone(), acks.clone());
+    let pinger = std::thread::spawn(move || {
+        for (signal, ack) in theirs.iter().zip(&their_acks) {
+            signal.set();
+            while !ack.0.lock().unwrap().0 {
+                std::hint::spin_loop();
+            }
+        }
+    });
+    let task = reactor.spawn(async move {
+        for (signal, ack) in signals.into_iter().zip(acks) {
+            signal.await;
+            ack.set();
+        }
+    });
+    assert_eq!(reactor.block_on(task).unwrap(), Ok(()));
+    pinger.join().unwrap();
+}
+
+#[test]
 fn block_on_is_woken_from_another_thread() {
     let reactor = Reactor::new().unwrap();
     guard(&reactor);

@@ -175,8 +175,21 @@ impl Inner {
         events: &mut Events,
         limit: Option<Instant>,
     ) -> Result<(), Error> {
-        let timeout = self.poll_timeout(limit);
-        if let Err(error) = self.poll.borrow_mut().poll(events, timeout) {
+        let mut timeout = self.poll_timeout(limit);
+        let sleeps = timeout != Some(Duration::ZERO);
+        if sleeps {
+            self.remote.set_asleep(true);
+            // A task woken on another thread before the mark found the
+            // reactor awake and skipped the waker: look once more.
+            if self.tasks.has_ready() {
+                timeout = Some(Duration::ZERO);
+            }
+        }
+        let polled = self.poll.borrow_mut().poll(events, timeout);
+        if sleeps {
+            self.remote.set_asleep(false);
+        }
+        if let Err(error) = polled {
             if error.kind() == io::ErrorKind::Interrupted {
                 return Ok(());
             }

@@ -1,7 +1,7 @@
 //! [`Remote`]: the `Send` handle through which other threads run code on a
 //! reactor (Twisted's `callFromThread`).
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use mio::{Registry, Token, Waker};
@@ -18,6 +18,9 @@ pub(crate) struct RemoteShared {
     /// `None` once the reactor stopped or is gone: calls are refused.
     calls: Mutex<Option<Vec<RemoteCall>>>,
     waker: Waker,
+    /// The reactor waits in its poller (or is about to): only then does
+    /// a woken task need the waker's system call.
+    asleep: AtomicBool,
     /// Connections open on the reactor, kept by its table of sources.
     pub(crate) connections: AtomicUsize,
 }
@@ -27,6 +30,7 @@ impl RemoteShared {
         Ok(Arc::new(RemoteShared {
             calls: Mutex::new(Some(Vec::new())),
             waker: Waker::new(registry, token)?,
+            asleep: AtomicBool::new(false),
             connections: AtomicUsize::new(0),
         }))
     }
@@ -44,6 +48,14 @@ impl RemoteShared {
         }
     }
 
+    /// The reactor is about to wait in its poller (`true`) or is done
+    /// waiting (`false`). After marking itself asleep the reactor must
+    /// look for woken tasks once more before it waits: a task woken just
+    /// before the mark skipped the waker.
+    pub(crate) fn set_asleep(&self, asleep: bool) {
+        self.asleep.store(asleep, Ordering::SeqCst);
+    }
+
     /// Marks the reactor gone: queued calls are dropped (on this thread)
     /// and later ones refused.
     pub(crate) fn close(&self) {
@@ -53,10 +65,13 @@ impl RemoteShared {
 }
 
 /// A task woken on another thread interrupts the reactor's wait the way
-/// a cross-thread call does.
+/// a cross-thread call does; while the reactor is awake it finds the task
+/// before it next waits, so the wake costs no system call.
 impl Notify for RemoteShared {
     fn notify(&self) {
-        let _ = self.waker.wake();
+        if self.asleep.load(Ordering::SeqCst) {
+            let _ = self.waker.wake();
+        }
     }
 }
 

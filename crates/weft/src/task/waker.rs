@@ -139,7 +139,9 @@ impl Home {
             Some(inbox) => inbox.push(key),
             None => return,
         }
-        if !self.pending.swap(true, Ordering::AcqRel) {
+        // SeqCst, paired with the owner's: either it sees this wake before
+        // it waits, or the notifier sees it waiting.
+        if !self.pending.swap(true, Ordering::SeqCst) {
             if let Some(notify) = &self.notify {
                 notify.notify();
             }
@@ -159,7 +161,7 @@ impl Home {
 
     /// Whether other threads woke tasks not yet moved to the local queue.
     pub(crate) fn has_pending(&self) -> bool {
-        self.pending.load(Ordering::Acquire)
+        self.pending.load(Ordering::SeqCst)
     }
 
     /// The executor is gone: unregister it from this thread and drop
