@@ -13,7 +13,8 @@ pub(super) struct Buffer {
     /// Bytes read; those before `start` were taken already.
     bytes: RefCell<Vec<u8>>,
     start: Cell<usize>,
-    /// At most this many unread bytes before reading pauses.
+    /// Reading pauses past twice this many unread bytes and resumes at
+    /// this many (asyncio's rule); also the longest line.
     limit: usize,
     transport: RefCell<Option<Transport>>,
     reading_paused: Cell<bool>,
@@ -53,7 +54,7 @@ impl Buffer {
 
     pub(super) fn received(&self, data: &[u8]) {
         self.bytes.borrow_mut().extend_from_slice(data);
-        if self.unread() >= self.limit && !self.reading_paused.replace(true) {
+        if self.unread() > 2 * self.limit && !self.reading_paused.replace(true) {
             if let Some(transport) = &*self.transport.borrow() {
                 transport.pause_reading();
             }
@@ -136,7 +137,7 @@ impl Buffer {
             }
         }
         drop(bytes);
-        if self.reading_paused.get() && self.unread() < self.limit {
+        if self.reading_paused.get() && self.unread() <= self.limit {
             self.reading_paused.set(false);
             if let Some(transport) = &*self.transport.borrow() {
                 transport.resume_reading();

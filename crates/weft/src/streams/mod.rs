@@ -26,10 +26,10 @@
 //! reader, and a writer that writes to its [`Transport`](crate::Transport).
 //! So streams get the reactor's write coalescing, its write limits, and
 //! its flow control:
-//! - the reader holds at most [`StreamLimits::read_buffer`] bytes unread;
-//!   past that the connection stops reading until the reader catches up
-//!   (asyncio's `limit`), so a fast peer and a slow reader cost bounded
-//!   memory;
+//! - when more than twice [`StreamLimits::read_buffer`] bytes wait
+//!   unread, the connection stops reading until the reader is back down
+//!   to that limit (asyncio's rule for its `limit`), so a fast peer and a
+//!   slow reader cost bounded memory (twice the limit, plus one read);
 //! - a line longer than that limit is an error
 //!   ([`StreamError::LineTooLong`]) and closes the connection: memory
 //!   stays bounded against a peer that never sends a newline;

@@ -17,8 +17,9 @@ use crate::{Address, ConnectError, Error, ListeningPort, Reactor};
 /// How much a stream holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StreamLimits {
-    /// Unread bytes held before the connection stops reading, and the
-    /// longest line, newline included, that
+    /// Unread bytes above which (twice this) the connection stops reading
+    /// and at which it reads again, and the longest line, newline
+    /// included, that
     /// [`read_line`](StreamReader::read_line) accepts (asyncio's `limit`,
     /// 64 KiB by default).
     pub read_buffer: usize,

@@ -69,17 +69,31 @@ mod tests {
     }
 
     #[test]
-    fn reading_pauses_at_the_limit_and_resumes_as_the_reader_catches_up() {
+    fn reading_pauses_past_twice_the_limit_and_resumes_at_the_limit() {
         let clock = Clock::new();
         let (mut protocol, mut reader, _writer, peer) = connected(8);
-        protocol.data_received(b"0123");
-        assert!(peer.is_reading());
-        protocol.data_received(b"456\n789");
-        assert!(!peer.is_reading(), "10 unread bytes passed the limit of 8");
+        protocol.data_received(b"0123456\n");
+        protocol.data_received(b"abcdefg\n");
+        assert!(
+            peer.is_reading(),
+            "16 unread bytes: not past twice the limit"
+        );
+        protocol.data_received(b"x");
+        assert!(!peer.is_reading(), "17 unread bytes: reading paused");
         let task = clock.spawn(async move { reader.read_line().await.ok() });
         clock.advance(Duration::ZERO);
         assert_eq!(task.try_take(), Some(Ok(Some(b"0123456\n".to_vec()))));
-        assert!(peer.is_reading(), "3 unread bytes: reading resumed");
+        assert!(!peer.is_reading(), "9 unread bytes: still above the limit");
+        let (mut protocol, mut reader, _writer, peer) = connected(8);
+        protocol.data_received(b"0123456\nabcdefg\nxy");
+        let task = clock.spawn(async move {
+            let first = reader.read_line().await.ok();
+            let second = reader.read_line().await.ok();
+            (first, second)
+        });
+        clock.advance(Duration::ZERO);
+        assert!(task.is_finished());
+        assert!(peer.is_reading(), "2 unread bytes: reading resumed");
     }
 
     #[test]
