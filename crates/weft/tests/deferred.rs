@@ -1,7 +1,14 @@
 //! Deferred's contract, after the cases of Twisted's own `test_defer.py`
-//! that apply: outcomes, failure propagation, cancellation with and
-//! without a canceller, a result after a cancel, timeouts racing a
-//! result, and gathering several. Everything runs on the fake clock.
+//! that apply to a deferred with one awaiting consumer: outcomes, failure
+//! propagation, cancellation with and without a canceller
+//! (`test_noCanceller`, `test_cancellerMultipleCancel`,
+//! `test_cancellerThatCallbacks`/`Errbacks`, `test_cancelAfterCallback`/
+//! `Errback`, `test_cancelNestedDeferred`), a result after a cancel
+//! (`test_raisesAfterCancelAndCallback`: swallowed, and said so), timeouts
+//! racing a result (`test_successResultBeforeTimeout`,
+//! `test_timedOutProvidedCancelSuccess`/`Failure`), and gathering several
+//! (`DeferredList`'s order, `test_cancelDeferredList`). Everything runs on
+//! the fake clock.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -308,4 +315,68 @@ fn gather_ok_stops_at_the_first_failure_and_cancels_the_rest() {
     ra.resolve(1);
     clock.advance(Duration::ZERO);
     assert_eq!(all.try_take(), Some(Ok(Ok(vec![1, 2]))));
+}
+
+#[test]
+fn cancelling_after_a_failure_changes_nothing() {
+    let calls = Rc::new(Cell::new(0));
+    let (deferred, resolver) = counted(&calls);
+    resolver.fail("broken".into());
+    deferred.cancel();
+    assert_eq!(calls.get(), 0);
+    let clock = Clock::new();
+    let task = await_on(&clock, deferred);
+    clock.advance(Duration::ZERO);
+    assert_eq!(
+        task.try_take(),
+        Some(Ok(Err(DeferredError::Failed("broken".into()))))
+    );
+}
+
+#[test]
+fn on_timeout_a_canceller_that_fails_gives_its_failure() {
+    let clock = Clock::new();
+    let timers = clock.timers();
+    let (deferred, _resolver) = Deferred::with_canceller(|r: &Resolver<u32, String>| {
+        r.fail("what!".into());
+    });
+    let task = clock.spawn(async move { deferred.timeout(&timers, secs(10)).await });
+    clock.advance(Duration::ZERO);
+    clock.advance(secs(15));
+    assert_eq!(
+        task.try_take(),
+        Some(Ok(Err(DeferredError::Failed("what!".into()))))
+    );
+}
+
+#[test]
+fn cancelling_a_gathering_cancels_every_deferred_in_it() {
+    let clock = Clock::new();
+    let calls = Rc::new(Cell::new(0));
+    let (one, r1) = counted(&calls);
+    let (two, r2) = counted(&calls);
+    let task = clock.spawn(gather([one, two]));
+    clock.advance(Duration::ZERO);
+    task.cancel();
+    assert_eq!(calls.get(), 2);
+    assert!(!r1.is_waiting() && !r2.is_waiting());
+}
+
+#[test]
+fn cancelling_a_task_that_awaits_a_deferred_runs_that_deferreds_canceller() {
+    let clock = Clock::new();
+    let calls = Rc::new(Cell::new(0));
+    let (inner, _resolver) = counted(&calls);
+    let outer = clock.spawn(async move {
+        let value = Deferred::<u32, String>::resolved(1).await?;
+        Ok::<_, DeferredError<String>>(value + inner.await?)
+    });
+    clock.advance(Duration::ZERO);
+    assert!(!outer.is_finished(), "waits on the inner deferred");
+    outer.cancel();
+    assert_eq!(calls.get(), 1, "the inner deferred's canceller ran");
+    assert_eq!(
+        outer.try_take(),
+        Some(Err(weft::task::TaskError::Cancelled))
+    );
 }
