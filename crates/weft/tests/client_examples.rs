@@ -243,3 +243,26 @@ fn request_client_exits_1_when_a_reply_does_not_come_in_time() {
     assert_eq!(stderr_line(&output), "request_client: timed out after 2s\n");
     server.stop();
 }
+
+#[test]
+fn reconnecting_client_says_why_each_attempt_failed() {
+    use std::io::BufRead;
+    let port = closed_port();
+    let mut client = Command::new(example_path("reconnecting_client"))
+        .arg(format!("tcp:host=127.0.0.1:port={port}"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start reconnecting_client (build it: cargo build -p weft --examples)");
+    let mut stderr = std::io::BufReader::new(client.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr
+        .read_line(&mut line)
+        .expect("read its standard error");
+    let _ = client.kill();
+    let _ = client.wait();
+    assert_eq!(
+        line,
+        format!("outgoing connection failed: connection to 127.0.0.1:{port} refused\n")
+    );
+}
