@@ -10,6 +10,8 @@
 //! - [`proc_stats`]: a process's CPU time and resident memory, from `/proc`;
 //! - [`load`]: the load generator (one thread, mio, every connection);
 //! - [`timers`]: timers scheduled and cancelled per second, weft vs tokio;
+//! - [`tasks`]: tasks, timeouts and cross-thread wakes, weft vs tokio's
+//!   current-thread runtime with a `LocalSet`;
 //! - [`report`]: medians and the Markdown table.
 //!
 //! The `attack` binary runs the robustness battery ([`attack`]): attacks on
@@ -22,6 +24,7 @@ pub mod load;
 pub mod proc_stats;
 pub mod report;
 pub mod server;
+pub mod tasks;
 pub mod timers;
 
 use std::io;

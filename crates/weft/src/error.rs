@@ -25,6 +25,10 @@ pub enum Error {
     /// The reactor stopped; it cannot run again.
     #[error("the reactor has stopped and cannot run again; make a new one")]
     Stopped,
+    /// The reactor stopped before the future given to
+    /// [`Reactor::block_on`](crate::Reactor::block_on) completed.
+    #[error("the reactor stopped before the future it was running completed")]
+    StoppedEarly,
     /// The poller failed.
     #[error("the reactor's poller failed: {0}")]
     Poll(#[source] io::Error),

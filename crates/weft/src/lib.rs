@@ -77,11 +77,20 @@
 //! timeouts, a cap on connections per address); behind HAProxy it listens
 //! on `haproxy:tcp:8900` ([`protocols::proxy`]) to see the real clients.
 //! Datagrams have their own protocol and transport, in [`udp`].
+//!
+//! Async code sits on the same thread as the callbacks: tasks
+//! ([`Reactor::spawn`], [`react`]), [`deferred`] results, time as futures
+//! ([`time::Timers::sleep`], [`time::Timers::timeout`]), awaitable
+//! [`client`] connections and [`streams`]. Coming from Twisted or
+//! asyncio? Start with [`from_twisted_and_asyncio`].
 #![deny(missing_docs)]
 
 mod address;
+pub mod client;
+pub mod deferred;
 pub mod endpoints;
 mod error;
+pub mod from_twisted_and_asyncio;
 pub mod layer;
 mod panic_guard;
 pub mod policies;
@@ -89,6 +98,8 @@ pub mod pool;
 mod protocol;
 pub mod protocols;
 mod reactor;
+pub mod streams;
+pub mod task;
 pub mod testing;
 pub mod time;
 mod transport;
@@ -102,5 +113,6 @@ pub use panic_guard::catch_panic;
 pub use protocol::{ClientFactory, CloseReason, Factory, HalfClose, Protocol};
 pub use reactor::{
     Connector, HandOver, HandOverError, ListeningPort, Reactor, ReactorGone, Remote, RunUntil,
+    react, react_main,
 };
 pub use transport::{CloseKind, Transport, TransportBackend, WriteLimits};

@@ -198,8 +198,13 @@ where
 /// Makes the protocol of an outgoing connection and hears how it went
 /// (Twisted's `ClientFactory`).
 ///
-/// Any `FnMut(&Address) -> Option<P>` closure is a client factory whose
-/// failures are only logged.
+/// Any `FnMut(&Address) -> Option<P>` closure is a client factory; its
+/// failures are reported by the default
+/// [`connection_failed`](Self::connection_failed). (Such a closure needs
+/// its argument annotated, `|_peer: &weft::Address|`: without it Rust
+/// cannot tell that the closure takes a reference for any lifetime.) To
+/// await the outcome instead, use
+/// [`Reactor::connect_protocol`](crate::Reactor::connect_protocol).
 pub trait ClientFactory: 'static {
     /// The protocol this factory makes.
     type Protocol: Protocol;
@@ -210,8 +215,12 @@ pub trait ClientFactory: 'static {
 
     /// The connection could not be made. Called at most once, and never
     /// after `build_protocol`.
+    ///
+    /// By default the failure is logged as a warning, and written to
+    /// standard error when no `tracing` subscriber is installed, so that
+    /// it is never silent.
     fn connection_failed(&mut self, error: ConnectError) {
-        tracing::warn!(%error, "outgoing connection failed");
+        crate::client::report_failure(&error);
     }
 
     /// The connection made by this factory ended, after its protocol's

@@ -1,6 +1,8 @@
-//! The benchmark: weft's echo example against a plain tokio echo server
-//! (and Twisted and uvloop when importable), side by side in one run, plus
-//! timers scheduled and cancelled per second.
+//! The benchmark: weft's echo example (and its async-streams twin) against
+//! a plain tokio echo server (and Twisted and uvloop when importable), side
+//! by side in one run, plus timers scheduled and cancelled per second, and
+//! tasks, timeouts and cross-thread wakes against tokio's current-thread
+//! runtime with a `LocalSet`.
 //!
 //! `cargo build --release -p weft -p weft-bench --example echo --bins`, then
 //! `cargo run --release -p weft-bench --bin bench -- all` (see `--help`).
@@ -13,15 +15,17 @@ use weft_bench::args::{number, seconds};
 use weft_bench::load::{self, Measured, Window};
 use weft_bench::report::{self, Row};
 use weft_bench::server::{Server, ServerSpec};
+use weft_bench::tasks::{self, Runtime};
 use weft_bench::timers::{self, Implementation, Pattern};
 use weft_bench::{machine_description, pin_to_core, proc_stats, raise_fd_limit};
 
 const USAGE: &str = "\
-usage: bench [all|echo|timers|udp|scaling] [options]
+usage: bench [all|echo|timers|async|udp|scaling] [options]
 
-  all       echo servers, then timers (the default)
+  all       echo servers, then timers, then async (the default)
   echo      echo servers only
   timers    timers only
+  async     tasks spawned, timeouts set and cancelled, cross-thread wakes
   udp       UDP echo: weft's udp_echo against tokio's UdpSocket, datagrams/s
             (--connections sockets, one --size datagram in flight each)
   scaling   weft's echo on a pool of 1, 2 … reactors against tokio's
@@ -35,7 +39,8 @@ options:
   --size BYTES       message size (512)
   --idle N           idle connections for the memory figure, measured once
                      per server on a fresh process (10000; 0 skips it)
-  --servers LIST     comma-separated among weft,tokio-4k,tokio-64k,twisted,uvloop
+  --servers LIST     comma-separated among weft,tokio-4k,tokio-64k,weft-streams,
+                     twisted,uvloop
                      (default: all; Python ones only when importable)
   --loads LIST       comma-separated among request,streaming (both)
   --server-core N    core the servers (and the timer runs) are pinned to (0)
@@ -53,6 +58,7 @@ struct Options {
     echo: bool,
     timers: bool,
     udp: bool,
+    tasks: bool,
     /// Reactor counts of the scaling run, if that is what runs.
     scaling: Option<Vec<usize>>,
     rounds: usize,
@@ -72,6 +78,7 @@ fn parse_options() -> Result<Options, String> {
         echo: true,
         timers: true,
         udp: false,
+        tasks: true,
         scaling: None,
         rounds: 20,
         window: Window {
@@ -91,12 +98,16 @@ fn parse_options() -> Result<Options, String> {
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
         match arg.as_str() {
-            "all" => (options.echo, options.timers) = (true, true),
-            "echo" => (options.echo, options.timers) = (true, false),
-            "timers" => (options.echo, options.timers) = (false, true),
-            "udp" => (options.echo, options.timers, options.udp) = (false, false, true),
+            "all" => (options.echo, options.timers, options.tasks) = (true, true, true),
+            "echo" => (options.echo, options.timers, options.tasks) = (true, false, false),
+            "timers" => (options.echo, options.timers, options.tasks) = (false, true, false),
+            "async" => (options.echo, options.timers, options.tasks) = (false, false, true),
+            "udp" => {
+                (options.echo, options.timers, options.tasks, options.udp) =
+                    (false, false, false, true)
+            }
             "scaling" => {
-                (options.echo, options.timers) = (false, false);
+                (options.echo, options.timers, options.tasks) = (false, false, false);
                 options.scaling.get_or_insert_with(|| vec![1, 2]);
             }
             "--threads" => {
@@ -170,6 +181,9 @@ fn run(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
     if options.udp {
         udp_benchmark(options)?;
     }
+    if options.tasks {
+        async_benchmark(options)?;
+    }
     if let Some(counts) = &options.scaling {
         scaling_benchmark(options, counts)?;
     }
@@ -183,7 +197,8 @@ fn server_specs(options: &Options) -> Result<Vec<ServerSpec>, Box<dyn std::error
     let dir = exe.parent().ok_or("the bench binary has no directory")?;
     let weft_echo = dir.join("examples").join("echo");
     let tokio_echo = dir.join("tokio-echo");
-    for program in [&weft_echo, &tokio_echo] {
+    let stream_echo = dir.join("weft-stream-echo");
+    for program in [&weft_echo, &tokio_echo, &stream_echo] {
         if !program.exists() {
             return Err(format!(
                 "{} is missing: run `cargo build --release -p weft -p weft-bench --example echo --bins` first",
@@ -201,8 +216,13 @@ fn server_specs(options: &Options) -> Result<Vec<ServerSpec>, Box<dyn std::error
             &tokio_echo,
             &["127.0.0.1:0", "--buffer", "65536"],
         ),
+        spec(
+            "weft streams",
+            &stream_echo,
+            &["tcp:port=0:interface=127.0.0.1"],
+        ),
     ];
-    let keys = ["weft", "tokio-4k", "tokio-64k"];
+    let keys = ["weft", "tokio-4k", "tokio-64k", "weft-streams"];
     let mut selected: Vec<(String, ServerSpec)> = keys
         .iter()
         .map(|k| k.to_string())
@@ -320,6 +340,10 @@ fn echo_benchmark(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
         if spec.name.starts_with("tokio") && specs[0].name == "weft" {
             ratio_names.push(format!("weft / {}", spec.name));
             ratios.push((0, index));
+        }
+        if spec.name == "weft streams" && specs[0].name == "weft" {
+            ratio_names.push("weft streams / weft".into());
+            ratios.push((index, 0));
         }
     }
     let rows = vec![
@@ -706,6 +730,64 @@ fn timer_benchmark(options: &Options) -> Result<(), Box<dyn std::error::Error>> 
     println!(
         "\n### Timers scheduled + cancelled per second \
          (medians of {rounds} rounds, ratios: median of the per-round ratios (interquartile range); core {core})\n"
+    );
+    print!("{}", report::table(&columns, &ratio_names, &rows));
+    Ok(())
+}
+
+/// Tasks spawned and completed, timeouts set and cancelled (per second),
+/// and cross-thread wake-to-run latency, weft against tokio's
+/// current-thread runtime with a `LocalSet`, alternating each round.
+fn async_benchmark(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
+    let (core, other) = (options.server_core, options.client_core);
+    let time = options.timer_time;
+    let rounds = options.rounds;
+    let runtimes = [Runtime::Weft, Runtime::Tokio];
+    let rows = std::thread::spawn(move || -> Result<Vec<Row>, String> {
+        pin_to_core(core).map_err(|e| e.to_string())?;
+        let mut spawned = vec![Vec::new(), Vec::new()];
+        let mut timeouts = vec![Vec::new(), Vec::new()];
+        let mut latency = vec![Vec::new(), Vec::new()];
+        for _ in 0..rounds {
+            for (column, runtime) in runtimes.iter().enumerate() {
+                spawned[column].push(tasks::spawn_rate(*runtime, time));
+                timeouts[column].push(tasks::timeout_rate(*runtime, time));
+                latency[column].push(tasks::wake_latency(*runtime, time, core, other));
+            }
+        }
+        Ok(vec![
+            row(
+                format!(
+                    "tasks spawned and completed per second (batches of {})",
+                    tasks::BATCH
+                ),
+                &spawned,
+                &[(0, 1)],
+                0,
+            ),
+            row(
+                "timeouts set and cancelled per second".into(),
+                &timeouts,
+                &[(0, 1)],
+                0,
+            ),
+            // A latency: the ratio is tokio's over weft's, so that above 1
+            // means weft is faster, as in the other rows.
+            row(
+                "cross-thread wake to run, µs".into(),
+                &latency,
+                &[(1, 0)],
+                2,
+            ),
+        ])
+    })
+    .join()
+    .map_err(|_| "the async measurement panicked")??;
+    let columns = vec!["weft".to_string(), "tokio LocalSet".to_string()];
+    let ratio_names = vec!["weft / tokio (speed)".to_string()];
+    println!(
+        "\n### Async: tasks, timeouts, cross-thread wakes (medians of {rounds} rounds, ratios: median of \
+         the per-round ratios (interquartile range); runtime on core {core}, waking thread on core {other})\n"
     );
     print!("{}", report::table(&columns, &ratio_names, &rows));
     Ok(())

@@ -3,7 +3,8 @@
 //! One iteration: wait for readiness (until the next timer at most); for
 //! each ready source accept, finish a connect, read or write; give the
 //! connections and listeners that still had work their next turn; run due
-//! timers; run [`call_soon`](super::Reactor::call_soon) calls. After every
+//! timers; poll the tasks that are ready (at most [`TASK_TURN`]); run
+//! [`call_soon`](super::Reactor::call_soon) calls. After every
 //! callback the connections it touched are serviced: what they wrote is
 //! flushed (one system call for all the writes of a callback), closes are
 //! carried out, protocols are told to pause or resume writing.
@@ -24,8 +25,10 @@ use super::lifecycle::Lifecycle;
 use super::remote::RemoteShared;
 use super::resolver::Resolver;
 use super::sources::{Source, SourceKey, SourceTable};
+use super::thread_pool::ThreadPool;
 use crate::Error;
 use crate::panic_guard::catch_panic;
+use crate::task::Executor;
 use crate::time::{Callback, TimerTable};
 
 /// Token of the cross-thread waker.
@@ -38,6 +41,16 @@ pub(super) const SIGNALS: Token = Token(usize::MAX - 1);
 /// system calls: 256 KiB reads took a third less CPU per MiB streamed than
 /// 64 KiB ones (docs/benchmarks.md).
 const READ_BUFFER_SIZE: usize = 256 * 1024;
+/// Task polls per loop iteration at most. Each task ready when the turn
+/// begins is polled at most once (one woken meanwhile waits for the next
+/// iteration), and no more than this many, so that a crowd of busy tasks
+/// delays I/O and timers by one bounded turn, as the read turn bounds a
+/// busy connection.
+pub(crate) const TASK_TURN: usize = 256;
+
+/// Threads of [`Reactor::defer_to_thread`](super::Reactor::defer_to_thread)
+/// at most, unless set otherwise (Twisted's default).
+const DEFAULT_THREAD_POOL_SIZE: usize = 10;
 
 /// The reactor's state. No borrow of any of these cells is held while user
 /// code runs, which is what lets callbacks re-enter the reactor.
@@ -45,6 +58,8 @@ pub(crate) struct Inner {
     pub(super) poll: RefCell<Poll>,
     pub(crate) registry: Registry,
     pub(crate) timers: Rc<TimerTable>,
+    /// The tasks spawned on this reactor.
+    pub(crate) tasks: Rc<Executor>,
     pub(crate) sources: RefCell<SourceTable>,
     /// Connections to service once the current callback returns.
     pub(crate) touched: RefCell<Vec<Rc<Connection>>>,
@@ -68,6 +83,9 @@ pub(crate) struct Inner {
     pub(super) shutdown_hooks: RefCell<Vec<Callback>>,
     pub(crate) remote: Arc<RemoteShared>,
     pub(super) resolver: Resolver,
+    /// Where [`Reactor::defer_to_thread`](super::Reactor::defer_to_thread)
+    /// runs blocking functions.
+    pub(super) thread_pool: ThreadPool,
     pub(super) signals: RefCell<Option<signal_hook_mio::v1_0::Signals>>,
 }
 
@@ -87,10 +105,12 @@ impl Inner {
         let poll = Poll::new()?;
         let registry = poll.registry().try_clone()?;
         let remote = RemoteShared::new(&registry, WAKER)?;
+        let tasks = Executor::new(Some(remote.clone()));
         Ok(Inner {
             poll: RefCell::new(poll),
             registry,
             timers: TimerTable::system(),
+            tasks,
             sources: RefCell::new(SourceTable::new(remote.clone())),
             touched: RefCell::new(Vec::new()),
             read_again: RefCell::new(Vec::new()),
@@ -104,16 +124,18 @@ impl Inner {
             shutdown_hooks: RefCell::new(Vec::new()),
             remote,
             resolver: Resolver::default(),
+            thread_pool: ThreadPool::new("weft-thread", DEFAULT_THREAD_POOL_SIZE),
             signals: RefCell::new(None),
         })
     }
 
     /// Runs iterations until the reactor stopped, or `until`'s condition
-    /// holds, or its deadline passes.
+    /// holds (checked before each iteration), or its deadline, if any,
+    /// passes.
     pub(super) fn run_loop(
         self: &Rc<Self>,
         reactor: &Reactor,
-        mut until: Option<(Instant, &mut dyn FnMut() -> bool)>,
+        mut until: Option<(Option<Instant>, &mut dyn FnMut() -> bool)>,
     ) -> Result<RunUntil, Error> {
         if self.in_loop.get() {
             return Err(Error::AlreadyRunning);
@@ -132,10 +154,12 @@ impl Inner {
                 if condition() {
                     break Ok(RunUntil::Met);
                 }
-                if Instant::now() >= *deadline {
-                    break Ok(RunUntil::TimedOut);
+                if let Some(deadline) = *deadline {
+                    if Instant::now() >= deadline {
+                        break Ok(RunUntil::TimedOut);
+                    }
+                    limit = Some(deadline);
                 }
-                limit = Some(*deadline);
             }
             if let Err(error) = self.iterate(reactor, &mut events, limit) {
                 break Err(error);
@@ -152,8 +176,21 @@ impl Inner {
         events: &mut Events,
         limit: Option<Instant>,
     ) -> Result<(), Error> {
-        let timeout = self.poll_timeout(limit);
-        if let Err(error) = self.poll.borrow_mut().poll(events, timeout) {
+        let mut timeout = self.poll_timeout(limit);
+        let sleeps = timeout != Some(Duration::ZERO);
+        if sleeps {
+            self.remote.set_asleep(true);
+            // A task woken on another thread before the mark found the
+            // reactor awake and skipped the waker: look once more.
+            if self.tasks.has_ready() {
+                timeout = Some(Duration::ZERO);
+            }
+        }
+        let polled = self.poll.borrow_mut().poll(events, timeout);
+        if sleeps {
+            self.remote.set_asleep(false);
+        }
+        if let Err(error) = polled {
             if error.kind() == io::ErrorKind::Interrupted {
                 return Ok(());
             }
@@ -166,11 +203,13 @@ impl Inner {
         self.give_turns_again();
         self.timers.run_due(Instant::now());
         self.service_touched();
+        self.tasks.run_ready(TASK_TURN, || self.service_touched());
         self.run_soon();
         Ok(())
     }
 
-    /// How long the poller may sleep: not at all when work is queued,
+    /// How long the poller may sleep: not at all when work is queued (or a
+    /// stop was asked for outside a callback, by a `run_until` condition),
     /// otherwise until the next timer, the end of the shutdown grace, or
     /// `limit`, whichever comes first.
     fn poll_timeout(&self, limit: Option<Instant>) -> Option<Duration> {
@@ -178,6 +217,8 @@ impl Inner {
             || !self.read_again.borrow().is_empty()
             || !self.accept_again.borrow().is_empty()
             || !self.touched.borrow().is_empty()
+            || self.tasks.has_ready()
+            || self.lifecycle.get().stop_requested()
         {
             return Some(Duration::ZERO);
         }
@@ -260,5 +301,7 @@ impl Drop for Inner {
     fn drop(&mut self) {
         self.remote.close();
         self.timers.close();
+        self.tasks.close();
+        self.thread_pool.close();
     }
 }

@@ -27,6 +27,16 @@ impl Lifecycle {
         stop_requested: false,
     };
 
+    /// A stop was asked for and has not begun yet.
+    pub(crate) fn stop_requested(self) -> bool {
+        matches!(
+            self,
+            Lifecycle::Live {
+                stop_requested: true
+            }
+        )
+    }
+
     pub(crate) fn is_stopping(self) -> bool {
         matches!(self, Lifecycle::Stopping { .. })
     }
@@ -125,14 +135,16 @@ impl Inner {
         true
     }
 
-    /// The reactor stopped: cancel its timers, drop its queued and
-    /// cross-thread calls, and refuse new ones. Dropping them drops what
+    /// The reactor stopped: cancel its timers and tasks, drop its queued
+    /// and cross-thread calls, and refuse new ones. Dropping them drops what
     /// they captured (often handles to the reactor), so that nothing keeps
     /// a stopped reactor alive.
     fn release_everything(&self) {
         self.lifecycle.set(Lifecycle::Stopped);
         self.remote.close();
         self.timers.close();
+        self.tasks.close();
+        self.thread_pool.close();
         let soon = std::mem::take(&mut *self.soon.borrow_mut());
         drop(soon);
         self.read_again.borrow_mut().clear();

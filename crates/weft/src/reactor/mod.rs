@@ -16,8 +16,10 @@
 //! | [`resolver`] | host names resolved on a bounded pool of threads |
 //! | [`stream`] | the sockets, TCP or Unix, behind one interface |
 //! | [`remote`] | the `Send` handle for other threads |
+//! | [`thread_pool`] | a bounded pool of threads for blocking work |
 //! | [`signals`] | SIGINT and SIGTERM as loop events |
 
+mod block_on;
 mod connection;
 mod connector;
 mod datagram;
@@ -31,7 +33,9 @@ mod resolver;
 mod signals;
 mod sources;
 mod stream;
+mod thread_pool;
 
+use std::future::Future;
 use std::path::Path;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
@@ -41,9 +45,11 @@ use crate::endpoints::{
     UdpListenOptions, UnixListenOptions,
 };
 use crate::protocols::proxy::{BehindProxy, ProxyHeaderOptions};
+use crate::task::{InThread, Task};
 use crate::time::{Scheduler, Timers};
 use crate::udp::{DatagramProtocol, DatagramTransport};
 use crate::{ClientFactory, Error, Factory};
+pub use block_on::{react, react_main};
 pub use connector::Connector;
 pub use event_loop::RunUntil;
 pub use hand_over::{HandOver, HandOverError};
@@ -51,6 +57,7 @@ pub use listener::ListeningPort;
 pub use remote::{ReactorGone, Remote};
 
 pub(crate) use event_loop::Inner;
+pub(crate) use thread_pool::ThreadPool;
 
 /// The event loop: the "magic glue" that accepts connections, builds
 /// protocols, reads, writes, connects and runs timers, on one thread.
@@ -63,7 +70,8 @@ pub(crate) use event_loop::Inner;
 /// One loop iteration: wait for readiness (until the next timer at most);
 /// for each ready socket accept, finish a connect, read (handing
 /// `data_received` a slice of the reactor's single read buffer) or write;
-/// run due timers; run [`call_soon`](Self::call_soon) calls. After every
+/// run due timers; poll ready tasks ([`spawn`](Self::spawn), a bounded
+/// turn); run [`call_soon`](Self::call_soon) calls. After every
 /// callback the reactor services the connections it touched: it flushes
 /// what they wrote (one system call for all the writes of a callback),
 /// carries out closes, and tells protocols to pause or resume writing.
@@ -105,7 +113,8 @@ impl Reactor {
         mut condition: impl FnMut() -> bool,
     ) -> Result<RunUntil, Error> {
         let deadline = Instant::now() + timeout;
-        self.inner.run_loop(self, Some((deadline, &mut condition)))
+        self.inner
+            .run_loop(self, Some((Some(deadline), &mut condition)))
     }
 
     /// Starts a graceful stop (at the next loop iteration): stop
@@ -144,6 +153,44 @@ impl Reactor {
         if !self.inner.lifecycle.get().is_stopped() {
             self.inner.soon.borrow_mut().push_back(Box::new(callback));
         }
+    }
+
+    /// Runs `future` as a task on this reactor's thread (it need not be
+    /// `Send`); it is first polled in the next loop iteration. See
+    /// [`Task`] for awaiting, cancelling and detaching it, and
+    /// [`crate::task`] for how tasks are woken and when they run. On a
+    /// stopped reactor the task is cancelled at once.
+    pub fn spawn<F>(&self, future: F) -> Task<F::Output>
+    where
+        F: Future + 'static,
+    {
+        self.inner.tasks.spawn(future)
+    }
+
+    /// Runs the blocking `function` on the reactor's pool of threads and
+    /// gives a future of its value (Twisted's `deferToThread`, asyncio's
+    /// `to_thread`), so that a task can await a blocking call without
+    /// blocking the loop. The future is woken through the reactor's
+    /// cross-thread waker.
+    ///
+    /// At most [`set_thread_pool_size`](Self::set_thread_pool_size)
+    /// functions (10 by default) run at once; more wait their turn. A
+    /// panic in `function` gives [`ThreadError::Panicked`](crate::task::ThreadError::Panicked).
+    /// Dropping the future before the function started means it never
+    /// starts. When the reactor stops, functions not started are dropped
+    /// (their futures give [`ThreadError::ShutDown`](crate::task::ThreadError::ShutDown));
+    /// running ones finish on their threads.
+    pub fn defer_to_thread<T: Send + 'static>(
+        &self,
+        function: impl FnOnce() -> T + Send + 'static,
+    ) -> InThread<T> {
+        InThread::start(&self.inner.thread_pool, function)
+    }
+
+    /// How many functions given to [`defer_to_thread`](Self::defer_to_thread)
+    /// may run at once (at least 1; 10 unless set).
+    pub fn set_thread_pool_size(&self, size: usize) {
+        self.inner.thread_pool.set_size(size);
     }
 
     /// A `Send` handle for other threads to run code on this reactor.
@@ -350,7 +397,7 @@ impl Reactor {
 
 impl Scheduler for Reactor {
     fn timers(&self) -> Timers {
-        Timers::new(self.inner.timers.clone())
+        Timers::new(self.inner.timers.clone(), self.inner.tasks.clone())
     }
 }
 

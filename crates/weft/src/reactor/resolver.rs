@@ -3,58 +3,35 @@
 //! thread per lookup would let a burst of connects (or a slow DNS server)
 //! spawn threads without bound.
 //!
-//! At most [`MAX_THREADS`] lookups run at once per reactor; more wait in
-//! a queue. A cancelled lookup (its connect timed out or was stopped) that
-//! has not started yet is skipped; one already running finishes on its
-//! thread and its answer is dropped. Threads start on demand and end after
-//! [`IDLE_EXIT`] without work, or when the reactor is dropped.
+//! At most [`MAX_THREADS`] lookups run at once per reactor, on a
+//! [`ThreadPool`] of their own (so that slow work given to
+//! [`Reactor::defer_to_thread`](crate::Reactor::defer_to_thread) never
+//! holds up a connect); more wait in a queue. A cancelled lookup (its
+//! connect timed out or was stopped) that has not started yet is skipped;
+//! one already running finishes on its thread and its answer is dropped.
 
 use std::collections::VecDeque;
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
+
+use super::thread_pool::ThreadPool;
 
 /// Most lookups running at once for one reactor.
 pub(crate) const MAX_THREADS: usize = 4;
-/// How long an idle resolver thread waits for work before it ends.
-const IDLE_EXIT: Duration = Duration::from_secs(10);
-
-/// Where a lookup's answer goes (on the resolver's thread).
-type Reply = Box<dyn FnOnce(io::Result<Vec<SocketAddr>>) + Send>;
-
-struct Job {
-    host: String,
-    port: u16,
-    cancelled: Arc<AtomicBool>,
-    reply: Reply,
-}
-
-#[derive(Default)]
-struct Pool {
-    jobs: VecDeque<Job>,
-    threads: usize,
-    idle: usize,
-    closed: bool,
-}
-
-#[derive(Default)]
-struct Shared {
-    pool: Mutex<Pool>,
-    work: Condvar,
-}
-
-impl Shared {
-    fn pool(&self) -> MutexGuard<'_, Pool> {
-        self.pool.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
 
 /// A reactor's resolver pool.
-#[derive(Default)]
 pub(crate) struct Resolver {
-    shared: Arc<Shared>,
+    pool: ThreadPool,
+}
+
+impl Default for Resolver {
+    fn default() -> Self {
+        Resolver {
+            pool: ThreadPool::new("weft-resolver", MAX_THREADS),
+        }
+    }
 }
 
 /// A lookup in the pool; [`cancel`](Self::cancel) it when its answer is no
@@ -80,84 +57,25 @@ impl Resolver {
         reply: impl FnOnce(io::Result<Vec<SocketAddr>>) + Send + 'static,
     ) -> io::Result<Lookup> {
         let cancelled = Arc::new(AtomicBool::new(false));
-        let job = Job {
-            host,
-            port,
-            cancelled: cancelled.clone(),
-            reply: Box::new(reply),
-        };
-        let mut pool = self.shared.pool();
-        pool.jobs.push_back(job);
-        if pool.idle > 0 {
-            self.shared.work.notify_one();
-        } else if pool.threads < MAX_THREADS {
-            self.spawn_thread(&mut pool)?;
-        }
+        let job_cancelled = cancelled.clone();
+        self.pool.submit(Box::new(move || {
+            if job_cancelled.load(Ordering::Acquire) {
+                return;
+            }
+            let answer = (host.as_str(), port)
+                .to_socket_addrs()
+                .map(|addresses| addresses.collect());
+            if !job_cancelled.load(Ordering::Acquire) {
+                reply(answer);
+            }
+        }))?;
         Ok(Lookup { cancelled })
-    }
-
-    fn spawn_thread(&self, pool: &mut Pool) -> io::Result<()> {
-        let shared = self.shared.clone();
-        std::thread::Builder::new()
-            .name("weft-resolver".into())
-            .spawn(move || work(&shared))?;
-        pool.threads += 1;
-        Ok(())
     }
 
     /// Threads running now (for tests of the bound).
     #[cfg(test)]
     fn threads(&self) -> usize {
-        self.shared.pool().threads
-    }
-}
-
-impl Drop for Resolver {
-    fn drop(&mut self) {
-        let mut pool = self.shared.pool();
-        pool.closed = true;
-        pool.jobs.clear();
-        self.shared.work.notify_all();
-    }
-}
-
-/// A resolver thread: takes jobs until the pool closes or stays idle for
-/// [`IDLE_EXIT`].
-fn work(shared: &Shared) {
-    while let Some(job) = next_job(shared) {
-        if job.cancelled.load(Ordering::Acquire) {
-            continue;
-        }
-        let answer = (job.host.as_str(), job.port)
-            .to_socket_addrs()
-            .map(|addresses| addresses.collect());
-        if !job.cancelled.load(Ordering::Acquire) {
-            (job.reply)(answer);
-        }
-    }
-}
-
-fn next_job(shared: &Shared) -> Option<Job> {
-    let mut pool = shared.pool();
-    loop {
-        if pool.closed {
-            pool.threads -= 1;
-            return None;
-        }
-        if let Some(job) = pool.jobs.pop_front() {
-            return Some(job);
-        }
-        pool.idle += 1;
-        let (next, wait) = shared
-            .work
-            .wait_timeout(pool, IDLE_EXIT)
-            .unwrap_or_else(PoisonError::into_inner);
-        pool = next;
-        pool.idle -= 1;
-        if wait.timed_out() && pool.jobs.is_empty() {
-            pool.threads -= 1;
-            return None;
-        }
+        self.pool.threads()
     }
 }
 
@@ -184,6 +102,7 @@ pub(crate) fn interleave_families(addresses: Vec<SocketAddr>) -> Vec<SocketAddr>
 #[cfg(test)]
 mod tests {
     use std::sync::mpsc;
+    use std::time::Duration;
 
     use super::*;
 

@@ -1,8 +1,10 @@
 //! [`Clock`]: a scheduler whose time is moved by hand.
 
+use std::future::Future;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
+use crate::task::{Executor, Task};
 use crate::time::{Scheduler, TimerTable, Timers};
 
 /// A [`Scheduler`] for tests: time stands still until
@@ -14,9 +16,38 @@ use crate::time::{Scheduler, TimerTable, Timers};
 /// advance schedule for a time already reached; a callback that keeps
 /// rescheduling itself with zero delay therefore never lets `advance` return.
 /// Clones share one clock.
+///
+/// It runs tasks too ([`spawn`](Self::spawn), or [`Timers::spawn`] on its
+/// handle): `advance` polls every task that is ready, after the due
+/// calls, again and again until nothing is due and no task is ready. So
+/// async code that sleeps, times out or awaits a
+/// [`Deferred`](crate::deferred::Deferred) moves forward exactly as far
+/// as the test moves time, with no real waiting. (Time jumps: a task that
+/// sleeps one second in a loop runs once for `advance(5 s)` and five times
+/// for [`pump`](Self::pump) with five one-second steps, as chained
+/// `call_later`s do.)
+///
+/// ```
+/// use std::time::Duration;
+/// use weft::testing::Clock;
+/// use weft::time::Scheduler;
+///
+/// let clock = Clock::new();
+/// let timers = clock.timers();
+/// let task = clock.spawn(async move {
+///     timers.sleep(Duration::from_secs(30)).await;
+///     "awake"
+/// });
+/// clock.advance(Duration::ZERO); // the task starts, and sleeps
+/// clock.advance(Duration::from_secs(29));
+/// assert!(!task.is_finished());
+/// clock.advance(Duration::from_secs(1));
+/// assert_eq!(task.try_take(), Some(Ok("awake")));
+/// ```
 #[derive(Clone)]
 pub struct Clock {
     table: Rc<TimerTable>,
+    tasks: Rc<Executor>,
 }
 
 impl Default for Clock {
@@ -30,14 +61,31 @@ impl Clock {
     pub fn new() -> Self {
         Clock {
             table: TimerTable::manual(Instant::now()),
+            tasks: Executor::new(None),
         }
     }
 
-    /// Moves time forward by `by` and runs every call now due.
+    /// Moves time forward by `by`, then runs every call now due and every
+    /// ready task until none is left (`advance(Duration::ZERO)` just runs
+    /// what is ready).
     pub fn advance(&self, by: Duration) {
         let now = self.table.now() + by;
         self.table.set_now(now);
-        while self.table.run_due(now) > 0 {}
+        while self.table.run_due(now) + self.tasks.run_ready(usize::MAX, || {}) > 0 {}
+    }
+
+    /// Runs `future` as a task on this clock; it is first polled by the
+    /// next [`advance`](Self::advance).
+    pub fn spawn<F>(&self, future: F) -> Task<F::Output>
+    where
+        F: Future + 'static,
+    {
+        self.tasks.spawn(future)
+    }
+
+    /// How many tasks are alive (spawned, not over).
+    pub fn pending_tasks(&self) -> usize {
+        self.tasks.len()
     }
 
     /// Advances by each step in turn (Twisted's `Clock.pump`).
@@ -55,7 +103,7 @@ impl Clock {
 
 impl Scheduler for Clock {
     fn timers(&self) -> Timers {
-        Timers::new(self.table.clone())
+        Timers::new(self.table.clone(), self.tasks.clone())
     }
 }
 

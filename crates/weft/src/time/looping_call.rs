@@ -4,17 +4,9 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
+use super::grid::{Grid, StartAt};
 use super::{DelayedCall, Scheduler, Timers};
 use crate::panic_guard::catch_panic;
-
-/// When a [`LoopingCall`] makes its first call.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StartAt {
-    /// At once (on the scheduler's next pass), then every interval.
-    Now,
-    /// One interval after starting, then every interval.
-    AfterInterval,
-}
 
 /// Calls a function every `interval`, on a fixed grid of times measured from
 /// the start (Twisted's `LoopingCall.withCount`).
@@ -37,10 +29,7 @@ struct LoopState {
     /// `None` while the function is running (it is taken out of the state so
     /// that it may call back into this handle).
     function: Option<Box<dyn FnMut(u64)>>,
-    interval: Duration,
-    started: Instant,
-    /// Index of the interval of the previous call; -1 before the first.
-    last_interval: i64,
+    grid: Grid,
     pending: Option<DelayedCall>,
     running: bool,
 }
@@ -59,19 +48,14 @@ impl LoopingCall {
     where
         F: FnMut(u64) + 'static,
     {
-        let started = scheduler.now();
+        let grid = Grid::new(scheduler.now(), interval, start_at);
+        let first = grid.first();
         let state = Rc::new(RefCell::new(LoopState {
             function: Some(Box::new(function)),
-            interval,
-            started,
-            last_interval: if start_at == StartAt::Now { -1 } else { 0 },
+            grid,
             pending: None,
             running: true,
         }));
-        let first = match start_at {
-            StartAt::Now => started,
-            StartAt::AfterInterval => started + interval,
-        };
         schedule_tick(scheduler.timers(), &state, first);
         LoopingCall { state }
     }
@@ -94,30 +78,7 @@ impl LoopingCall {
 
     /// The loop's interval.
     pub fn interval(&self) -> Duration {
-        self.state.borrow().interval
-    }
-}
-
-impl LoopState {
-    fn interval_index(&self, at: Instant) -> i64 {
-        let nanos = self.interval.as_nanos().max(1);
-        let elapsed = at.saturating_duration_since(self.started).as_nanos();
-        i64::try_from(elapsed / nanos).unwrap_or(i64::MAX)
-    }
-
-    /// The start of the interval after the one `now` falls in, always
-    /// later than `now`; `None` past what an [`Instant`] can hold.
-    fn next_deadline(&self, now: Instant) -> Option<Instant> {
-        if self.interval.is_zero() {
-            return Some(now);
-        }
-        let intervals = u128::try_from(self.interval_index(now)).ok()? + 1;
-        let nanos = self.interval.as_nanos().checked_mul(intervals)?;
-        let offset = Duration::new(
-            u64::try_from(nanos / 1_000_000_000).ok()?,
-            u32::try_from(nanos % 1_000_000_000).ok()?,
-        );
-        self.started.checked_add(offset)
+        self.state.borrow().grid.interval()
     }
 }
 
@@ -143,15 +104,9 @@ fn tick(scheduler: Timers, state: &Rc<RefCell<LoopState>>) {
     let (mut function, count) = {
         let mut st = state.borrow_mut();
         st.pending = None;
-        let this_interval = st.interval_index(now);
-        let count = if st.interval.is_zero() {
-            1
-        } else {
-            (this_interval - st.last_interval).max(1)
-        };
-        st.last_interval = this_interval;
+        let count = st.grid.tick(now);
         match st.function.take() {
-            Some(function) if st.running => (function, count.unsigned_abs()),
+            Some(function) if st.running => (function, count),
             _ => return,
         }
     };
@@ -164,7 +119,7 @@ fn tick(scheduler: Timers, state: &Rc<RefCell<LoopState>>) {
     if !st.running {
         return;
     }
-    match st.next_deadline(now) {
+    match st.grid.next_deadline(now) {
         Some(next) => {
             drop(st);
             schedule_tick(scheduler, state, next);

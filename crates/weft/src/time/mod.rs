@@ -9,22 +9,46 @@
 //!   delay, ask whether it is still pending (Twisted's `IDelayedCall`).
 //! - [`LoopingCall`] calls a function at a fixed interval and says how many
 //!   intervals went by when it fell behind (Twisted's `LoopingCall.withCount`).
+//! - Futures on the same timeline, for async code: [`Sleep`]
+//!   ([`Timers::sleep`]), [`Timers::timeout`] (asyncio's `wait_for`) and
+//!   [`Interval`] (the async `LoopingCall`). On the test clock they
+//!   complete as [`advance`](crate::testing::Clock::advance) moves time,
+//!   with no real waiting.
+//! - [`Alarms`] and [`Timed`]: timers owned by a protocol, whose calls
+//!   get the protocol itself (`&mut self`), like Twisted's
+//!   `callLater(1, self.sendNext)`.
 //! - [`TimerQueue`] is the plain data structure underneath, usable on its own
 //!   (the game keeps its timeline in one).
 
+mod alarms;
 mod delayed_call;
+mod grid;
+mod interval;
 mod looping_call;
 mod queue;
+mod sleep;
 mod timer_table;
 mod timers;
 
 use std::time::{Duration, Instant};
 
+pub use alarms::{Alarms, Timed};
 pub use delayed_call::DelayedCall;
-pub use looping_call::{LoopingCall, StartAt};
+pub use grid::StartAt;
+pub use interval::Interval;
+pub use looping_call::LoopingCall;
 pub use queue::{ScheduleMark, TimerId, TimerQueue};
+pub use sleep::Sleep;
 pub(crate) use timer_table::TimerTable;
 pub use timers::Timers;
+
+/// A [`Timers::timeout`] whose limit passed before its future completed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("timed out after {after:?}")]
+pub struct TimedOut {
+    /// The limit.
+    pub after: Duration,
+}
 
 /// A callback a [`Scheduler`] runs once at its deadline.
 pub type Callback = Box<dyn FnOnce() + 'static>;

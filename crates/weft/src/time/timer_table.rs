@@ -3,9 +3,10 @@
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
+use std::task::Waker;
 use std::time::Instant;
 
-use super::{Callback, DelayedCall, TimerQueue};
+use super::{Callback, DelayedCall, TimerId, TimerQueue};
 use crate::panic_guard::catch_panic;
 
 /// Where a [`TimerTable`] reads the time.
@@ -17,12 +18,20 @@ enum TimeSource {
     Manual(Cell<Instant>),
 }
 
+/// What a timer does when due: run a callback, or wake a future (a
+/// [`Sleep`](super::Sleep) registers its waker directly, with no boxed
+/// closure).
+pub(crate) enum Due {
+    Call(Callback),
+    Wake(Waker),
+}
+
 /// Timers plus the clock they are measured against.
 ///
 /// No borrow of the queue is held while a callback runs, so callbacks may
 /// schedule, cancel and reset freely.
 pub(crate) struct TimerTable {
-    queue: RefCell<TimerQueue<Callback>>,
+    queue: RefCell<TimerQueue<Due>>,
     time: TimeSource,
     /// The scheduler is gone for good (its reactor stopped): nothing
     /// scheduled runs, and new calls are dropped at once.
@@ -65,14 +74,26 @@ impl TimerTable {
     /// Schedules `callback`; on a closed table the callback is dropped at
     /// once and the handle is inactive from the start.
     pub(crate) fn schedule(self: &Rc<Self>, when: Instant, callback: Callback) -> DelayedCall {
-        let id = self.queue.borrow_mut().schedule(when, callback);
+        let id = self.schedule_due(when, Due::Call(callback));
+        DelayedCall::new(Rc::downgrade(self), id)
+    }
+
+    /// Schedules `due`; on a closed table it is dropped at once and the
+    /// id is inactive from the start.
+    pub(crate) fn schedule_due(&self, when: Instant, due: Due) -> TimerId {
+        let id = self.queue.borrow_mut().schedule(when, due);
         if self.closed.get() {
             // Dropped after the borrow ends: its captures may own handles
             // to this table.
             let dropped = self.queue.borrow_mut().cancel(id);
             drop(dropped);
         }
-        DelayedCall::new(Rc::downgrade(self), id)
+        id
+    }
+
+    /// Whether the table was closed (its reactor stopped).
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.get()
     }
 
     /// Cancels every pending call and refuses new ones: the scheduler is
@@ -84,7 +105,7 @@ impl TimerTable {
         drop(pending);
     }
 
-    pub(crate) fn queue(&self) -> &RefCell<TimerQueue<Callback>> {
+    pub(crate) fn queue(&self) -> &RefCell<TimerQueue<Due>> {
         &self.queue
     }
 
@@ -103,11 +124,16 @@ impl TimerTable {
         let mut ran = 0;
         loop {
             let due = self.queue.borrow_mut().pop_due_before_mark(now, mark);
-            let Some((_, callback)) = due else {
+            let Some((_, due)) = due else {
                 return ran;
             };
             ran += 1;
-            let _ = catch_panic("timed call", callback);
+            match due {
+                Due::Call(callback) => {
+                    let _ = catch_panic("timed call", callback);
+                }
+                Due::Wake(waker) => waker.wake(),
+            }
         }
     }
 }

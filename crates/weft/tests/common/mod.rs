@@ -33,17 +33,18 @@ impl Server {
         Server::start_on("tcp:port=0:interface=127.0.0.1", make_factory)
     }
 
-    /// [`start`](Self::start) on `endpoint`, a TCP port on 127.0.0.1.
-    pub fn start_on<F, M>(endpoint: &'static str, make_factory: M) -> Server
+    /// [`start`](Self::start) on `endpoint` (a server endpoint description).
+    pub fn start_on<F, M>(endpoint: &str, make_factory: M) -> Server
     where
         F: Factory,
         M: FnOnce(&Reactor) -> F + Send + 'static,
     {
         let (ready_tx, ready_rx) = mpsc::channel();
+        let endpoint = endpoint.to_owned();
         let thread = std::thread::spawn(move || {
             let reactor = Reactor::new().expect("reactor");
             let factory = make_factory(&reactor);
-            let port = reactor.listen(endpoint, factory).expect("listen");
+            let port = reactor.listen(&endpoint, factory).expect("listen");
             let address = port.address().tcp().expect("tcp address");
             ready_tx
                 .send((address, reactor.remote()))

@@ -1,0 +1,193 @@
+//! [`Buffer`]: what a stream's protocol and its two handles share.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+
+use super::StreamError;
+use crate::{CloseReason, Transport};
+
+/// The bytes read and not yet taken, the state of the connection, and who
+/// waits for what.
+pub(super) struct Buffer {
+    /// Bytes read; those before `start` were taken already.
+    bytes: RefCell<Vec<u8>>,
+    start: Cell<usize>,
+    /// Reading pauses past twice this many unread bytes and resumes at
+    /// this many (asyncio's rule); also the longest line.
+    limit: usize,
+    transport: RefCell<Option<Transport>>,
+    reading_paused: Cell<bool>,
+    writing_paused: Cell<bool>,
+    /// The peer sent its end of stream.
+    eof: Cell<bool>,
+    lost: RefCell<Option<CloseReason>>,
+    reader: RefCell<Option<Waker>>,
+    writer: RefCell<Option<Waker>>,
+}
+
+impl Buffer {
+    pub(super) fn new(limit: usize) -> Rc<Self> {
+        Rc::new(Buffer {
+            bytes: RefCell::new(Vec::new()),
+            start: Cell::new(0),
+            limit,
+            transport: RefCell::new(None),
+            reading_paused: Cell::new(false),
+            writing_paused: Cell::new(false),
+            eof: Cell::new(false),
+            lost: RefCell::new(None),
+            reader: RefCell::new(None),
+            writer: RefCell::new(None),
+        })
+    }
+
+    pub(super) fn limit(&self) -> usize {
+        self.limit
+    }
+
+    // ---- the protocol's side ----
+
+    pub(super) fn connected(&self, transport: Transport) {
+        *self.transport.borrow_mut() = Some(transport);
+    }
+
+    pub(super) fn received(&self, data: &[u8]) {
+        self.bytes.borrow_mut().extend_from_slice(data);
+        if self.unread() > 2 * self.limit && !self.reading_paused.replace(true) {
+            if let Some(transport) = &*self.transport.borrow() {
+                transport.pause_reading();
+            }
+        }
+        wake(&self.reader);
+    }
+
+    pub(super) fn end_of_stream(&self) {
+        self.eof.set(true);
+        wake(&self.reader);
+    }
+
+    pub(super) fn lost(&self, reason: &CloseReason) {
+        self.eof.set(true);
+        *self.lost.borrow_mut() = Some(reason.clone());
+        wake(&self.reader);
+        wake(&self.writer);
+    }
+
+    pub(super) fn set_writing_paused(&self, paused: bool) {
+        self.writing_paused.set(paused);
+        if !paused {
+            wake(&self.writer);
+        }
+    }
+
+    // ---- the reader's side ----
+
+    fn unread(&self) -> usize {
+        self.bytes.borrow().len() - self.start.get()
+    }
+
+    /// Looks at the unread bytes: `decide` returns how many to take, if
+    /// it can decide now; otherwise the reader waits for more (or the
+    /// end, which `decide` learns through its second argument). What is
+    /// taken replaces the contents of `out`.
+    pub(super) fn poll_take(
+        &self,
+        cx: &mut Context<'_>,
+        out: &mut Vec<u8>,
+        decide: impl FnOnce(&[u8], bool) -> Option<Result<usize, StreamError>>,
+    ) -> Poll<Result<(), StreamError>> {
+        let decision = {
+            let bytes = self.bytes.borrow();
+            decide(&bytes[self.start.get()..], self.eof.get())
+        };
+        match decision {
+            None => {
+                *self.reader.borrow_mut() = Some(cx.waker().clone());
+                Poll::Pending
+            }
+            Some(Err(error)) => Poll::Ready(Err(error)),
+            Some(Ok(count)) => {
+                self.take_into(count, out);
+                Poll::Ready(Ok(()))
+            }
+        }
+    }
+
+    /// Moves the next `count` unread bytes into `out` (replacing what it
+    /// held). Taking all of them swaps the two buffers instead of copying,
+    /// so a reader that keeps up and reuses `out` neither copies nor
+    /// allocates.
+    fn take_into(&self, count: usize, out: &mut Vec<u8>) {
+        out.clear();
+        let mut bytes = self.bytes.borrow_mut();
+        let start = self.start.get();
+        let end = start + count;
+        if end == bytes.len() {
+            std::mem::swap(&mut *bytes, out);
+            out.drain(..start);
+            self.start.set(0);
+        } else {
+            out.extend_from_slice(&bytes[start..end]);
+            if end > bytes.len() / 2 {
+                bytes.drain(..end);
+                self.start.set(0);
+            } else {
+                self.start.set(end);
+            }
+        }
+        drop(bytes);
+        if self.reading_paused.get() && self.unread() <= self.limit {
+            self.reading_paused.set(false);
+            if let Some(transport) = &*self.transport.borrow() {
+                transport.resume_reading();
+            }
+        }
+    }
+
+    pub(super) fn at_eof(&self) -> bool {
+        self.eof.get() && self.unread() == 0
+    }
+
+    /// Why the connection ended, if it did not end cleanly.
+    pub(super) fn failure(&self) -> Option<CloseReason> {
+        self.lost
+            .borrow()
+            .clone()
+            .filter(|reason| !reason.is_clean())
+    }
+
+    // ---- the writer's side ----
+
+    pub(super) fn transport(&self) -> Option<Transport> {
+        self.transport.borrow().clone()
+    }
+
+    pub(super) fn poll_drained(&self, cx: &mut Context<'_>) -> Poll<Result<(), StreamError>> {
+        if let Some(reason) = self.lost.borrow().clone() {
+            return Poll::Ready(Err(StreamError::Closed(reason)));
+        }
+        if self.writing_paused.get() {
+            *self.writer.borrow_mut() = Some(cx.waker().clone());
+            return Poll::Pending;
+        }
+        Poll::Ready(Ok(()))
+    }
+
+    pub(super) fn is_lost(&self) -> bool {
+        self.lost.borrow().is_some()
+    }
+
+    pub(super) fn close(&self) {
+        if let Some(transport) = &*self.transport.borrow() {
+            transport.lose_connection();
+        }
+    }
+}
+
+fn wake(waiter: &RefCell<Option<Waker>>) {
+    let waker = waiter.borrow_mut().take();
+    if let Some(waker) = waker {
+        waker.wake();
+    }
+}
