@@ -89,6 +89,7 @@ pub mod protocols;
 mod reactor;
 pub mod testing;
 pub mod time;
+pub mod tls;
 mod transport;
 
 pub use address::Address;

@@ -266,4 +266,7 @@ pub enum LayerEvent<'a> {
     /// reason; a protocol that wants to say why to the peer writes it
     /// here.
     LineTooLong(&'a LineTooLong),
+    /// From a TLS layer: the handshake is done, or the input ended
+    /// without `close_notify`.
+    Tls(crate::tls::TlsEvent),
 }

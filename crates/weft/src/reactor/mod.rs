@@ -39,6 +39,7 @@ use crate::endpoints::{
     UnixListenOptions,
 };
 use crate::time::{Scheduler, Timers};
+use crate::tls::{TlsClientFactory, TlsServerFactory};
 use crate::{ClientFactory, Error, Factory};
 pub use connector::Connector;
 pub use event_loop::RunUntil;
@@ -166,6 +167,12 @@ impl Reactor {
         match endpoint {
             ServerEndpoint::Tcp(options) => self.listen_tcp_with(&options, factory),
             ServerEndpoint::Unix(options) => self.listen_unix_with(&options, factory),
+            ServerEndpoint::Ssl(options) => {
+                let tls = &options.tls;
+                let factory =
+                    TlsServerFactory::new(tls.load()?, tls.handshake_timeout, self, factory);
+                self.listen_tcp_with(&options.tcp, factory)
+            }
         }
     }
 
@@ -218,7 +225,13 @@ impl Reactor {
         factory: F,
     ) -> Result<Connector, Error> {
         let endpoint = endpoint.to_client_endpoint()?;
-        Ok(connector::start(&self.inner, endpoint, factory))
+        Ok(match &endpoint {
+            ClientEndpoint::Tls(options) => {
+                let factory = TlsClientFactory::for_endpoint(options, self, factory)?;
+                connector::start(&self.inner, endpoint, factory)
+            }
+            _ => connector::start(&self.inner, endpoint, factory),
+        })
     }
 
     /// Connects over TCP to `host` (a name or an IP address) and `port`,
