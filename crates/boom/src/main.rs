@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser};
+use weft::endpoints::ServerEndpoint;
 use weft::pool::{Member, Pool, PoolError};
 use weft::{ListeningPort, Reactor};
 
@@ -43,7 +44,8 @@ struct Cli {
     classic: bool,
 
     /// Where to listen, in weft's endpoint syntax (tcp:PORT,
-    /// tcp:PORT:interface=ADDRESS, unix:PATH …); may be repeated.
+    /// tcp:PORT:interface=ADDRESS, unix:PATH, TLS with
+    /// ssl:PORT:privateKey=KEY.pem:certKey=CERT.pem …); may be repeated.
     #[arg(long = "listen", value_name = "ENDPOINT", default_value = "tcp:8900")]
     listen: Vec<ListenEndpoint>,
 
@@ -254,9 +256,10 @@ fn serve(options: Options) -> Result<(), Box<dyn std::error::Error>> {
     let classic = options.classic;
     let reactor = Reactor::new()?;
     reactor.handle_signals()?;
+    let endpoints = options.endpoints.clone();
     let server = Server::on_reactor(&reactor, options)?;
-    for port in server.listen_all(&reactor)? {
-        announce(&port, classic);
+    for (port, endpoint) in server.listen_all(&reactor)?.iter().zip(&endpoints) {
+        announce(port, endpoint, classic);
     }
     reactor.run()?;
     Ok(())
@@ -282,7 +285,7 @@ fn serve_on_pool(options: Options, threads: usize) -> Result<(), Box<dyn std::er
                     source,
                 })?;
             if let Some(port) = port {
-                announce(&port, options.classic);
+                announce(&port, endpoint, options.classic);
             }
         }
         Ok(())
@@ -295,7 +298,7 @@ fn serve_on_pool(options: Options, threads: usize) -> Result<(), Box<dyn std::er
 }
 
 /// Tells where the server listens and how to join.
-fn announce(port: &ListeningPort, classic: bool) {
+fn announce(port: &ListeningPort, endpoint: &ListenEndpoint, classic: bool) {
     let address = port.address();
     match address.tcp() {
         Some(socket) => {
@@ -304,8 +307,12 @@ fn announce(port: &ListeningPort, classic: bool) {
             } else {
                 socket.ip().to_string()
             };
+            let client = match endpoint.endpoint() {
+                ServerEndpoint::Ssl(_) => format!("openssl s_client -quiet -connect {host}:"),
+                _ => format!("telnet {host} "),
+            };
             println!(
-                "boom{}: listening on {address}; join with: telnet {host} {}",
+                "boom{}: listening on {address}; join with: {client}{}",
                 if classic { " (classic)" } else { "" },
                 socket.port()
             );
