@@ -1,4 +1,4 @@
-//! The TLS load generator: the loads of [`load`](crate::load) (requests
+//! The TLS load generator: the loads of [`load`] (requests
 //! and streaming over established connections), full handshakes, and
 //! idle connections, spoken over rustls by one mio thread.
 //!

@@ -94,8 +94,9 @@ impl TlsLayer {
         self
     }
 
-    /// Decrypts `data` and hands what it carries up; returns whether the
-    /// connection still reads.
+    /// Decrypts `data` and hands what it carries up, until it is all
+    /// taken, the session fails, the peer's `close_notify` comes, or the
+    /// protocol above closes.
     fn receive<P: Protocol>(
         &mut self,
         session: &TlsSession,
