@@ -535,3 +535,53 @@ fn start_tls_twice_is_refused() {
         .unwrap_err();
     assert_eq!(error.to_string(), "the connection already speaks TLS");
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Whatever bytes come, in whatever chunks, alone or after a real
+    /// client hello, a TLS server never panics, delivers nothing to the
+    /// protocol above, and either waits for more or closes with a reason
+    /// that names TLS.
+    #[test]
+    fn garbage_in_any_chunks_is_refused_with_a_reason(
+        after_hello in proptest::bool::ANY,
+        chunks in proptest::collection::vec(proptest::collection::vec(proptest::num::u8::ANY, 0..600), 1..8)
+    ) {
+        let (server_config, hello) = shared_server();
+        let clock = Clock::new();
+        let wire = StringTransport::new();
+        let mut server = TlsProtocol::new(TlsRole::Server(server_config), &clock, Peer::default());
+        server.connection_made(wire.transport());
+        if after_hello {
+            server.data_received(&hello);
+        }
+        for chunk in &chunks {
+            server.data_received(chunk);
+        }
+        let log = server.inner().log.entries();
+        proptest::prop_assert!(log.iter().all(|e| !e.starts_with("data")), "{log:?}");
+        if let Some(close) = wire.close_requested() {
+            let CloseKind::Flush(Some(why)) = close else {
+                return Err(proptest::test_runner::TestCaseError::fail(format!("{close:?}")));
+            };
+            proptest::prop_assert!(why.starts_with("TLS"), "{why}");
+        }
+    }
+}
+
+/// One server configuration for every case of the property, and a
+/// client's first flight (its hello) for it.
+fn shared_server() -> (std::sync::Arc<weft::tls::ServerConfig>, Vec<u8>) {
+    use std::sync::{Arc, OnceLock};
+    static SHARED: OnceLock<(Arc<weft::tls::ServerConfig>, Vec<u8>)> = OnceLock::new();
+    SHARED
+        .get_or_init(|| {
+            let pki = Pki::new();
+            let wire = StringTransport::new();
+            let mut client = TlsProtocol::new(pki.client_role(), &Clock::new(), Peer::default());
+            client.connection_made(wire.transport());
+            (pki.server_config(&pki.server), wire.take_written())
+        })
+        .clone()
+}
