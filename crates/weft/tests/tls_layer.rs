@@ -585,3 +585,59 @@ fn shared_server() -> (std::sync::Arc<weft::tls::ServerConfig>, Vec<u8>) {
         })
         .clone()
 }
+
+/// Hands what it receives to another protocol (TLS inside TLS).
+struct Relay(Rc<RefCell<TlsProtocol<Peer>>>);
+
+impl Protocol for Relay {
+    fn data_received(&mut self, data: &[u8]) {
+        self.0.borrow_mut().data_received(data);
+    }
+}
+
+#[test]
+fn tls_inside_tls_decrypts_while_the_outer_layer_delivers() {
+    let pki = Pki::new();
+    let clock = Clock::new();
+    // The inner session: a client and a server joined by hand.
+    let (inner_client_wire, inner_server_wire) = (StringTransport::new(), StringTransport::new());
+    let mut inner_client = TlsProtocol::new(pki.client_role(), &clock, Peer::greeting(b"nested"));
+    let inner_server = Rc::new(RefCell::new(TlsProtocol::new(
+        pki.server_role(),
+        &clock,
+        Peer::default(),
+    )));
+    inner_client.connection_made(inner_client_wire.transport());
+    inner_server
+        .borrow_mut()
+        .connection_made(inner_server_wire.transport());
+    inner_server
+        .borrow_mut()
+        .data_received(&inner_client_wire.take_written());
+    inner_client.data_received(&inner_server_wire.take_written());
+    let finished_and_greeting = inner_client_wire.take_written();
+    // The outer session carries the inner client's last flight and its
+    // greeting to the inner server, which decrypts them while the outer
+    // server is still delivering.
+    let outer_server = TlsProtocol::new(pki.server_role(), &clock, Relay(inner_server.clone()));
+    let outer_client = TlsProtocol::new(pki.client_role(), &clock, Peer::default());
+    let mut pair = loopback(outer_client, outer_server);
+    pair.pump();
+    pair.client()
+        .inner()
+        .transport
+        .clone()
+        .unwrap()
+        .write(&finished_and_greeting);
+    pair.pump();
+    assert_eq!(
+        inner_server
+            .borrow()
+            .inner()
+            .log
+            .entries()
+            .last()
+            .map(String::as_str),
+        Some("data nested")
+    );
+}

@@ -1,6 +1,7 @@
 //! [`TlsLayer`]: TLS as a [`Layer`], so that any protocol runs over it
 //! and it runs over any transport.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -11,8 +12,25 @@ use crate::time::{Scheduler, Timers};
 use crate::transport::CloseKind;
 use crate::{CloseReason, HalfClose, Protocol, Transport};
 
-/// Plaintext taken out of rustls at a time, on the stack.
+/// Plaintext taken out of rustls at a time.
 const PLAINTEXT_CHUNK: usize = 16 * 1024;
+
+thread_local! {
+    /// The buffer decrypted bytes are handed up from: one per thread, as
+    /// the reactor has one read buffer, so that an idle connection holds
+    /// none.
+    static PLAINTEXT: RefCell<Vec<u8>> = RefCell::new(vec![0; PLAINTEXT_CHUNK]);
+}
+
+/// Runs `f` with the thread's plaintext buffer, or with a buffer of its
+/// own when a layer delivering up made another layer decrypt (a stack
+/// fed by hand, a proxy in memory).
+fn with_plaintext_buffer<R>(f: impl FnOnce(&mut [u8]) -> R) -> R {
+    PLAINTEXT.with(|buffer| match buffer.try_borrow_mut() {
+        Ok(mut buffer) => f(&mut buffer),
+        Err(_) => f(&mut vec![0; PLAINTEXT_CHUNK]),
+    })
+}
 
 /// The TLS layer: decrypts what comes up and encrypts what the protocol
 /// above writes, with rustls's sans-I/O connection inside
@@ -117,7 +135,9 @@ impl TlsLayer {
                     return;
                 }
             }
-            if progress.plaintext > 0 && !deliver_plaintext(session, above) {
+            if progress.plaintext > 0
+                && !with_plaintext_buffer(|buffer| deliver_plaintext(session, buffer, above))
+            {
                 return;
             }
             if session.peer_closed() && self.eof.is_none() {
@@ -140,11 +160,15 @@ impl TlsLayer {
     }
 }
 
-/// Hands every decrypted byte up; `false` once the protocol above closed.
-fn deliver_plaintext<P: Protocol>(session: &TlsSession, above: &mut Above<'_, P>) -> bool {
-    let mut buffer = [0; PLAINTEXT_CHUNK];
+/// Hands every decrypted byte up, through `buffer`; `false` once the
+/// protocol above closed.
+fn deliver_plaintext<P: Protocol>(
+    session: &TlsSession,
+    buffer: &mut [u8],
+    above: &mut Above<'_, P>,
+) -> bool {
     loop {
-        let taken = session.take_plaintext(&mut buffer);
+        let taken = session.take_plaintext(buffer);
         if taken == 0 {
             return true;
         }
