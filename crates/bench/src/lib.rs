@@ -9,6 +9,9 @@
 //!   address, stopping it;
 //! - [`proc_stats`]: a process's CPU time and resident memory, from `/proc`;
 //! - [`load`]: the load generator (one thread, mio, every connection);
+//! - [`tls_load`]: the same loads over TLS, full handshakes, idle TLS
+//!   connections (the `tls-bench` binary: weft's TLS echo against
+//!   tokio-rustls);
 //! - [`timers`]: timers scheduled and cancelled per second, weft vs tokio;
 //! - [`tasks`]: tasks, timeouts and cross-thread wakes, weft vs tokio's
 //!   current-thread runtime with a `LocalSet`;
@@ -26,6 +29,7 @@ pub mod report;
 pub mod server;
 pub mod tasks;
 pub mod timers;
+pub mod tls_load;
 
 use std::io;
 

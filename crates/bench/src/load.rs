@@ -82,7 +82,6 @@ fn drive<S: mio::event::Source>(
     mut on_event: impl FnMut(usize, &mut S, bool, bool) -> io::Result<u64>,
 ) -> io::Result<Measured> {
     let mut poll = Poll::new()?;
-    let mut events = Events::with_capacity(1024);
     for (index, stream) in streams.iter_mut().enumerate() {
         poll.registry().register(
             stream,
@@ -90,6 +89,26 @@ fn drive<S: mio::event::Source>(
             Interest::READABLE | Interest::WRITABLE,
         )?;
     }
+    measure(
+        &mut poll,
+        window,
+        server_pid,
+        |_, token, readable, writable| on_event(token.0, &mut streams[token.0], readable, writable),
+    )
+}
+
+/// Runs `poll`'s event loop for `window` (warm-up, then the measured
+/// part), calling `on_event(registry, token, readable, writable)` for each
+/// readiness event; it returns how many units that event completed. What
+/// is measured is the units, the time and the CPU of the server and of
+/// this process, over the measured part only.
+pub fn measure(
+    poll: &mut Poll,
+    window: Window,
+    server_pid: u32,
+    mut on_event: impl FnMut(&mio::Registry, Token, bool, bool) -> io::Result<u64>,
+) -> io::Result<Measured> {
+    let mut events = Events::with_capacity(1024);
     let mut total = 0u64;
     let began = Instant::now();
     let measure_from = began + window.warmup;
@@ -120,10 +139,9 @@ fn drive<S: mio::event::Source>(
             Err(e) => return Err(e),
         }
         for event in events.iter() {
-            let index = event.token().0;
             total += on_event(
-                index,
-                &mut streams[index],
+                poll.registry(),
+                event.token(),
                 event.is_readable() || event.is_read_closed() || event.is_error(),
                 event.is_writable(),
             )?;

@@ -7,13 +7,14 @@ use std::io::{self, BufRead, BufReader};
 use std::net::SocketAddr;
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
-use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 /// How to run one server. Every server stops on SIGTERM, and prints a
-/// line holding `listening on ADDRESS` on its standard output once ready,
-/// unless its address is known beforehand ([`quiet_at`](Self::quiet_at)).
+/// line holding `listening on ADDRESS` on its standard output or standard
+/// error once ready, unless its address is known beforehand
+/// ([`quiet_at`](ServerSpec::quiet_at)).
 #[derive(Clone, Debug, Default)]
 pub struct ServerSpec {
     /// Column name in the report.
@@ -56,8 +57,6 @@ impl Log {
 /// A running server process.
 pub struct Server {
     child: Child,
-    /// Kept open so that a late print of the server never meets a closed pipe.
-    _stdout: BufReader<ChildStdout>,
     /// Where it listens.
     pub address: SocketAddr,
     log: Log,
@@ -80,11 +79,7 @@ impl Server {
             .envs(spec.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(if spec.capture_log {
-                Stdio::piped()
-            } else {
-                Stdio::inherit()
-            });
+            .stderr(Stdio::piped());
         // SAFETY: the closure runs between fork and exec and only makes
         // async-signal-safe system calls (setrlimit, sched_setaffinity,
         // prctl).
@@ -107,43 +102,41 @@ impl Server {
             )
         })?;
         let log = Log::default();
-        if let Some(stderr) = child.stderr.take() {
-            let log = log.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                    log.push(line);
-                }
-            });
-        }
-        let mut stdout = BufReader::new(child.stdout.take().expect("stdout is piped"));
+        let (found, addresses) = mpsc::channel();
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let stderr = child.stderr.take().expect("stderr is piped");
+        watch_for_address(stdout, found.clone(), |_| {});
+        let (keep, kept) = (spec.capture_log, log.clone());
+        watch_for_address(stderr, found, move |line| {
+            if keep {
+                kept.push(line);
+            } else {
+                eprintln!("{line}");
+            }
+        });
         if let Some(address) = spec.quiet_at {
             return Ok(Server {
                 child,
-                _stdout: stdout,
                 address,
                 log,
             });
         }
-        let mut line = String::new();
-        loop {
-            line.clear();
-            if stdout.read_line(&mut line)? == 0 {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(io::Error::other(format!(
-                    "{} exited before printing `listening on ADDRESS`",
-                    spec.name
-                )));
-            }
-            if let Some(address) = parse_listening_line(&line) {
+        // Each stream says where the server listens, or that it ended.
+        for _ in 0..2 {
+            if let Ok(Some(address)) = addresses.recv() {
                 return Ok(Server {
                     child,
-                    _stdout: stdout,
                     address,
                     log,
                 });
             }
         }
+        let _ = child.kill();
+        let _ = child.wait();
+        Err(io::Error::other(format!(
+            "{} exited before printing `listening on ADDRESS`",
+            spec.name
+        )))
     }
 
     /// The server's process id.
@@ -207,6 +200,31 @@ impl Drop for Server {
         }
         let _ = self.child.wait();
     }
+}
+
+/// Reads `stream`'s lines on a thread to its end (so that the server
+/// never meets a closed pipe), handing each to `each`; sends the address
+/// of the first `listening on` line, or `None` if the stream ends first.
+fn watch_for_address(
+    stream: impl io::Read + Send + 'static,
+    found: mpsc::Sender<Option<SocketAddr>>,
+    mut each: impl FnMut(String) + Send + 'static,
+) {
+    std::thread::spawn(move || {
+        let mut announced = false;
+        for line in BufReader::new(stream).lines().map_while(Result::ok) {
+            if !announced {
+                if let Some(address) = parse_listening_line(&line) {
+                    announced = true;
+                    let _ = found.send(Some(address));
+                }
+            }
+            each(line);
+        }
+        if !announced {
+            let _ = found.send(None);
+        }
+    });
 }
 
 /// The address of a line holding `listening on ADDRESS` (`127.0.0.1:PORT`

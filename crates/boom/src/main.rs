@@ -45,8 +45,9 @@ struct Cli {
     classic: bool,
 
     /// Where to listen, in weft's endpoint syntax (tcp:PORT,
-    /// tcp:PORT:interface=ADDRESS, unix:PATH, haproxy:tcp:PORT behind
-    /// HAProxy's send-proxy …); may be repeated.
+    /// tcp:PORT:interface=ADDRESS, unix:PATH, TLS with
+    /// ssl:PORT:privateKey=KEY.pem:certKey=CERT.pem, haproxy:tcp:PORT
+    /// behind HAProxy's send-proxy …); may be repeated.
     #[arg(long = "listen", value_name = "ENDPOINT", default_value = "tcp:8900")]
     listen: Vec<ListenEndpoint>,
 
@@ -360,8 +361,12 @@ fn announce(port: &ListeningPort, endpoint: &ListenEndpoint, classic: bool) {
             } else {
                 socket.ip().to_string()
             };
+            let client = match endpoint.endpoint() {
+                ServerEndpoint::Ssl(_) => format!("openssl s_client -quiet -connect {host}:"),
+                _ => format!("telnet {host} "),
+            };
             println!(
-                "boom{}: listening on {address}; join with: telnet {host} {}",
+                "boom{}: listening on {address}; join with: {client}{}",
                 if classic { " (classic)" } else { "" },
                 socket.port()
             );

@@ -3,13 +3,19 @@
 //!
 //! `cargo run --release -p weft --example echo -- tcp:port=9000:interface=127.0.0.1`
 //!
+//! Any server endpoint works, TLS included:
+//! `echo ssl:port=8443:interface=127.0.0.1:privateKey=key.pem:certKey=cert.pem`
+//! (then `openssl s_client -connect 127.0.0.1:8443`).
+//!
 //! With `--threads N` it serves on a pool of N reactors, one per thread:
 //! over TCP each has its own `SO_REUSEPORT` socket on the port and the
 //! kernel spreads the connections; over a Unix socket one acceptor hands
 //! each connection to the reactor with the fewest.
 //!
-//! It prints `listening on ADDRESS` once ready (port 0 picks a free port)
-//! and stops gracefully on SIGINT or SIGTERM.
+//! It prints nothing on its standard output: `listening on ADDRESS` goes
+//! to standard error once ready (port 0 picks a free port), with weft's
+//! log as `RUST_LOG` asks (`RUST_LOG=weft=debug` shows, for example, why
+//! a TLS handshake failed). It stops gracefully on SIGINT or SIGTERM.
 
 use weft::endpoints::ServerEndpoint;
 use weft::pool::{Member, Pool};
@@ -48,6 +54,10 @@ const USAGE: &str =
     "usage: echo ENDPOINT [--threads N]   (for example: echo tcp:port=9000:interface=127.0.0.1)";
 
 fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (endpoint, threads) = match args.as_slice() {
         [endpoint] => (endpoint, None),
@@ -82,12 +92,15 @@ fn serve(endpoint: &str) -> Result<(), weft::Error> {
     let reactor = Reactor::new()?;
     reactor.handle_signals()?;
     let port = reactor.listen(endpoint, |_peer: &Address| Some(Echo::default()))?;
-    println!("listening on {}", port.address());
+    eprintln!("listening on {}", port.address());
     reactor.run()
 }
 
 fn serve_on_pool(endpoint: &str, threads: usize) -> Result<(), Box<dyn std::error::Error>> {
-    let shared = matches!(endpoint.parse::<ServerEndpoint>()?, ServerEndpoint::Tcp(_));
+    let shared = matches!(
+        endpoint.parse::<ServerEndpoint>()?,
+        ServerEndpoint::Tcp(_) | ServerEndpoint::Ssl(_)
+    );
     let endpoint = endpoint.to_owned();
     Pool::new().threads(threads).run(move |member: &Member| {
         let echo = |_peer: &Address| Some(Echo::default());
@@ -97,7 +110,7 @@ fn serve_on_pool(endpoint: &str, threads: usize) -> Result<(), Box<dyn std::erro
             member.listen_balanced(&endpoint, echo)?
         };
         if let (0, Some(port)) = (member.index(), port) {
-            println!("listening on {}", port.address());
+            eprintln!("listening on {}", port.address());
         }
         Ok(())
     })?;

@@ -16,6 +16,10 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
+    /// A TLS endpoint's certificates, key or trust roots could not be
+    /// loaded.
+    #[error(transparent)]
+    Tls(Box<crate::tls::TlsConfigError>),
     /// An endpoint description did not parse.
     #[error(transparent)]
     Endpoint(#[from] crate::EndpointError),
@@ -35,6 +39,12 @@ pub enum Error {
     /// Signal handlers could not be installed.
     #[error("cannot install signal handlers: {0}")]
     Signals(#[source] io::Error),
+}
+
+impl From<crate::tls::TlsConfigError> for Error {
+    fn from(error: crate::tls::TlsConfigError) -> Self {
+        Error::Tls(Box::new(error))
+    }
 }
 
 impl Error {
@@ -106,6 +116,16 @@ pub enum ConnectError {
         /// The error.
         #[source]
         source: io::Error,
+    },
+    /// The TLS handshake failed: the reason names it (a certificate
+    /// that is untrusted, expired or for another name; a peer that does
+    /// not speak TLS; a timeout).
+    #[error("TLS connection to {target} failed: {reason}")]
+    Tls {
+        /// Where the connection was going.
+        target: String,
+        /// rustls's reason.
+        reason: String,
     },
     /// [`Connector::stop_connecting`](crate::Connector::stop_connecting) or
     /// the reactor's stop ended the attempt.

@@ -69,8 +69,10 @@
 //! reaches the protocol at the top as a [`LayerEvent`].
 //!
 //! Endpoints are named by strings in Twisted's grammar (`tcp:8900`,
-//! `unix:/run/app.sock`, `tcp:host=example.org:port=80`), see
-//! [`endpoints`]. Protocols and timers are tested without sockets or real
+//! `unix:/run/app.sock`, `tcp:host=example.org:port=80`, and TLS with
+//! `ssl:8443:privateKey=key.pem` and `tls:host=example.org:port=443`), see
+//! [`endpoints`]; TLS is a layer like any other ([`tls`]), so it also
+//! runs under a protocol that starts in plaintext (STARTTLS). Protocols and timers are tested without sockets or real
 //! time with the doubles in [`testing`]: code that schedules work keeps a
 //! [`Timers`](time::Timers) handle, which the reactor and the test clock
 //! both give out. A server facing the internet adds [`policies`] (idle
@@ -102,6 +104,7 @@ pub mod streams;
 pub mod task;
 pub mod testing;
 pub mod time;
+pub mod tls;
 mod transport;
 pub mod udp;
 

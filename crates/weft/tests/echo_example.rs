@@ -1,10 +1,11 @@
 //! The echo example over real TCP: large transfers with a slow reader.
 
 mod common;
+mod tls_support;
 
 use std::io::{Read, Write};
 
-use common::ExampleProcess;
+use common::{Announces, ExampleProcess};
 
 /// Deterministic, non-repeating-looking bytes.
 fn pattern(offset: usize, len: usize) -> Vec<u8> {
@@ -16,7 +17,11 @@ fn pattern(offset: usize, len: usize) -> Vec<u8> {
 #[test]
 fn thirty_two_mib_come_back_identical_to_a_slow_reader() {
     const TOTAL: usize = 32 * 1024 * 1024;
-    let server = ExampleProcess::start("echo", &["tcp:port=0:interface=127.0.0.1"]);
+    let server = ExampleProcess::start_announcing(
+        "echo",
+        &["tcp:port=0:interface=127.0.0.1"],
+        Announces::OnStderr,
+    );
     // A small receive window forces the server into partial writes,
     // buffering, pausing and resuming.
     let stream = common::connect_with_small_window(server.address.parse().unwrap());
@@ -61,9 +66,10 @@ fn a_bad_endpoint_argument_is_named_and_exits_with_an_error() {
 
 #[test]
 fn on_a_pool_one_signal_stops_every_reactor_after_they_flush() {
-    let mut server = ExampleProcess::start(
+    let mut server = ExampleProcess::start_announcing(
         "echo",
         &["tcp:port=0:interface=127.0.0.1", "--threads", "2"],
+        Announces::OnStderr,
     );
     let address: std::net::SocketAddr = server.address.parse().unwrap();
     // Enough connections that both reactors hold some (the kernel spreads
@@ -97,4 +103,74 @@ fn a_bad_thread_count_is_named() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("--threads"), "{stderr}");
+}
+
+/// Connects over TLS to `port` trusting `ca`, sends `message`, returns
+/// what came back once as long.
+fn tls_echo(port: &str, ca: &std::path::Path, message: &'static [u8]) -> Vec<u8> {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use weft::{Address, Protocol, Reactor, Transport};
+
+    struct Client(Rc<RefCell<Vec<u8>>>, &'static [u8]);
+    impl Protocol for Client {
+        fn connection_made(&mut self, transport: Transport) {
+            transport.write(self.1);
+        }
+        fn data_received(&mut self, data: &[u8]) {
+            self.0.borrow_mut().extend_from_slice(data);
+        }
+    }
+
+    let reactor = Reactor::new().unwrap();
+    let got = Rc::new(RefCell::new(Vec::new()));
+    let client = got.clone();
+    reactor
+        .connect(
+            &format!("tls:host=localhost:port={port}:trustRoots={}", ca.display()),
+            move |_: &Address| Some(Client(client.clone(), message)),
+        )
+        .unwrap();
+    let watch = got.clone();
+    reactor
+        .run_until(common::PATIENCE, || watch.borrow().len() >= message.len())
+        .unwrap();
+    got.take()
+}
+
+#[test]
+fn echo_serves_tls_and_prints_nothing_on_its_standard_output() {
+    let pki = tls_support::Pki::new();
+    let endpoint = format!(
+        "ssl:port=0:interface=127.0.0.1:privateKey={}:certKey={}",
+        pki.server.key.display(),
+        pki.server.certificate.display()
+    );
+    let mut server = ExampleProcess::start_announcing("echo", &[&endpoint], Announces::OnStderr);
+    let port = server.address.rsplit(':').next().unwrap().to_owned();
+    assert_eq!(tls_echo(&port, &pki.ca, b"secure echo"), b"secure echo");
+    server.signal(libc::SIGTERM);
+    let mut stdout = String::new();
+    server
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .unwrap();
+    assert_eq!(server.child.wait().unwrap().code(), Some(0));
+    assert_eq!(stdout, "");
+}
+
+#[test]
+fn a_missing_key_file_is_named_and_exits_with_an_error() {
+    let output = std::process::Command::new(common::example_path("echo"))
+        .arg("ssl:0:privateKey=/nonexistent/key.pem")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("cannot read the private key file '/nonexistent/key.pem'"),
+        "{stderr}"
+    );
 }

@@ -8,7 +8,7 @@ mod common;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 
-use common::{ExampleProcess, Server, TellAddresses, read_line};
+use common::{Announces, ExampleProcess, Server, TellAddresses, read_line};
 use weft::testing::haproxy::{self, Haproxy, SendProxy};
 use weft::{Address, Reactor};
 
@@ -43,7 +43,11 @@ fn the_echo_example_echoes_behind_haproxy() {
         return;
     }
     for send in [SendProxy::V1, SendProxy::V2] {
-        let echo = ExampleProcess::start("echo", &["haproxy:tcp:port=0:interface=127.0.0.1"]);
+        let echo = ExampleProcess::start_announcing(
+            "echo",
+            &["haproxy:tcp:port=0:interface=127.0.0.1"],
+            Announces::OnStderr,
+        );
         let proxy = Haproxy::start(echo.address.parse().unwrap(), send).unwrap();
         let mut client = TcpStream::connect(proxy.address()).unwrap();
         client.set_read_timeout(Some(common::PATIENCE)).unwrap();

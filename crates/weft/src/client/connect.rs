@@ -105,6 +105,7 @@ fn describe(endpoint: &ClientEndpoint) -> String {
     match endpoint {
         ClientEndpoint::Tcp { host, port, .. } => format!("{host}:{port}"),
         ClientEndpoint::Unix { path, .. } => format!("unix:{}", path.display()),
+        ClientEndpoint::Tls(options) => format!("{}:{}", options.host, options.port),
     }
 }
 

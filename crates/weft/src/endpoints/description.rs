@@ -133,7 +133,16 @@ impl Description {
     }
 
     pub(super) fn timeout(&self, form: &'static str) -> Result<Option<Duration>, EndpointError> {
-        let Some(text) = self.get("timeout") else {
+        self.seconds("timeout", form)
+    }
+
+    /// A positive number of seconds given as `name`, if given.
+    pub(super) fn seconds(
+        &self,
+        name: &str,
+        form: &'static str,
+    ) -> Result<Option<Duration>, EndpointError> {
+        let Some(text) = self.get(name) else {
             return Ok(None);
         };
         text.parse::<f64>()
@@ -143,7 +152,7 @@ impl Description {
             .map(Some)
             .ok_or_else(|| {
                 self.error(
-                    format!("timeout must be a positive number of seconds, not '{text}'"),
+                    format!("{name} must be a positive number of seconds, not '{text}'"),
                     form,
                 )
             })

@@ -15,16 +15,41 @@
 //! | `haproxy:tcp:8900` | listen behind a proxy speaking the PROXY protocol (any server endpoint after `haproxy:`) |
 //! | `tcp:host=localhost:port=8900:timeout=5` | connect over TCP (also `tcp:localhost:8900`) |
 //! | `unix:path=/run/boom.sock` | connect to a Unix socket (also `unix:/run/boom.sock`) |
+//! | `ssl:8443:privateKey=key.pem:certKey=cert.pem` | listen for TLS on TCP port 8443 (see below) |
+//! | `tls:host=example.org:port=443` | connect over TLS, verifying the server against the web's roots |
 //!
 //! Server options: `backlog=N` (default 1024); TCP `reuseport=1` sets
 //! `SO_REUSEPORT` so several reactors can share a port; Unix `mode=OCTAL`
 //! sets the socket file's permissions, and `lockfile=0|1` is accepted for
 //! compatibility with Twisted and ignored (a stale socket file is always
 //! detected and replaced). Client option: `timeout=SECONDS`.
+//!
+//! TLS server (`ssl:`), with Twisted's names: `privateKey=FILE` (PEM),
+//! `certKey=FILE` (the certificate chain; the key's file when not given,
+//! for one PEM file holding both), `extraCertChain=FILE` (more
+//! intermediates), `dhParameters=FILE` (accepted and ignored: the key
+//! exchange is elliptic-curve only), `alpn=h2,http/1.1`,
+//! `caCerts=FILE|DIR` (also Twisted's `caCertsDir=`: ask for client
+//! certificates signed by these CAs) with `verifyClient=require|optional`
+//! (default `require`), `handshakeTimeout=SECONDS` (default 10), and
+//! `tcp:`'s `interface=` and `backlog=`. The files are read when the
+//! endpoint is listened on; a missing or malformed one fails
+//! [`Reactor::listen`](crate::Reactor::listen) with an error naming it.
+//!
+//! TLS client (`tls:HOST:PORT` or `tls:host=HOST:port=PORT`): the server
+//! must present a certificate for HOST (also sent by SNI) chaining to the
+//! web's roots (the `webpki-roots` crate, built in, so a program verifies
+//! the same way on every machine) or to `trustRoots=FILE|DIR`;
+//! `certificate=FILE` with `privateKey=FILE` presents a client
+//! certificate; `alpn=`, `timeout=` (connecting) and
+//! `handshakeTimeout=`. A failed handshake is the client factory's
+//! `connection_failed` with [`ConnectError::Tls`](crate::ConnectError::Tls),
+//! whose reason names the fault.
 
 mod description;
 mod haproxy;
 mod tcp;
+mod tls;
 mod udp;
 mod unix;
 
@@ -35,11 +60,14 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use description::Description;
+pub use tls::{SslListenOptions, TlsConnectOptions};
 
 const DEFAULT_BACKLOG: u32 = 1024;
 
-const SERVER_FORMS: &str = "tcp:PORT, tcp6:PORT or unix:PATH, with options";
-const CLIENT_FORMS: &str = "tcp:host=HOST:port=PORT or unix:path=PATH, with options";
+const SERVER_FORMS: &str =
+    "tcp:PORT, tcp6:PORT, unix:PATH or ssl:PORT:privateKey=FILE, with options";
+const CLIENT_FORMS: &str =
+    "tcp:host=HOST:port=PORT, unix:path=PATH or tls:host=HOST:port=PORT, with options";
 
 /// A description that did not parse. Its message quotes the description,
 /// names the fault and shows the expected form.
@@ -66,6 +94,8 @@ pub enum ServerEndpoint {
     Haproxy(Box<ServerEndpoint>),
     /// A UDP socket ([`Reactor::listen_udp`](crate::Reactor::listen_udp)).
     Udp(UdpListenOptions),
+    /// A TCP port serving TLS.
+    Ssl(SslListenOptions),
 }
 
 /// How to listen on TCP.
@@ -141,6 +171,8 @@ pub enum ClientEndpoint {
         /// Give up after this long.
         timeout: Option<Duration>,
     },
+    /// A TLS server.
+    Tls(TlsConnectOptions),
 }
 
 /// Anything that names a server endpoint: a description string or a parsed
@@ -204,6 +236,7 @@ impl FromStr for ServerEndpoint {
             "unix" => unix::parse_server(&mut parsed),
             "haproxy" => haproxy::parse_server(description),
             "udp" => udp::parse_server(&mut parsed),
+            "ssl" => tls::parse_server(&mut parsed),
             other => Err(parsed.error(format!("unknown endpoint type '{other}'"), SERVER_FORMS)),
         }
     }
@@ -217,6 +250,7 @@ impl FromStr for ClientEndpoint {
         match parsed.kind.clone().as_str() {
             "tcp" | "tcp6" => tcp::parse_client(&mut parsed),
             "unix" => unix::parse_client(&mut parsed),
+            "tls" => tls::parse_client(&mut parsed),
             other => Err(parsed.error(format!("unknown endpoint type '{other}'"), CLIENT_FORMS)),
         }
     }
@@ -229,6 +263,7 @@ impl fmt::Display for ServerEndpoint {
             ServerEndpoint::Unix(o) => write!(f, "unix:{}", o.path.display()),
             ServerEndpoint::Haproxy(inner) => write!(f, "haproxy:{inner}"),
             ServerEndpoint::Udp(o) => write!(f, "udp:{}", o.address),
+            ServerEndpoint::Ssl(o) => write!(f, "ssl:{}", o.tcp.address),
         }
     }
 }

@@ -19,11 +19,20 @@ pub(super) fn parse_server(
     } else {
         SERVER6_FORM
     };
-    d.check(
-        &["port"],
-        &["port", "interface", "backlog", "reuseport"],
-        form,
-    )?;
+    d.check(&["port"], SERVER_KEYS, form)?;
+    listen_options(d, any, form).map(ServerEndpoint::Tcp)
+}
+
+/// The options every TCP server description has.
+pub(super) const SERVER_KEYS: &[&str] = &["port", "interface", "backlog", "reuseport"];
+
+/// The TCP part of a checked server description (`port`, `interface`,
+/// `backlog`, `reuseport`).
+pub(super) fn listen_options(
+    d: &Description,
+    any: IpAddr,
+    form: &'static str,
+) -> Result<TcpListenOptions, EndpointError> {
     let port = d.required("port", form)?;
     let port = d.port(port, form)?;
     let interface = match d.get("interface") {
@@ -32,25 +41,37 @@ pub(super) fn parse_server(
             .parse()
             .map_err(|_| d.error(format!("interface '{text}' is not an IP address"), form))?,
     };
-    Ok(ServerEndpoint::Tcp(TcpListenOptions {
+    Ok(TcpListenOptions {
         address: SocketAddr::new(interface, port),
         backlog: d.backlog(form)?,
         reuse_port: d.flag("reuseport", form)?,
-    }))
+    })
 }
 
 /// A TCP host and port to connect to.
 pub(super) fn parse_client(d: &mut Description) -> Result<ClientEndpoint, EndpointError> {
     let form = CLIENT_FORM;
-    d.check(&["host", "port"], &["host", "port", "timeout"], form)?;
+    d.check(&["host", "port"], CLIENT_KEYS, form)?;
+    let (host, port) = host_and_port(d, form)?;
+    Ok(ClientEndpoint::Tcp {
+        host,
+        port,
+        timeout: d.timeout(form)?,
+    })
+}
+
+/// The options every TCP client description has.
+pub(super) const CLIENT_KEYS: &[&str] = &["host", "port", "timeout"];
+
+/// The host and port of a checked client description.
+pub(super) fn host_and_port(
+    d: &Description,
+    form: &'static str,
+) -> Result<(String, u16), EndpointError> {
     let host = d.required("host", form)?;
     if host.is_empty() {
         return Err(d.error("the host is empty".into(), form));
     }
     let port = d.port(d.required("port", form)?, form)?;
-    Ok(ClientEndpoint::Tcp {
-        host: host.to_owned(),
-        port,
-        timeout: d.timeout(form)?,
-    })
+    Ok((host.to_owned(), port))
 }

@@ -284,4 +284,7 @@ pub enum LayerEvent<'a> {
     /// the header arrived; the transport now reports the addresses it
     /// gave. Told once, before any data.
     ProxyHeader(&'a ProxyHeader),
+    /// From a TLS layer: the handshake is done, or the input ended
+    /// without `close_notify`.
+    Tls(crate::tls::TlsEvent),
 }

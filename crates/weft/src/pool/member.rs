@@ -12,6 +12,7 @@ use super::Shared;
 use super::services;
 use crate::endpoints::{ServerEndpoint, ToServerEndpoint};
 use crate::protocols::proxy::BehindProxy;
+use crate::tls::TlsServerFactory;
 use crate::{
     Address, Error, Factory, HandOver, ListeningPort, Protocol, Reactor, Remote, Transport,
 };
@@ -66,8 +67,9 @@ impl Member {
         endpoint: &str,
         factory: F,
     ) -> Result<ListeningPort, Error> {
-        let mut options = match endpoint.to_server_endpoint()? {
-            ServerEndpoint::Tcp(options) => options,
+        let (mut options, tls) = match endpoint.to_server_endpoint()? {
+            ServerEndpoint::Tcp(options) => (options, None),
+            ServerEndpoint::Ssl(options) => (options.tcp, Some(options.tls)),
             ServerEndpoint::Unix(options) => {
                 return Err(Error::Listen {
                     address: format!("unix:{}", options.path.display()),
@@ -92,7 +94,14 @@ impl Member {
         if picks_port && self.index != 0 {
             options.address = self.port_picked_for(endpoint)?;
         }
-        let port = self.reactor.listen_tcp_with(&options, factory)?;
+        let port = match tls {
+            None => self.reactor.listen_tcp_with(&options, factory)?,
+            Some(tls) => {
+                let timeout = tls.handshake_timeout;
+                let factory = TlsServerFactory::new(tls.load()?, timeout, &self.reactor, factory);
+                self.reactor.listen_tcp_with(&options, factory)?
+            }
+        };
         if picks_port && self.index == 0 {
             if let Some(address) = port.address().tcp() {
                 let mut bound = lock(&self.shared.bound);
@@ -146,18 +155,7 @@ impl Member {
         factory: F,
         choose: impl Fn(&Address) -> usize + 'static,
     ) -> Result<Option<ListeningPort>, Error> {
-        // Behind a proxy, the header is read on the member that serves the
-        // connection: the acceptor hands over what it accepted, unread.
-        let listened = match endpoint.to_server_endpoint()? {
-            ServerEndpoint::Haproxy(inner) => {
-                services::register(endpoint, BehindProxy::new(factory, &self.reactor));
-                *inner
-            }
-            plain => {
-                services::register(endpoint, factory);
-                plain
-            }
-        };
+        let base = register_service(endpoint, factory, &self.reactor)?;
         if self.index != 0 {
             return Ok(None);
         }
@@ -171,7 +169,7 @@ impl Member {
                 to: choose(peer),
             })
         };
-        self.reactor.listen(&listened, acceptor).map(Some)
+        self.reactor.listen(&base, acceptor).map(Some)
     }
 
     /// Hands `hand_over` to reactor `to` of the pool, to be served there by
@@ -273,4 +271,42 @@ impl Protocol for Redirect {
     }
 
     fn data_received(&mut self, _data: &[u8]) {}
+}
+
+/// Registers `factory` on this thread for the connections handed over
+/// for `endpoint`, and returns what the acceptor listens on. Under an
+/// `ssl:` endpoint the acceptor takes plain TCP connections and the TLS
+/// handshake happens on the reactor a connection is handed to, so the
+/// factory is registered behind TLS.
+fn register_service<F: Factory>(
+    endpoint: &str,
+    factory: F,
+    reactor: &Reactor,
+) -> Result<ServerEndpoint, Error> {
+    match endpoint.to_server_endpoint()? {
+        // Behind a proxy, the header is read on the member that serves the
+        // connection: the acceptor hands over what it accepted, unread.
+        ServerEndpoint::Haproxy(inner) => match *inner {
+            ServerEndpoint::Ssl(options) => {
+                let tls = TlsServerFactory::for_options(&options.tls, reactor, factory)?;
+                services::register(endpoint, BehindProxy::new(tls, reactor));
+                Ok(ServerEndpoint::Tcp(options.tcp))
+            }
+            plain => {
+                services::register(endpoint, BehindProxy::new(factory, reactor));
+                Ok(plain)
+            }
+        },
+        ServerEndpoint::Ssl(options) => {
+            services::register(
+                endpoint,
+                TlsServerFactory::for_options(&options.tls, reactor, factory)?,
+            );
+            Ok(ServerEndpoint::Tcp(options.tcp))
+        }
+        other => {
+            services::register(endpoint, factory);
+            Ok(other)
+        }
+    }
 }

@@ -125,6 +125,15 @@ pub(crate) fn start<F: ClientFactory>(
             timeout,
         ),
         ClientEndpoint::Unix { path, timeout } => (Target::Unix(path), timeout),
+        // The TLS itself is in the factory (see `Reactor::connect`).
+        ClientEndpoint::Tls(options) => (
+            Target::Tcp {
+                host: options.host,
+                port: options.port,
+                untried: VecDeque::new(),
+            },
+            options.timeout,
+        ),
     };
     let attempt = Connecting {
         stream: None,

@@ -47,6 +47,7 @@ use crate::endpoints::{
 use crate::protocols::proxy::{BehindProxy, ProxyHeaderOptions};
 use crate::task::{InThread, Task};
 use crate::time::{Scheduler, Timers};
+use crate::tls::{TlsClientFactory, TlsServerFactory};
 use crate::udp::{DatagramProtocol, DatagramTransport};
 use crate::{ClientFactory, Error, Factory};
 pub use block_on::{react, react_main};
@@ -239,6 +240,10 @@ impl Reactor {
             ServerEndpoint::Haproxy(inner) => {
                 self.listen_under(*inner, factory, Some(ProxyHeaderOptions::default()))
             }
+            ServerEndpoint::Ssl(options) => {
+                let factory = TlsServerFactory::for_options(&options.tls, self, factory)?;
+                self.serve_under(listener::bind_tcp(&options.tcp)?, factory, proxy)
+            }
             ServerEndpoint::Udp(options) => Err(udp_is_not_a_stream(&options)),
         }
     }
@@ -333,7 +338,13 @@ impl Reactor {
         factory: F,
     ) -> Result<Connector, Error> {
         let endpoint = endpoint.to_client_endpoint()?;
-        Ok(connector::start(&self.inner, endpoint, factory))
+        Ok(match &endpoint {
+            ClientEndpoint::Tls(options) => {
+                let factory = TlsClientFactory::for_endpoint(options, self, factory)?;
+                connector::start(&self.inner, endpoint, factory)
+            }
+            _ => connector::start(&self.inner, endpoint, factory),
+        })
     }
 
     /// Connects over TCP to `host` (a name or an IP address) and `port`,

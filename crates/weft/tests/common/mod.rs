@@ -110,23 +110,45 @@ pub fn example_path(name: &str) -> PathBuf {
     path.join("examples").join(name)
 }
 
+/// Where an example announces `listening on ADDRESS`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Announces {
+    /// On its standard output.
+    OnStdout,
+    /// On its standard error (an example that keeps its standard output
+    /// for data and logs to standard error).
+    OnStderr,
+}
+
 /// A running example and the address it said it listens on.
 pub struct ExampleProcess {
     pub child: Child,
     pub address: String,
-    /// The rest of its standard output.
-    pub stdout: BufReader<ChildStdout>,
+    /// The rest of the stream it announces on.
+    announcements: Box<dyn BufRead + Send>,
+    /// Its standard output, when it announces on standard error.
+    pub stdout: Option<ChildStdout>,
 }
 
 impl ExampleProcess {
     /// Starts example `name` with `args` and waits for its
-    /// `listening on ADDRESS` line.
+    /// `listening on ADDRESS` line on its standard output.
     pub fn start(name: &str, args: &[&str]) -> ExampleProcess {
+        Self::start_announcing(name, args, Announces::OnStdout)
+    }
+
+    /// Starts example `name` with `args` and waits for its
+    /// `listening on ADDRESS` line where it announces it.
+    pub fn start_announcing(name: &str, args: &[&str], on: Announces) -> ExampleProcess {
         let path = example_path(name);
         let mut child = Command::new(&path)
             .args(args)
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(if on == Announces::OnStderr {
+                Stdio::piped()
+            } else {
+                Stdio::inherit()
+            })
             .spawn()
             .unwrap_or_else(|e| {
                 panic!(
@@ -135,18 +157,26 @@ impl ExampleProcess {
                     path.display()
                 )
             });
-        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
-        let address = listening_on(&mut stdout);
+        let stdout = child.stdout.take().expect("stdout");
+        let (mut announcements, stdout): (Box<dyn BufRead + Send>, _) = match on {
+            Announces::OnStdout => (Box::new(BufReader::new(stdout)), None),
+            Announces::OnStderr => {
+                let stderr = child.stderr.take().expect("stderr");
+                (Box::new(BufReader::new(stderr)), Some(stdout))
+            }
+        };
+        let address = listening_on(&mut announcements);
         ExampleProcess {
             child,
             address,
+            announcements,
             stdout,
         }
     }
 
     /// What the next `listening on …` line of its output says.
     pub fn next_listening_on(&mut self) -> String {
-        listening_on(&mut self.stdout)
+        listening_on(&mut self.announcements)
     }
 
     /// Sends `signal` to the process.
@@ -158,14 +188,20 @@ impl ExampleProcess {
     }
 }
 
-/// Reads a `listening on ADDRESS` line and returns the rest of it.
-fn listening_on(stdout: &mut BufReader<ChildStdout>) -> String {
+/// Reads lines up to one saying `listening on ADDRESS` and returns the
+/// address.
+fn listening_on(announcements: &mut dyn BufRead) -> String {
     let mut line = String::new();
-    stdout.read_line(&mut line).expect("read stdout");
-    line.trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("unexpected line {line:?}"))
-        .to_owned()
+    loop {
+        line.clear();
+        let read = announcements
+            .read_line(&mut line)
+            .expect("read the announcement");
+        assert_ne!(read, 0, "the example ended without saying where it listens");
+        if let Some((_, address)) = line.trim().split_once("listening on ") {
+            return address.to_owned();
+        }
+    }
 }
 
 impl Drop for ExampleProcess {

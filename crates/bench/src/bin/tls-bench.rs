@@ -1,0 +1,372 @@
+//! The TLS benchmark: weft's echo example over `ssl:` against tokio with
+//! tokio-rustls (the `tokio-tls-echo` binary: the same rustls, the same
+//! *ring* provider, the same configuration), side by side in one run,
+//! the servers pinned to one core and the load generator to another.
+//!
+//! `cargo build --release -p weft -p weft-bench --example echo --bins`, then
+//! `cargo run --release -p weft-bench --bin tls-bench` (see `--help`).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rustls::ClientConfig;
+use weft_bench::args::{number, seconds};
+use weft_bench::load::{Measured, Window};
+use weft_bench::report::{self, Row};
+use weft_bench::server::{Server, ServerSpec};
+use weft_bench::{machine_description, pin_to_core, proc_stats, raise_fd_limit, tls_load};
+
+const USAGE: &str = "\
+usage: tls-bench [options]
+
+options:
+  --rounds N         rounds over both servers; medians are reported (10)
+  --duration SECS    measured seconds per load run (1)
+  --warmup SECS      warm-up seconds before each load run (0.3)
+  --connections N    connections of the request and streaming runs, and
+                     handshakes in flight at once (50)
+  --size BYTES       message size (512)
+  --idle N           idle TLS connections for the memory figure, measured
+                     once per server on a fresh process (10000; 0 skips it)
+  --server-core N    core the servers are pinned to (0)
+  --client-core N    core the load generator is pinned to (1)
+";
+
+/// Messages per write of the streaming client.
+const STREAM_BATCH: usize = 32;
+
+struct Options {
+    rounds: usize,
+    window: Window,
+    connections: usize,
+    size: usize,
+    idle: usize,
+    server_core: usize,
+    client_core: usize,
+}
+
+fn parse_options() -> Result<Options, String> {
+    let mut options = Options {
+        rounds: 10,
+        window: Window {
+            warmup: Duration::from_millis(300),
+            measure: Duration::from_millis(1000),
+        },
+        connections: 50,
+        size: 512,
+        idle: 10_000,
+        server_core: 0,
+        client_core: 1,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
+        match arg.as_str() {
+            "--rounds" => options.rounds = number(&arg, &value(&arg)?)?,
+            "--duration" => options.window.measure = seconds(&arg, &value(&arg)?)?,
+            "--warmup" => options.window.warmup = seconds(&arg, &value(&arg)?)?,
+            "--connections" => options.connections = number(&arg, &value(&arg)?)?,
+            "--size" => options.size = number(&arg, &value(&arg)?)?,
+            "--idle" => options.idle = number(&arg, &value(&arg)?)?,
+            "--server-core" => options.server_core = number(&arg, &value(&arg)?)?,
+            "--client-core" => options.client_core = number(&arg, &value(&arg)?)?,
+            "-h" | "--help" => return Err(String::new()),
+            other => return Err(format!("unknown argument: {other}")),
+        }
+    }
+    if options.rounds == 0 || options.connections == 0 || options.size == 0 {
+        return Err("--rounds, --connections and --size must be positive".into());
+    }
+    Ok(options)
+}
+
+fn main() -> ExitCode {
+    let options = match parse_options() {
+        Ok(options) => options,
+        Err(message) => {
+            if !message.is_empty() {
+                eprintln!("tls-bench: {message}");
+            }
+            eprint!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(&options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("tls-bench: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A certificate for `localhost` and its key, made for this run, in a
+/// directory removed at the end.
+struct Certificate {
+    dir: PathBuf,
+    certificate: PathBuf,
+    key: PathBuf,
+}
+
+impl Certificate {
+    fn new() -> Result<Certificate, Box<dyn std::error::Error>> {
+        let dir = std::env::temp_dir().join(format!("weft-tls-bench-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let made = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()])?;
+        let certificate = dir.join("cert.pem");
+        let key = dir.join("key.pem");
+        std::fs::write(&certificate, made.cert.pem())?;
+        std::fs::write(&key, made.signing_key.serialize_pem())?;
+        Ok(Certificate {
+            dir,
+            certificate,
+            key,
+        })
+    }
+}
+
+impl Drop for Certificate {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// weft's echo over `ssl:` and tokio-rustls's, in that order.
+fn server_specs(certificate: &Certificate) -> Result<Vec<ServerSpec>, Box<dyn std::error::Error>> {
+    let exe = std::env::current_exe()?;
+    let dir = exe.parent().ok_or("the bench binary has no directory")?;
+    let weft_echo = dir.join("examples").join("echo");
+    let tokio_echo = dir.join("tokio-tls-echo");
+    for program in [&weft_echo, &tokio_echo] {
+        if !program.exists() {
+            return Err(format!(
+                "{} is missing: run `cargo build --release -p weft -p weft-bench --example echo --bins` first",
+                program.display()
+            )
+            .into());
+        }
+    }
+    let (key, cert) = (
+        certificate.key.display().to_string(),
+        certificate.certificate.display().to_string(),
+    );
+    let ssl = format!("ssl:port=0:interface=127.0.0.1:privateKey={key}:certKey={cert}");
+    Ok(vec![
+        spec("weft", &weft_echo, &[&ssl]),
+        spec("tokio-rustls", &tokio_echo, &["127.0.0.1:0", &key, &cert]),
+    ])
+}
+
+fn spec(name: &str, program: &Path, args: &[&str]) -> ServerSpec {
+    ServerSpec {
+        name: name.to_owned(),
+        program: PathBuf::from(program),
+        args: args.iter().map(|a| a.to_string()).collect(),
+        ..ServerSpec::default()
+    }
+}
+
+/// The loads of one round, in the order they run.
+#[derive(Clone, Copy)]
+enum Load {
+    Handshakes,
+    RequestResponse,
+    Streaming,
+}
+
+const LOADS: [Load; 3] = [Load::Handshakes, Load::RequestResponse, Load::Streaming];
+
+fn run(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
+    println!("{}", machine_description());
+    let certificate = Certificate::new()?;
+    let config = tls_load::client_config(&certificate.certificate)?;
+    let specs = server_specs(&certificate)?;
+    let fd_limit = options.idle as u64 * 2 + 1024;
+    let got = raise_fd_limit(fd_limit)?;
+    if got < options.idle as u64 + 100 {
+        return Err(format!("cannot open {} files (limit {got})", options.idle).into());
+    }
+    pin_to_core(options.client_core)?;
+    let mut servers = Vec::new();
+    for spec in &specs {
+        servers.push(Server::start(spec, options.server_core, fd_limit)?);
+    }
+    let measured = run_rounds(&servers, &specs, &config, options)?;
+    for server in servers {
+        server.stop()?;
+    }
+    let mut memory = Vec::new();
+    if options.idle > 0 {
+        for spec in &specs {
+            let kib = idle_memory(spec, &config, options, fd_limit)
+                .map_err(|e| format!("{} (idle connections): {e}", spec.name))?;
+            eprintln!("{:>14}: {kib:.2} KiB per idle TLS connection", spec.name);
+            memory.push(kib);
+        }
+    }
+    print_table(&specs, &measured, &memory, options);
+    Ok(())
+}
+
+/// Per load, per server, the runs of every round.
+type Runs = Vec<Vec<Vec<Measured>>>;
+
+fn run_rounds(
+    servers: &[Server],
+    specs: &[ServerSpec],
+    config: &Arc<ClientConfig>,
+    options: &Options,
+) -> Result<Runs, Box<dyn std::error::Error>> {
+    let mut runs: Runs = LOADS
+        .iter()
+        .map(|_| specs.iter().map(|_| Vec::new()).collect())
+        .collect();
+    for round in 1..=options.rounds {
+        // Every other round runs the servers in reverse order.
+        let mut order: Vec<usize> = (0..specs.len()).collect();
+        if round % 2 == 0 {
+            order.reverse();
+        }
+        for (load_index, &load) in LOADS.iter().enumerate() {
+            for &index in &order {
+                let measured = run_load(load, &servers[index], config, options)
+                    .map_err(|e| format!("{}: {e}", specs[index].name))?;
+                eprintln!(
+                    "round {round} {:>12}: {} (server {:>3.0}% of a core, load generator {:>3.0}%)",
+                    specs[index].name,
+                    describe(load, &measured),
+                    measured.server_load(),
+                    measured.client_load(),
+                );
+                runs[load_index][index].push(measured);
+            }
+        }
+    }
+    Ok(runs)
+}
+
+fn describe(load: Load, measured: &Measured) -> String {
+    match load {
+        Load::Handshakes => format!("{:>8.0} handshakes/s", measured.rate()),
+        Load::RequestResponse => format!("{:>8.0} req/s", measured.rate()),
+        Load::Streaming => format!(
+            "{:>8.1} MiB/s, {:.2} ms server CPU/MiB",
+            mib_per_second(measured),
+            cpu_ms_per_mib(measured)
+        ),
+    }
+}
+
+fn run_load(
+    load: Load,
+    server: &Server,
+    config: &Arc<ClientConfig>,
+    options: &Options,
+) -> std::io::Result<Measured> {
+    let (address, pid, window) = (server.address, server.pid(), options.window);
+    match load {
+        Load::Handshakes => tls_load::handshakes(address, config, options.connections, window, pid),
+        Load::RequestResponse => tls_load::request_response(
+            address,
+            config,
+            options.connections,
+            options.size,
+            window,
+            pid,
+        ),
+        Load::Streaming => tls_load::streaming(
+            address,
+            config,
+            options.connections,
+            options.size,
+            STREAM_BATCH,
+            window,
+            pid,
+        ),
+    }
+}
+
+/// KiB of resident memory per idle TLS connection of a fresh `spec`
+/// server.
+fn idle_memory(
+    spec: &ServerSpec,
+    config: &Arc<ClientConfig>,
+    options: &Options,
+    fd_limit: u64,
+) -> Result<f64, Box<dyn std::error::Error>> {
+    let server = Server::start(spec, options.server_core, fd_limit)?;
+    let pid = server.pid();
+    std::thread::sleep(Duration::from_millis(300));
+    let before = proc_stats::rss_kib(pid)?;
+    let streams = tls_load::open_idle(server.address, config, options.idle)?;
+    std::thread::sleep(Duration::from_millis(500));
+    let after = proc_stats::rss_kib(pid)?;
+    drop(streams);
+    std::thread::sleep(Duration::from_millis(200));
+    server.stop()?;
+    Ok(after.saturating_sub(before) as f64 / options.idle as f64)
+}
+
+fn mib_per_second(measured: &Measured) -> f64 {
+    measured.rate() / 1_048_576.0
+}
+
+fn cpu_ms_per_mib(measured: &Measured) -> f64 {
+    let mib = measured.units as f64 / 1_048_576.0;
+    if mib == 0.0 {
+        return 0.0;
+    }
+    measured.server_cpu.as_secs_f64() * 1000.0 / mib
+}
+
+fn print_table(specs: &[ServerSpec], runs: &Runs, memory: &[f64], options: &Options) {
+    let columns: Vec<String> = specs.iter().map(|s| s.name.clone()).collect();
+    let ratio_names = vec![format!("{} / {}", columns[0], columns[1])];
+    let row = |metric: String, figure: &dyn Fn(&Measured) -> f64, load: usize, decimals| {
+        let per_server: Vec<Vec<f64>> = runs[load]
+            .iter()
+            .map(|r| r.iter().map(figure).collect())
+            .collect();
+        Row {
+            metric,
+            values: per_server.iter().map(|v| report::median(v)).collect(),
+            ratios: vec![report::paired_ratio(&per_server[0], &per_server[1])],
+            decimals,
+        }
+    };
+    let mut rows = vec![
+        row(
+            format!("full handshakes/s ({} at a time)", options.connections),
+            &Measured::rate,
+            0,
+            0,
+        ),
+        row(
+            format!(
+                "{}-byte requests/s ({} connections)",
+                options.size, options.connections
+            ),
+            &Measured::rate,
+            1,
+            0,
+        ),
+        row("streaming MiB/s".into(), &mib_per_second, 2, 1),
+        row(
+            "server CPU ms per MiB streamed".into(),
+            &cpu_ms_per_mib,
+            2,
+            2,
+        ),
+    ];
+    if memory.len() == specs.len() {
+        rows.push(Row {
+            metric: format!("resident KiB per idle TLS connection ({})", options.idle),
+            values: memory.iter().map(|m| Some(*m)).collect(),
+            ratios: vec![report::paired_ratio(&memory[..1], &memory[1..])],
+            decimals: 2,
+        });
+    }
+    println!("\n{}", report::table(&columns, &ratio_names, &rows));
+}

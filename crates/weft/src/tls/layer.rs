@@ -1,0 +1,239 @@
+//! [`TlsLayer`]: TLS as a [`Layer`], so that any protocol runs over it
+//! and it runs over any transport.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use super::config::DEFAULT_HANDSHAKE_TIMEOUT;
+use super::{TlsEvent, TlsRole, TlsSession};
+use crate::layer::{Above, Layer, LayerEvent, Layered, WritePath};
+use crate::time::{Scheduler, Timers};
+use crate::transport::CloseKind;
+use crate::{CloseReason, HalfClose, Protocol, Transport};
+
+/// Plaintext taken out of rustls at a time.
+const PLAINTEXT_CHUNK: usize = 16 * 1024;
+
+thread_local! {
+    /// The buffer decrypted bytes are handed up from: one per thread, as
+    /// the reactor has one read buffer, so that an idle connection holds
+    /// none.
+    static PLAINTEXT: RefCell<Vec<u8>> = RefCell::new(vec![0; PLAINTEXT_CHUNK]);
+}
+
+/// Runs `f` with the thread's plaintext buffer, or with a buffer of its
+/// own when a layer delivering up made another layer decrypt (a stack
+/// fed by hand, a proxy in memory).
+fn with_plaintext_buffer<R>(f: impl FnOnce(&mut [u8]) -> R) -> R {
+    PLAINTEXT.with(|buffer| match buffer.try_borrow_mut() {
+        Ok(mut buffer) => f(&mut buffer),
+        Err(_) => f(&mut vec![0; PLAINTEXT_CHUNK]),
+    })
+}
+
+/// The TLS layer: decrypts what comes up and encrypts what the protocol
+/// above writes, with rustls's sans-I/O connection inside
+/// ([`TlsSession`], which the protocol above reaches through its
+/// transport).
+///
+/// Contracts, beyond those of every [layer](crate::layer):
+///
+/// - **Handshake.** Writes made before the handshake ends are held (and
+///   counted in [`Transport::pending_bytes`]) and sent encrypted when it
+///   ends; then the protocol above hears
+///   [`TlsEvent::Established`]. A handshake not done within the timeout
+///   (10 s by default) closes the connection with a reason that says so.
+/// - **Failure.** A handshake error or a bad record sends the alert rustls
+///   prepared, then closes the connection; the protocol above sees
+///   [`CloseReason::Protocol`] with rustls's reason (and
+///   [`TlsSession::failure`] keeps it). Other connections are untouched.
+/// - **Close.** A close asked for from above sends `close_notify` first;
+///   an abort sends nothing. A half-close sends `close_notify`, which TLS
+///   1.3 peers read as the end of input.
+/// - **End of input.** The peer's `close_notify` is the end of input: the
+///   protocol above hears `eof_received` and decides, as with TCP. A TCP
+///   end of input *without* `close_notify` may be a truncation attack:
+///   the protocol above first hears [`TlsEvent::Truncated`], then
+///   `eof_received`.
+/// - **Plaintext first.** Built with [`plaintext`](Self::plaintext), the
+///   layer passes bytes through untouched until
+///   [`TlsSession::start_tls`] (STARTTLS).
+pub struct TlsLayer {
+    role: Option<TlsRole>,
+    timers: Timers,
+    handshake_timeout: Duration,
+    session: Option<Rc<TlsSession>>,
+    /// What the protocol above answered to the end of input, once asked.
+    eof: Option<HalfClose>,
+}
+
+/// A protocol over TLS.
+pub type TlsProtocol<P> = Layered<TlsLayer, P>;
+
+impl<P: Protocol> TlsProtocol<P> {
+    /// Runs `protocol` over TLS in `role`, with the handshake timed on
+    /// `scheduler` (the reactor, or a test clock).
+    pub fn new(role: TlsRole, scheduler: &impl Scheduler, protocol: P) -> Self {
+        Layered::wrap(TlsLayer::new(role, scheduler), protocol)
+    }
+
+    /// Runs `protocol` in plaintext until it calls
+    /// [`TlsSession::start_tls`].
+    pub fn plaintext(scheduler: &impl Scheduler, protocol: P) -> Self {
+        Layered::wrap(TlsLayer::plaintext(scheduler), protocol)
+    }
+}
+
+impl TlsLayer {
+    /// A layer that speaks TLS in `role` from the start.
+    pub fn new(role: TlsRole, scheduler: &impl Scheduler) -> Self {
+        TlsLayer {
+            role: Some(role),
+            ..TlsLayer::plaintext(scheduler)
+        }
+    }
+
+    /// A layer that passes bytes through until
+    /// [`TlsSession::start_tls`].
+    pub fn plaintext(scheduler: &impl Scheduler) -> Self {
+        TlsLayer {
+            role: None,
+            timers: scheduler.timers(),
+            handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
+            session: None,
+            eof: None,
+        }
+    }
+
+    /// Sets how long a handshake may take (default 10 s).
+    pub fn with_handshake_timeout(mut self, timeout: Duration) -> Self {
+        self.handshake_timeout = timeout;
+        self
+    }
+
+    /// Decrypts `data` and hands what it carries up, until it is all
+    /// taken, the session fails, the peer's `close_notify` comes, or the
+    /// protocol above closes.
+    fn receive<P: Protocol>(
+        &mut self,
+        session: &TlsSession,
+        data: &[u8],
+        above: &mut Above<'_, P>,
+    ) {
+        let mut rest = data;
+        loop {
+            let progress = match session.read(rest) {
+                Ok(progress) => progress,
+                Err(why) => return session.fail(why),
+            };
+            rest = &rest[progress.taken..];
+            session.flush();
+            if progress.finished_handshake {
+                session.establish();
+                if !above.event(&LayerEvent::Tls(TlsEvent::Established)) {
+                    return;
+                }
+            }
+            if progress.plaintext > 0
+                && !with_plaintext_buffer(|buffer| deliver_plaintext(session, buffer, above))
+            {
+                return;
+            }
+            if session.peer_closed() && self.eof.is_none() {
+                self.peer_ended(session, above);
+                return;
+            }
+            if rest.is_empty() || progress.taken == 0 {
+                return;
+            }
+        }
+    }
+
+    /// The peer's `close_notify` arrived: the end of its input.
+    fn peer_ended<P: Protocol>(&mut self, session: &TlsSession, above: &mut Above<'_, P>) {
+        let answer = above.protocol().eof_received();
+        self.eof = Some(answer);
+        if answer == HalfClose::Close {
+            session.close(CloseKind::Flush(None), above.lower());
+        }
+    }
+}
+
+/// Hands every decrypted byte up, through `buffer`; `false` once the
+/// protocol above closed.
+fn deliver_plaintext<P: Protocol>(
+    session: &TlsSession,
+    buffer: &mut [u8],
+    above: &mut Above<'_, P>,
+) -> bool {
+    loop {
+        let taken = session.take_plaintext(buffer);
+        if taken == 0 {
+            return true;
+        }
+        if !above.deliver(&buffer[..taken]) {
+            return false;
+        }
+    }
+}
+
+impl Layer for TlsLayer {
+    type Shared = TlsSession;
+
+    fn connection_made(&mut self, lower: &Transport) -> Rc<TlsSession> {
+        let session = Rc::new(TlsSession::new(
+            lower,
+            self.timers.clone(),
+            self.handshake_timeout,
+        ));
+        if let Some(role) = self.role.take() {
+            if let Err(error) = session.begin(role) {
+                session.fail(Rc::from(format!("TLS: cannot start: {error}")));
+            }
+        }
+        self.session = Some(session.clone());
+        session
+    }
+
+    fn data_received<P: Protocol>(&mut self, data: &[u8], above: &mut Above<'_, P>) {
+        let Some(session) = self.session.clone() else {
+            return;
+        };
+        if session.is_tls() {
+            self.receive(&session, data, above);
+        } else {
+            above.deliver(data);
+        }
+    }
+
+    fn eof_received<P: Protocol>(&mut self, above: &mut Above<'_, P>) -> HalfClose {
+        if let Some(answer) = self.eof {
+            return answer;
+        }
+        let Some(session) = self.session.clone() else {
+            return HalfClose::Close;
+        };
+        if session.is_tls() {
+            if !session.is_established() {
+                session.fail(Rc::from(
+                    "TLS: the peer closed the connection during the handshake",
+                ));
+                return HalfClose::Close;
+            }
+            tracing::debug!(peer = %session.lower().peer_address(), "TLS: end of input without close_notify");
+            if !above.event(&LayerEvent::Tls(TlsEvent::Truncated)) {
+                return HalfClose::Close;
+            }
+        }
+        let answer = above.protocol().eof_received();
+        self.eof = Some(answer);
+        answer
+    }
+
+    fn connection_lost(&mut self, _reason: &CloseReason) {
+        if let Some(session) = &self.session {
+            session.end();
+        }
+    }
+}
