@@ -266,4 +266,9 @@ pub enum LayerEvent<'a> {
     /// reason; a protocol that wants to say why to the peer writes it
     /// here.
     LineTooLong(&'a LineTooLong),
+    /// From a bridge (`weft::bridge`) or a layer outside weft: a value
+    /// of a type of its own, such as the window size an SSH client
+    /// reported; a protocol downcasts it to the types it knows and
+    /// ignores the others.
+    Message(&'a dyn std::any::Any),
 }
