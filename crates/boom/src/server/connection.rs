@@ -31,16 +31,30 @@ pub struct PlayerProtocol {
     shell: Rc<RefCell<Shell>>,
     transport: Option<Transport>,
     player: Option<PlayerId>,
+    /// The name the player asked for, if any.
+    wanted: Option<String>,
 }
 
 impl PlayerProtocol {
-    /// A connection to the shell's session.
-    pub(crate) fn new(shell: Rc<RefCell<Shell>>) -> Self {
+    /// A connection to the shell's session, of a player that asks for
+    /// the name `wanted` if it has one (an SSH login name).
+    pub(crate) fn new(shell: Rc<RefCell<Shell>>, wanted: Option<String>) -> Self {
         PlayerProtocol {
             shell,
             transport: None,
             player: None,
+            wanted,
         }
+    }
+
+    /// The player, once the connection is made and until it is lost.
+    pub(crate) fn player(&self) -> Option<PlayerId> {
+        self.player
+    }
+
+    /// The shell this player's connection feeds.
+    pub(crate) fn shell(&self) -> &Rc<RefCell<Shell>> {
+        &self.shell
     }
 }
 
@@ -54,7 +68,8 @@ impl Protocol for PlayerProtocol {
         let _ = transport.set_keepalive(Some(KEEPALIVE));
         let _ = transport.set_send_buffer_size(SEND_BUFFER);
         self.transport = Some(transport.clone());
-        self.player = Some(self.shell.borrow_mut().join(transport));
+        let wanted = self.wanted.take();
+        self.player = Some(self.shell.borrow_mut().join(transport, wanted.as_deref()));
     }
 
     fn data_received(&mut self, data: &[u8]) {

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use weft::policies::AddressCounts;
 
 use super::mode::Mode;
-use super::names::Names;
+use super::names::{HeldName, Names};
 use super::stats::Stats;
 
 /// Shared by the [`Session`](super::Session)s of one server, one per
@@ -63,6 +63,19 @@ impl Lobby {
     /// The pawn named by number `n` left.
     pub fn release_name(&self, n: usize) {
         self.names().release(n);
+    }
+
+    /// A player's name: the one it asked for (cleaned up, and numbered
+    /// when someone holds it), or the next of the sequence; unique among
+    /// the players of every session. Give it back with
+    /// [`release_held_name`](Self::release_held_name).
+    pub fn take_held_name(&self, wanted: Option<&str>) -> HeldName {
+        self.names().take_held(wanted)
+    }
+
+    /// The player holding `held` left.
+    pub fn release_held_name(&self, held: &HeldName) {
+        self.names().release_held(held);
     }
 
     fn names(&self) -> MutexGuard<'_, Names> {

@@ -25,6 +25,7 @@
 //! | [`server`](self::Server) | **the shell**: the [`Server`], its factory, listening, the tick |
 //! | `shell` | the shell's shared state: the core, the transports, the clock |
 //! | [`connection`] | one connection's protocol (a telnet application) |
+//! | [`ssh`] | the SSH front end: russh on a tokio thread, bridged to players on the reactors |
 //! | [`options`] | the settings and their parsers |
 //! | [`stats`] | live counters, for other threads |
 //! | `limits` | the open-file limit a server with many players needs |
@@ -88,6 +89,7 @@ mod served_arena;
 mod server;
 pub mod session;
 mod shell;
+pub mod ssh;
 pub mod stats;
 pub mod status;
 pub mod view;

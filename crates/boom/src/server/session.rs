@@ -21,6 +21,7 @@ use super::error::ServerError;
 use super::input::{Allowance, Input};
 use super::lobby::Lobby;
 use super::mode::Mode;
+use super::names::HeldName;
 use super::options::{Options, RenderMode};
 use super::outbox::{Close, Outbox};
 use super::served_arena::ServedArena;
@@ -54,7 +55,7 @@ struct Player {
     /// left, until [`Session::leave`].
     arena: Option<usize>,
     pawn: PawnId,
-    name_number: usize,
+    name: HeldName,
     view: Box<dyn View>,
     /// The window size last reported (0: unknown).
     window: (u16, u16),
@@ -170,9 +171,17 @@ impl Session {
     /// A connection opened at `now`: it gets a pawn in an arena with room,
     /// and frames from the next tick on.
     pub fn join(&mut self, now: Duration) -> PlayerId {
+        self.join_as(now, None)
+    }
+
+    /// [`join`](Self::join), asking for the name `wanted` (a login name):
+    /// cleaned up, and numbered when someone holds it (see
+    /// [`super::names::Names::take_chosen`]).
+    pub fn join_as(&mut self, now: Duration, wanted: Option<&str>) -> PlayerId {
         let arena_key = self.arena_with_room(now);
         self.free_seats = self.free_seats.saturating_sub(1);
-        let (name_number, name) = self.lobby.take_name();
+        let held = self.lobby.take_held_name(wanted);
+        let name = held.text();
         let served = &mut self.arenas[arena_key];
         served.advance(now);
         let pawn = served.arena.join(&name);
@@ -183,7 +192,7 @@ impl Session {
         let id = PlayerId(self.players.insert(Player {
             arena: Some(arena_key),
             pawn,
-            name_number,
+            name: held,
             view,
             window: (0, 0),
             telnet: false,
@@ -466,7 +475,7 @@ impl Session {
         let Some(arena_key) = player.arena.take() else {
             return;
         };
-        self.lobby.release_name(player.name_number);
+        self.lobby.release_held_name(&player.name);
         self.playing -= 1;
         self.free_seats = self.free_seats.saturating_add(1);
         let served = &mut self.arenas[arena_key];

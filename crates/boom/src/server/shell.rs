@@ -93,15 +93,16 @@ impl Shell {
     }
 
     /// A connection opened on `transport`: its flow-control marks are set
-    /// (a hard limit room for a few whole frames) and it joins.
-    pub fn join(&mut self, transport: Transport) -> PlayerId {
+    /// (a hard limit room for a few whole frames) and it joins, asking
+    /// for the name `wanted` if it has one.
+    pub fn join(&mut self, transport: Transport, wanted: Option<&str>) -> PlayerId {
         let size = self.session.options().size;
         transport.set_write_limits(WriteLimits {
             high: HIGH_WATER,
             low: LOW_WATER,
             max: Some(HIGH_WATER + 24 * size.width * size.height + 64 * 1024),
         });
-        let player = self.session.join(self.now());
+        let player = self.session.join_as(self.now(), wanted);
         self.transports.insert(player, transport);
         player
     }

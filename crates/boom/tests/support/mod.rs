@@ -6,7 +6,10 @@
 
 pub mod fake;
 pub mod net;
+pub mod pane;
 pub mod received;
+pub mod ssh;
+pub mod terminal;
 
 use std::time::Duration;
 
