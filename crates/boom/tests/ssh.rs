@@ -15,6 +15,7 @@ use boom::server::ssh::MAX_AUTH_ATTEMPTS;
 use boom::server::{Options, RenderMode};
 use russh::client;
 use socket2::{Domain, Socket, Type};
+use support::binary::Boom;
 use support::received::Frames;
 use support::ssh::{SshClient, SshTestServer, Trusting};
 use support::terminal::Terminal;
@@ -285,4 +286,63 @@ fn a_client_that_never_reads_is_dropped_while_others_play() {
     assert_eq!(server.ssh.connections(), 0, "its connection is still open");
     reader.send(b"s");
     reader.frame_until(0, |f| f.at(0, 1) == 'A');
+}
+
+#[test]
+fn on_a_pool_of_reactors_ssh_players_share_the_lobby_with_telnet_players() {
+    let dir = std::env::temp_dir().join(format!("boom-ssh-pool-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let boom = Boom::start(
+        &dir.join("host_key"),
+        &["--threads", "2", "--max-players", "2", "--render", "auto"],
+    );
+    let ssh = std::net::SocketAddr::from(([127, 0, 0, 1], boom.ssh_port));
+    let telnet = std::net::SocketAddr::from(([127, 0, 0, 1], boom.telnet_port));
+    let mut bob = SshClient::connect(ssh, "bob", Some((80, 24)));
+    bob.wait_for("bob", |t| t.find("You are bob ").is_some());
+    // A telnet player takes the free seat of bob's arena, on whichever
+    // reactor it is.
+    let mut plain = support::net::Client::connect(telnet);
+    let frame = plain.frame_until(3, |f| {
+        f.status_line("Scores:")
+            .is_some_and(|line| line.contains("bob"))
+    });
+    assert!(frame.status_line("You are ").is_some(), "{frame:#?}");
+    // The next "bob" opens an arena (on the other reactor, the emptier)
+    // and is numbered: names are unique across reactors and front ends.
+    let mut second = SshClient::connect(ssh, "bob", Some((80, 24)));
+    second.wait_for("bob2", |t| t.find("You are bob2 ").is_some());
+    second.send(b"q");
+    second.read_to_close();
+    drop(bob);
+    boom.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_host_key_file_that_is_no_key_stops_boom_with_a_message_naming_it() {
+    let dir = std::env::temp_dir().join(format!("boom-ssh-bad-key-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let key = dir.join("host_key");
+    std::fs::write(&key, "-----BEGIN NOTHING-----\n").unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_boom"))
+        .args([
+            "--listen",
+            "tcp:port=0:interface=127.0.0.1",
+            "--ssh",
+            "tcp:port=0:interface=127.0.0.1",
+            "--threads",
+            "1",
+            "--ssh-host-key",
+        ])
+        .arg(&key)
+        .output()
+        .expect("run boom");
+    assert!(!output.status.success());
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(message.contains(&key.display().to_string()), "{message}");
+    assert!(message.contains("not an OpenSSH private key"), "{message}");
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -4,6 +4,7 @@
 //! with real sockets ([`net`]).
 #![allow(dead_code)]
 
+pub mod binary;
 pub mod fake;
 pub mod net;
 pub mod pane;
