@@ -124,29 +124,21 @@ pub(crate) fn open<H: 'static>(
 
 /// Carries out what the link of connection `key` said.
 pub(crate) fn dispatch(key: Key, incoming: Incoming) {
-    if let Incoming::Ended(outcome) = incoming {
-        ended(key, outcome);
-        return;
-    }
-    let Some(bridged) = find(key) else {
-        return;
-    };
     match incoming {
-        Incoming::Data(bytes) => bridged.received(bytes),
+        Incoming::Data(bytes) => with_connection(key, |bridged| bridged.received(bytes)),
         Incoming::Message(message) => {
-            if !bridged.backend.is_disconnecting() {
-                let event = LayerEvent::Message(message.as_ref());
-                bridged.call("layer_event", |p| p.layer_event(&event));
-            }
+            with_connection(key, |bridged| bridged.message(message.as_ref()));
         }
-        Incoming::Eof => bridged.eof(),
-        Incoming::ResumeWriting => {
-            // A pause not delivered yet is simply dropped: calls alternate.
-            if bridged.backend.pause.replace(Pause::Writing) == Pause::Told {
-                bridged.call("resume_writing", |p| p.resume_writing());
-            }
-        }
-        Incoming::Ended(_) => unreachable!("handled above"),
+        Incoming::Eof => with_connection(key, Bridged::eof),
+        Incoming::ResumeWriting => with_connection(key, Bridged::resume_writing),
+        Incoming::Ended(outcome) => ended(key, outcome),
+    }
+}
+
+/// Runs `act` with connection `key`, if it is still there.
+fn with_connection(key: Key, act: impl FnOnce(&Bridged)) {
+    if let Some(bridged) = find(key) {
+        act(&bridged);
     }
 }
 
@@ -233,6 +225,22 @@ impl Bridged {
         }
     }
 
+    /// A message from the link, unless the connection is closing.
+    fn message(&self, message: &dyn Any) {
+        if !self.backend.is_disconnecting() {
+            let event = LayerEvent::Message(message);
+            self.call("layer_event", |p| p.layer_event(&event));
+        }
+    }
+
+    /// The link caught up with the output; a pause not delivered yet is
+    /// simply dropped (calls alternate).
+    fn resume_writing(&self) {
+        if self.backend.pause.replace(Pause::Writing) == Pause::Told {
+            self.call("resume_writing", |p| p.resume_writing());
+        }
+    }
+
     fn eof(&self) {
         let mut half = HalfClose::Close;
         self.call("eof_received", |p| half = p.eof_received());
@@ -288,10 +296,8 @@ impl Backend {
     fn soon(&self, what: &'static str, callback: impl FnOnce(&Bridged) + 'static) {
         let key = self.key;
         self.reactor.call_soon(move || {
-            if let Some(bridged) = find(key) {
-                tracing::trace!(what, "bridged callback");
-                callback(&bridged);
-            }
+            tracing::trace!(what, "bridged callback");
+            with_connection(key, callback);
         });
     }
 }

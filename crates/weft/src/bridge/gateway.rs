@@ -70,7 +70,7 @@ impl<H: Send + 'static> Gateway<H> {
             gateway: self.id,
             connection: self.opened.fetch_add(1, Ordering::Relaxed),
         };
-        let out = Arc::new(Outgoing::new(0));
+        let out = Arc::new(Outgoing::new());
         let shared = out.clone();
         self.remote.call_from_thread(move |reactor| {
             backend::open(reactor, key, (peer, local), hello, shared);

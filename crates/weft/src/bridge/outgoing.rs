@@ -59,14 +59,15 @@ pub(crate) enum Batch {
 }
 
 impl Outgoing {
-    pub(crate) fn new(low: usize) -> Self {
+    /// Nothing queued, nothing asked, every credit with the link.
+    pub(crate) fn new() -> Self {
         Outgoing {
             queue: Mutex::new(Queue {
                 bytes: Vec::new(),
                 in_flight: 0,
                 ending: Ending::Open,
                 paused: false,
-                low,
+                low: 0,
             }),
             wake: Notify::new(),
             abort: Notify::new(),
