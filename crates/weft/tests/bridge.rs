@@ -15,6 +15,8 @@ use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::sync::{Notify, oneshot};
 use weft::bridge::{CHUNKS_IN_FLIGHT, Gateway, Link, TokioThread};
+use weft::protocols::LineReceiver;
+use weft::protocols::telnet::{Policy, TelnetProtocol};
 use weft::{Address, CloseReason, LayerEvent, Protocol, Reactor, RunUntil, Transport, WriteLimits};
 
 /// Bounds every wait: only turns a hang into a failure.
@@ -479,4 +481,135 @@ struct NoOp;
 
 impl Protocol for NoOp {
     fn data_received(&mut self, _data: &[u8]) {}
+}
+
+/// Writes a greeting, half-closes, and echoes in upper case what it reads
+/// after (which goes nowhere: its sending side is shut).
+struct HalfCloser {
+    seen: Shared,
+    transport: Option<Transport>,
+}
+
+impl Protocol for HalfCloser {
+    fn connection_made(&mut self, transport: Transport) {
+        transport.write(b"hello");
+        transport.shutdown_write();
+        assert!(transport.is_closing(), "writes are ignored from now on");
+        assert!(!transport.is_disconnecting(), "reading goes on");
+        self.transport = Some(transport);
+    }
+
+    fn data_received(&mut self, data: &[u8]) {
+        self.seen.borrow_mut().received.extend_from_slice(data);
+        // Ignored: the sending side is shut.
+        self.transport.as_ref().unwrap().write(b"ignored");
+    }
+
+    fn connection_lost(&mut self, reason: &CloseReason) {
+        self.seen.borrow_mut().lost = Some(format!("{reason:?}"));
+    }
+}
+
+#[test]
+fn a_half_close_from_the_protocol_ends_its_output_and_reading_goes_on() {
+    let reactor = Reactor::new().unwrap();
+    let tokio = TokioThread::start("bridge-test").unwrap();
+    let seen = Shared::default();
+    let shared = seen.clone();
+    let gateway = Gateway::new(&reactor, move |_: &Address, ()| {
+        Some(HalfCloser {
+            seen: shared.clone(),
+            transport: None,
+        })
+    });
+    let link = gateway
+        .open(Address::Memory("peer"), Address::Memory("local"), ())
+        .unwrap();
+    let (client, server) = tokio::io::duplex(1024);
+    let (done, mut result) = oneshot::channel();
+    let remote = reactor.remote();
+    tokio.handle().spawn(async move { link.run(server).await });
+    tokio.handle().spawn(async move {
+        let mut client = client;
+        let mut greeting = Vec::new();
+        // The end of the protocol's output comes after the greeting.
+        client.read_to_end(&mut greeting).await.unwrap();
+        client.write_all(b"still reading?").await.unwrap();
+        client.shutdown().await.unwrap();
+        let _ = done.send(greeting);
+        let _ = remote.call_from_thread(|_| {});
+    });
+    let mut greeting = None;
+    let outcome = reactor
+        .run_until(PATIENCE, || {
+            greeting = greeting.take().or(result.try_recv().ok());
+            greeting.is_some() && seen.borrow().lost.is_some()
+        })
+        .unwrap();
+    assert_eq!(outcome, RunUntil::Met);
+    assert_eq!(greeting.as_deref(), Some(&b"hello"[..]));
+    assert_eq!(seen.borrow().received, b"still reading?");
+    assert_eq!(seen.borrow().lost.as_deref(), Some("PeerClosed"));
+}
+
+/// Keeps each line it is given; closes after the second.
+struct TwoLines {
+    seen: Shared,
+    transport: Option<Transport>,
+}
+
+impl Protocol for TwoLines {
+    fn connection_made(&mut self, transport: Transport) {
+        self.transport = Some(transport);
+    }
+
+    fn data_received(&mut self, line: &[u8]) {
+        let mut seen = self.seen.borrow_mut();
+        seen.received.extend_from_slice(line);
+        seen.received.push(b'|');
+        if seen.received.iter().filter(|&&b| b == b'|').count() == 2 {
+            self.transport.as_ref().unwrap().lose_connection();
+        }
+    }
+
+    fn connection_lost(&mut self, reason: &CloseReason) {
+        self.seen.borrow_mut().lost = Some(format!("{reason:?}"));
+    }
+}
+
+#[test]
+fn lines_over_telnet_run_over_the_bridge_unchanged() {
+    let reactor = Reactor::new().unwrap();
+    let tokio = TokioThread::start("bridge-test").unwrap();
+    let seen = Shared::default();
+    let shared = seen.clone();
+    let gateway = Gateway::new(&reactor, move |_: &Address, ()| {
+        let lines = LineReceiver::new(TwoLines {
+            seen: shared.clone(),
+            transport: None,
+        });
+        Some(TelnetProtocol::new(lines, Policy::new()))
+    });
+    let link = gateway
+        .open(Address::Memory("peer"), Address::Memory("local"), ())
+        .unwrap();
+    let (client, server) = tokio::io::duplex(1024);
+    tokio.handle().spawn(async move { link.run(server).await });
+    let remote = reactor.remote();
+    tokio.handle().spawn(async move {
+        let mut client = client;
+        // A telnet command (NOP) inside the first line, the second line
+        // split across writes.
+        client.write_all(b"on\xff\xf1e\r\ntw").await.unwrap();
+        client.write_all(b"o\r\n").await.unwrap();
+        let mut rest = Vec::new();
+        let _ = client.read_to_end(&mut rest).await;
+        let _ = remote.call_from_thread(|_| {});
+    });
+    let outcome = reactor
+        .run_until(PATIENCE, || seen.borrow().lost.is_some())
+        .unwrap();
+    assert_eq!(outcome, RunUntil::Met);
+    assert_eq!(seen.borrow().received, b"one|two|");
+    assert_eq!(seen.borrow().lost.as_deref(), Some("Done"));
 }
