@@ -131,10 +131,10 @@ impl SshSettings {
     fn start(
         self,
         entrances: Arc<Entrances>,
-        login_within: Duration,
+        options: &Options,
     ) -> Result<SshServer, Box<dyn std::error::Error>> {
         let key = host_key::load_or_create(&self.host_key)?;
-        let ssh = SshServer::start(&self.endpoint, key, entrances, login_within)?;
+        let ssh = SshServer::start(&self.endpoint, key, entrances, options)?;
         let address = ssh.address();
         let host = if address.ip().is_unspecified() {
             host_name().unwrap_or_else(|| "HOST".to_owned())
@@ -303,7 +303,7 @@ fn main() -> ExitCode {
 
 fn serve(options: Options, ssh: Option<SshSettings>) -> Result<(), Box<dyn std::error::Error>> {
     let classic = options.classic;
-    let login_within = options.join_timeout;
+    let ssh_options = options.clone();
     let reactor = Reactor::new()?;
     reactor.handle_signals()?;
     let server = Server::on_reactor(&reactor, options)?;
@@ -313,7 +313,7 @@ fn serve(options: Options, ssh: Option<SshSettings>) -> Result<(), Box<dyn std::
     let entrances = Entrances::new(server.lobby());
     entrances.open(0, &server, &reactor);
     let ssh = ssh
-        .map(|ssh| ssh.start(entrances, login_within))
+        .map(|ssh| ssh.start(entrances, &ssh_options))
         .transpose()?;
     reactor.run()?;
     if let Some(ssh) = ssh {
@@ -334,7 +334,7 @@ fn serve_on_pool(
     let lobby = Lobby::new(threads, Mode::new(options.classic));
     let entrances = Entrances::new(lobby.clone());
     let ssh = ssh
-        .map(|ssh| ssh.start(entrances.clone(), options.join_timeout))
+        .map(|ssh| ssh.start(entrances.clone(), &options))
         .transpose()?;
     let run = Pool::new().threads(threads).run(move |member: &Member| {
         let reactor = member.reactor();

@@ -193,6 +193,8 @@ fn a_thousand_sessions_opened_and_dropped_leave_nothing_behind() {
     let server = SshTestServer::start(
         Options {
             bots: Some(0),
+            // Every client of the test comes from 127.0.0.1.
+            max_per_address: 1000,
             ..ansi()
         },
         "thousand",
@@ -345,4 +347,51 @@ fn a_host_key_file_that_is_no_key_stops_boom_with_a_message_naming_it() {
     assert!(message.contains(&key.display().to_string()), "{message}");
     assert!(message.contains("not an OpenSSH private key"), "{message}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_server_going_down_says_goodbye_and_gives_the_terminal_back() {
+    let mut server = SshTestServer::start(ansi(), "down");
+    let mut player = server.connect("dee", Some((80, 24)));
+    player.wait_for("the board", |t| t.find("You are dee").is_some());
+    assert!(!player.terminal.cursor_visible);
+    server.stop_game();
+    player.read_to_close();
+    assert!(
+        player
+            .terminal
+            .find("The server is going down. Bye!")
+            .is_some(),
+        "{}",
+        player.terminal.screen()
+    );
+    assert!(player.terminal.cursor_visible, "the cursor is shown again");
+    server.wait_for_no_ssh_connection();
+}
+
+#[test]
+fn one_address_holds_at_most_max_per_address_connections_telnet_and_ssh_together() {
+    let server = SshTestServer::start(
+        Options {
+            max_per_address: 2,
+            ..ansi()
+        },
+        "per-address",
+    );
+    let mut one = server.connect("one", Some((80, 24)));
+    one.wait_for("the board", |t| t.find("You are one").is_some());
+    let mut telnet = support::net::Client::connect(server.telnet);
+    telnet.frame(3);
+    // A third connection from 127.0.0.1 is closed before the greeting.
+    let mut third = TcpStream::connect(server.ssh.address()).unwrap();
+    third.set_read_timeout(Some(PATIENCE)).unwrap();
+    let mut answer = Vec::new();
+    let _ = third.read_to_end(&mut answer);
+    assert!(answer.is_empty(), "{:?}", String::from_utf8_lossy(&answer));
+    // Once one leaves, another may come.
+    one.send(b"q");
+    one.read_to_close();
+    server.wait_for_no_ssh_connection();
+    let mut again = server.connect("again", Some((80, 24)));
+    again.wait_for("the board", |t| t.find("You are again").is_some());
 }

@@ -41,16 +41,15 @@ impl SshTestServer {
         std::fs::create_dir_all(&dir).unwrap();
         let key_path = dir.join("host_key");
         let key = host_key::load_or_create(&key_path).expect("host key");
-        let login_within = options.join_timeout;
         let (ready_tx, ready_rx) = mpsc::channel();
         let thread = std::thread::spawn(move || {
             let reactor = Reactor::new().expect("reactor");
-            let server = Server::on_reactor(&reactor, options).expect("server");
+            let server = Server::on_reactor(&reactor, options.clone()).expect("server");
             let endpoint = "tcp:port=0:interface=127.0.0.1".parse().unwrap();
             let port = server.listen(&reactor, &endpoint).expect("listen");
             let entrances = Entrances::new(server.lobby());
             entrances.open(0, &server, &reactor);
-            let ssh = SshServer::start(&endpoint, key, entrances, login_within).expect("ssh");
+            let ssh = SshServer::start(&endpoint, key, entrances, &options).expect("ssh");
             let telnet = port.address().tcp().expect("tcp address");
             ready_tx
                 .send((telnet, ssh, reactor.remote(), server.stats()))
@@ -97,14 +96,22 @@ impl SshTestServer {
     }
 }
 
-impl Drop for SshTestServer {
-    fn drop(&mut self) {
+impl SshTestServer {
+    /// Stops the reactor (the game) and waits for its thread; the SSH
+    /// front end goes on until the server is dropped.
+    pub fn stop_game(&mut self) {
         if let Some(thread) = self.thread.take() {
             let _ = self.remote.stop();
             if !std::thread::panicking() {
                 thread.join().expect("server thread panicked");
             }
         }
+    }
+}
+
+impl Drop for SshTestServer {
+    fn drop(&mut self) {
+        self.stop_game();
         let _ = std::fs::remove_dir_all(self.key_path.parent().unwrap());
     }
 }

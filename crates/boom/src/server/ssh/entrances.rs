@@ -50,6 +50,11 @@ impl Entrances {
             .or_else(|| self.gateways.iter().find_map(OnceLock::get))
     }
 
+    /// What the sessions share (the per-address counts among others).
+    pub fn lobby(&self) -> &Arc<Lobby> {
+        &self.lobby
+    }
+
     /// Connections open through every gateway now.
     pub fn connections(&self) -> usize {
         self.gateways

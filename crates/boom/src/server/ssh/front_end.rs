@@ -2,7 +2,7 @@
 //! runtime of its own thread, each connection run by `russh` with a
 //! `Connection` handler, under a login deadline.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -13,9 +13,10 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 use weft::bridge::TokioThread;
 use weft::endpoints::ServerEndpoint;
+use weft::policies::AddressCounts;
 
 use super::super::error::ServerError;
-use super::super::options::ListenEndpoint;
+use super::super::options::{ListenEndpoint, Options};
 use super::MAX_AUTH_ATTEMPTS;
 use super::entrances::Entrances;
 use super::handler::Connection;
@@ -38,12 +39,14 @@ pub struct SshServer {
 impl SshServer {
     /// Listens on `endpoint` (TCP) with `host_key`; each player goes
     /// through `entrances` to a reactor's game. A connection that has not
-    /// started a game within `login_within` is disconnected.
+    /// started a game within the options' join timeout is disconnected,
+    /// and one address holds at most the options' `max_per_address`
+    /// connections, telnet and SSH together (the next is closed at once).
     pub fn start(
         endpoint: &ListenEndpoint,
         host_key: PrivateKey,
         entrances: Arc<Entrances>,
-        login_within: Duration,
+        options: &Options,
     ) -> Result<SshServer, ServerError> {
         let listener = bind(endpoint)?;
         let address = listener
@@ -53,8 +56,10 @@ impl SshServer {
         let connections = Arc::new(Connections::default());
         let serving = Serving {
             config: Arc::new(config(host_key)),
+            addresses: entrances.lobby().addresses(),
+            max_per_address: options.max_per_address,
             entrances,
-            login_within,
+            login_within: options.join_timeout,
             connections: connections.clone(),
         };
         let listener = {
@@ -160,6 +165,9 @@ struct Serving {
     config: Arc<Config>,
     entrances: Arc<Entrances>,
     login_within: Duration,
+    /// Connections per address, counted with the telnet ones.
+    addresses: AddressCounts,
+    max_per_address: usize,
     connections: Arc<Connections>,
 }
 
@@ -183,6 +191,11 @@ impl Serving {
     /// Runs one connection until it ends; it is disconnected if it has
     /// not started a game within the login deadline.
     async fn serve(self, socket: TcpStream, peer: SocketAddr) {
+        if !self.addresses.admit(peer.ip(), self.max_per_address) {
+            tracing::info!(%peer, "too many connections from one address; closing");
+            return;
+        }
+        let _admitted = Admitted(&self.addresses, peer.ip());
         let _counted = Counted::new(self.connections.clone());
         let Ok(local) = socket.local_addr() else {
             return;
@@ -260,6 +273,15 @@ impl Connections {
                 .0;
         }
         true
+    }
+}
+
+/// An admitted connection, counted for its address while it lives.
+struct Admitted<'a>(&'a AddressCounts, IpAddr);
+
+impl Drop for Admitted<'_> {
+    fn drop(&mut self) {
+        self.0.release(self.1);
     }
 }
 

@@ -30,7 +30,9 @@
 //!   cut if the client has not closed it within a few seconds.
 //! - A connection that has not started a game within the join timeout
 //!   ([`super::Options::join_timeout`]) is disconnected; garbage instead
-//!   of the SSH protocol ends the connection at once.
+//!   of the SSH protocol ends the connection at once; one address holds
+//!   at most [`super::Options::max_per_address`] connections, telnet and
+//!   SSH together (the next is closed before the SSH greeting).
 
 pub mod entrances;
 pub mod front_end;
