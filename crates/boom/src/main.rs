@@ -4,7 +4,9 @@
 //! 8900`, a line at a time). See `boom --help` for the options.
 
 use std::ops::RangeInclusive;
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::error::ErrorKind;
@@ -14,6 +16,7 @@ use weft::pool::{Member, Pool, PoolError};
 use weft::{ListeningPort, Reactor};
 
 use boom::server::mode::Mode;
+use boom::server::ssh::{Entrances, SshServer, host_key};
 use boom::server::web::Elsewhere;
 use boom::server::{BoardSize, ListenEndpoint, Lobby, Options, RenderMode, Server, ServerError};
 
@@ -31,6 +34,9 @@ const MAX_JOIN_TIMEOUT_S: u64 = 3_600;
 const MAX_PER_ADDRESS: u64 = 100_000;
 /// The most reactor threads.
 const MAX_THREADS: u64 = 1_024;
+/// How long SSH players' goodbyes may take to go out when the server
+/// stops.
+const SSH_GRACE: Duration = Duration::from_secs(2);
 
 /// boom: a multiplayer bomb game played over telnet.
 ///
@@ -109,6 +115,47 @@ struct Cli {
     /// Seed of the boards, power-ups and bots (0 to 2^64 - 1).
     #[arg(long, value_name = "N", default_value_t = 0, allow_negative_numbers = true, value_parser = whole_number(0..=u64::MAX))]
     seed: u64,
+
+    /// Also serve the game over SSH on this endpoint (tcp:PORT or
+    /// tcp:PORT:interface=ADDRESS): players join with
+    /// `ssh -p PORT NAME@HOST`, no password asked, NAME shown as theirs.
+    #[arg(long, value_name = "ENDPOINT")]
+    ssh: Option<ListenEndpoint>,
+
+    /// The SSH host key's file: made on the first start (mode 0600), then
+    /// kept, so that players' clients know the server again.
+    #[arg(long, value_name = "PATH", default_value = host_key::DEFAULT_PATH)]
+    ssh_host_key: PathBuf,
+}
+
+/// Where and with which key to serve SSH.
+struct SshSettings {
+    endpoint: ListenEndpoint,
+    host_key: PathBuf,
+}
+
+impl SshSettings {
+    /// Loads (or makes) the host key and starts the SSH front end, whose
+    /// players go through `entrances`.
+    fn start(
+        self,
+        entrances: Arc<Entrances>,
+        options: &Options,
+    ) -> Result<SshServer, Box<dyn std::error::Error>> {
+        let key = host_key::load_or_create(&self.host_key)?;
+        let ssh = SshServer::start(&self.endpoint, key, entrances, options)?;
+        let address = ssh.address();
+        let host = if address.ip().is_unspecified() {
+            host_name().unwrap_or_else(|| "HOST".to_owned())
+        } else {
+            address.ip().to_string()
+        };
+        println!(
+            "boom: SSH on {address}; join with: ssh -p {} NAME@{host}",
+            address.port()
+        );
+        Ok(ssh)
+    }
 }
 
 /// A parser of whole numbers in `range`, whose error names the range.
@@ -210,14 +257,18 @@ fn fail(error: clap::Error) -> ! {
     std::process::exit(2);
 }
 
-/// Parses and checks the command line (the server's options and its
-/// reactor threads); a bad argument prints one line naming it and its
-/// valid values, and exits with status 2.
-fn parse_options() -> (Options, usize) {
+/// Parses and checks the command line (the server's options, its
+/// reactor threads, SSH); a bad argument prints one line naming it and
+/// its valid values, and exits with status 2.
+fn parse_options() -> (Options, usize, Option<SshSettings>) {
     Cli::try_parse()
-        .and_then(|cli| {
+        .and_then(|mut cli| {
             let threads = cli.threads()?;
-            Ok((cli.options()?, threads))
+            let ssh = cli.ssh.take().map(|endpoint| SshSettings {
+                endpoint,
+                host_key: cli.ssh_host_key.clone(),
+            });
+            Ok((cli.options()?, threads, ssh))
         })
         .unwrap_or_else(|error| fail(error))
 }
@@ -236,7 +287,7 @@ fn host_name() -> Option<String> {
 }
 
 fn main() -> ExitCode {
-    let (options, threads) = parse_options();
+    let (options, threads, ssh) = parse_options();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -247,9 +298,9 @@ fn main() -> ExitCode {
         .init();
     boom::server::raise_open_file_limit();
     let served = if threads == 1 {
-        serve(options)
+        serve(options, ssh)
     } else {
-        serve_on_pool(options, threads)
+        serve_on_pool(options, threads, ssh)
     };
     match served {
         Ok(()) => ExitCode::SUCCESS,
@@ -260,8 +311,9 @@ fn main() -> ExitCode {
     }
 }
 
-fn serve(options: Options) -> Result<(), Box<dyn std::error::Error>> {
+fn serve(options: Options, ssh: Option<SshSettings>) -> Result<(), Box<dyn std::error::Error>> {
     let classic = options.classic;
+    let ssh_options = options.clone();
     let reactor = Reactor::new()?;
     reactor.handle_signals()?;
     let telnet_endpoints = options.endpoints.clone();
@@ -272,19 +324,37 @@ fn serve(options: Options) -> Result<(), Box<dyn std::error::Error>> {
             None => announce_web(port),
         }
     }
+    let entrances = Entrances::new(server.lobby());
+    entrances.open(0, &server, &reactor);
+    let ssh = ssh
+        .map(|ssh| ssh.start(entrances, &ssh_options))
+        .transpose()?;
     reactor.run()?;
+    if let Some(ssh) = ssh {
+        ssh.stop(SSH_GRACE);
+    }
     Ok(())
 }
 
 /// The game on a pool of `threads` reactors: each runs a server (its own
 /// arenas) sharing one lobby; reactor 0 accepts every connection and hands
-/// it to the reactor where the newcomer has a seat.
-fn serve_on_pool(options: Options, threads: usize) -> Result<(), Box<dyn std::error::Error>> {
+/// it to the reactor where the newcomer has a seat; SSH players go to
+/// that reactor too.
+fn serve_on_pool(
+    options: Options,
+    threads: usize,
+    ssh: Option<SshSettings>,
+) -> Result<(), Box<dyn std::error::Error>> {
     let lobby = Lobby::new(threads, Mode::new(options.classic));
+    let entrances = Entrances::new(lobby.clone());
+    let ssh = ssh
+        .map(|ssh| ssh.start(entrances.clone(), &options))
+        .transpose()?;
     let run = Pool::new().threads(threads).run(move |member: &Member| {
         let reactor = member.reactor();
         let server =
             Server::on_reactor_in_lobby(reactor, options.clone(), lobby.clone(), member.index())?;
+        entrances.open(member.index(), &server, reactor);
         for endpoint in &options.endpoints {
             let port = listen_dispatched(member, endpoint, server.admission(), &lobby)?;
             if let Some(port) = port {
@@ -304,6 +374,9 @@ fn serve_on_pool(options: Options, threads: usize) -> Result<(), Box<dyn std::er
         }
         Ok(())
     });
+    if let Some(ssh) = ssh {
+        ssh.stop(SSH_GRACE);
+    }
     match run {
         // The setup's own error says what went wrong, and where.
         Err(PoolError::Setup { source, .. }) => Err(source),

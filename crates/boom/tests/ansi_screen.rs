@@ -4,106 +4,11 @@
 //! clipped to it, keeps the viewer's pawn in view, and nothing is ever
 //! written past the window.
 
+mod support;
+
 use boom::render::ansi::{AnsiCell, Picture, Screen, Style};
 use proptest::prelude::*;
-
-/// Just enough of a terminal: cursor moves, clear screen, erase line,
-/// SGR (ignored), cursor visibility, printable bytes. It notes any move
-/// or glyph past its edges.
-struct Terminal {
-    cols: usize,
-    rows: usize,
-    cells: Vec<u8>,
-    row: usize,
-    col: usize,
-    cursor_visible: bool,
-    overflowed: bool,
-}
-
-impl Terminal {
-    fn new(cols: usize, rows: usize) -> Self {
-        Terminal {
-            cols,
-            rows,
-            cells: vec![b' '; cols * rows],
-            row: 0,
-            col: 0,
-            cursor_visible: true,
-            overflowed: false,
-        }
-    }
-
-    fn feed(&mut self, bytes: &[u8]) {
-        let mut i = 0;
-        while i < bytes.len() {
-            if bytes[i] == 0x1b && bytes.get(i + 1) == Some(&b'[') {
-                let start = i + 2;
-                let mut end = start;
-                while !(0x40..=0x7e).contains(&bytes[end]) {
-                    end += 1;
-                }
-                let params = std::str::from_utf8(&bytes[start..end]).unwrap();
-                self.csi(params, bytes[end]);
-                i = end + 1;
-            } else {
-                match bytes[i] {
-                    b'\r' => self.col = 0,
-                    b'\n' => self.row = (self.row + 1).min(self.rows - 1),
-                    byte => {
-                        if self.col < self.cols {
-                            self.cells[self.row * self.cols + self.col] = byte;
-                        } else {
-                            self.overflowed = true;
-                        }
-                        self.col += 1;
-                    }
-                }
-                i += 1;
-            }
-        }
-    }
-
-    fn csi(&mut self, params: &str, command: u8) {
-        match (command, params) {
-            (b'H', "") => (self.row, self.col) = (0, 0),
-            (b'H', _) => {
-                let (r, c) = params.split_once(';').unwrap();
-                let (r, c) = (r.parse::<usize>().unwrap(), c.parse::<usize>().unwrap());
-                self.overflowed |= r > self.rows || c > self.cols;
-                self.row = (r - 1).min(self.rows - 1);
-                self.col = c - 1;
-            }
-            (b'J', "2") => self.cells.fill(b' '),
-            (b'K', "") => {
-                for c in self.col..self.cols {
-                    self.cells[self.row * self.cols + c] = b' ';
-                }
-            }
-            (b'K', "2") => {
-                for c in 0..self.cols {
-                    self.cells[self.row * self.cols + c] = b' ';
-                }
-            }
-            (b'm', _) => {}
-            (b'l', "?25") => self.cursor_visible = false,
-            (b'h', "?25") => self.cursor_visible = true,
-            other => panic!("unexpected sequence {other:?}"),
-        }
-    }
-
-    fn text(&self, row: usize, col: usize, len: usize) -> String {
-        let start = row * self.cols + col;
-        String::from_utf8_lossy(&self.cells[start..start + len]).into_owned()
-    }
-
-    /// Where `needle` first appears: (row, col).
-    fn find(&self, needle: &str) -> Option<(usize, usize)> {
-        (0..self.rows).find_map(|row| {
-            let line = self.text(row, 0, self.cols);
-            line.find(needle).map(|col| (row, col))
-        })
-    }
-}
+use support::terminal::Terminal;
 
 /// A terminal `cols` × `rows`, and a screen told its size.
 fn window(cols: usize, rows: usize) -> (Terminal, Screen) {

@@ -264,7 +264,7 @@ async fn a_phone_plays_with_the_on_screen_pad_under_its_chosen_name() {
         .await
         .expect("the page loads");
     let name = client.find(Locator::Id("name")).await.unwrap();
-    name.send_keys("ann").await.unwrap();
+    name.send_keys("Ann").await.unwrap();
     client
         .find(Locator::Id("play"))
         .await

@@ -7,111 +7,21 @@
 
 mod support;
 
-use std::process::Command;
-use std::time::Instant;
-
 use boom::server::{Options, RenderMode};
 use support::net::TestServer;
-use support::{PATIENCE, classic, full};
+use support::pane::Pane;
+use support::{classic, full};
 
-/// A tmux server of its own, running `telnet` to the test server in an
-/// 80 × 24 window.
-struct Pane {
-    socket: String,
-}
-
-impl Pane {
-    fn start(server: &TestServer, name: &str) -> Option<Pane> {
-        let found = |program: &str| {
-            Command::new("sh")
-                .args(["-c", &format!("command -v {program}")])
-                .output()
-                .is_ok_and(|o| o.status.success())
-        };
-        if !(found("telnet") && found("tmux")) {
-            let message =
-                "these tests drive the stock telnet client in tmux: install them with .ci/install";
-            // In CI a missing program is a failure; elsewhere (a machine
-            // with only the Rust toolchain) the test says so and skips.
-            assert!(std::env::var_os("CI").is_none(), "{message}");
-            eprintln!("skipped: {message}");
-            return None;
-        }
-        let pane = Pane {
-            socket: format!("boom-test-{}-{name}", std::process::id()),
-        };
-        // After telnet exits, the shell waits for a line, so that the
-        // terminal's state can still be read.
-        let command = format!(
-            "telnet {} {}; read done",
-            server.address.ip(),
-            server.address.port()
-        );
-        pane.tmux(&[
-            "new-session",
-            "-d",
-            "-s",
-            "t",
-            "-x",
-            "80",
-            "-y",
-            "24",
-            &command,
-        ]);
-        Some(pane)
-    }
-
-    fn tmux(&self, args: &[&str]) -> String {
-        let output = Command::new("tmux")
-            .args(["-L", &self.socket, "-f", "/dev/null"])
-            .args(args)
-            .output()
-            .expect("run tmux");
-        String::from_utf8_lossy(&output.stdout).into_owned()
-    }
-
-    fn screen(&self) -> String {
-        self.tmux(&["capture-pane", "-p", "-t", "t"])
-    }
-
-    fn cursor_visible(&self) -> bool {
-        self.tmux(&["display-message", "-p", "-t", "t", "#{cursor_flag}"])
-            .trim()
-            == "1"
-    }
-
-    /// Captures the pane until `condition` holds for it.
-    fn wait_for(&self, what: &str, condition: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            let screen = self.screen();
-            if condition(&screen) {
-                return screen;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {what}; the pane shows:\n{screen}"
-            );
-        }
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "t"];
-        args.extend_from_slice(keys);
-        self.tmux(&args);
-    }
-}
-
-impl Drop for Pane {
-    fn drop(&mut self) {
-        self.tmux(&["kill-server"]);
-    }
+/// `telnet` to the test server in a pane.
+fn telnet(server: &TestServer, name: &str) -> Option<Pane> {
+    let command = format!("telnet {} {}", server.address.ip(), server.address.port());
+    Pane::start(name, &["telnet"], &command)
 }
 
 #[test]
 fn telnet_plays_the_classic_game_without_enter() {
     let server = TestServer::start(classic());
-    let Some(pane) = Pane::start(&server, "classic") else {
+    let Some(pane) = telnet(&server, "classic") else {
         return;
     };
     pane.wait_for("the board", |s| s.contains("|A :::::::::|"));
@@ -125,7 +35,7 @@ fn telnet_gets_the_full_game_in_colour_centred_and_q_restores_the_terminal() {
         render: RenderMode::Auto,
         ..full()
     });
-    let Some(pane) = Pane::start(&server, "full") else {
+    let Some(pane) = telnet(&server, "full") else {
         return;
     };
     let screen = pane.wait_for("the round to start", |s| {

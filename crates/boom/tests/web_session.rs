@@ -83,14 +83,14 @@ fn a_page_gets_the_board_once_then_only_the_cells_that_changed() {
 #[test]
 fn the_full_game_sends_the_status_lines_and_the_chosen_name() {
     let mut game = Driver::new(full());
-    let ann = game.join_web("ann");
+    let ann = game.join_web("<Ann>");
     let mut page = Page::default();
     game.tick();
     game.update(ann, &mut page);
     assert!(page.line("you").starts_with("You are Ann"), "{page:?}");
     assert!(page.line("scores").contains("Ann 0"), "{page:?}");
     assert!(!page.line("round").is_empty());
-    let twin = game.join_web("ANN");
+    let twin = game.join_web("Ann");
     let mut twin_page = Page::default();
     game.tick();
     game.update(twin, &mut twin_page);

@@ -68,6 +68,11 @@
 //! what a layer has to say besides data (telnet's window size, say)
 //! reaches the protocol at the top as a [`LayerEvent`].
 //!
+//! A library that only runs on tokio (an SSH server) can still feed a
+//! weft protocol: with the `tokio-bridge` feature, `weft::bridge` runs a
+//! protocol over any tokio byte stream, with a normal transport, from a
+//! tokio runtime on a thread of its own.
+//!
 //! Endpoints are named by strings in Twisted's grammar (`tcp:8900`,
 //! `unix:/run/app.sock`, `tcp:host=example.org:port=80`, and TLS with
 //! `ssl:8443:privateKey=key.pem` and `tls:host=example.org:port=443`), see
@@ -88,6 +93,8 @@
 #![deny(missing_docs)]
 
 mod address;
+#[cfg(feature = "tokio-bridge")]
+pub mod bridge;
 pub mod client;
 pub mod deferred;
 pub mod endpoints;

@@ -31,8 +31,12 @@ const SEND_BUFFER: usize = 64 * 1024;
 /// How a connection comes into the game.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Entrance {
-    /// A terminal (telnet, `nc`): a player under a name of the sequence.
-    Terminal,
+    /// A terminal (telnet, `nc`, SSH): a player under the name it asked
+    /// for, if usable (an SSH login name), else under one of the sequence.
+    Terminal {
+        /// The name asked for.
+        name: Option<String>,
+    },
     /// A browser page: a player under the name it chose, if usable.
     Web {
         /// The name asked for.
@@ -58,9 +62,10 @@ pub struct PlayerProtocol {
 }
 
 impl PlayerProtocol {
-    /// A terminal's connection to the shell's session.
-    pub(crate) fn new(shell: Rc<RefCell<Shell>>) -> Self {
-        Self::entering(shell, Entrance::Terminal)
+    /// A terminal's connection to the shell's session, of a player that
+    /// asks for the name `wanted` if it has one (an SSH login name).
+    pub(crate) fn new(shell: Rc<RefCell<Shell>>, wanted: Option<String>) -> Self {
+        Self::entering(shell, Entrance::Terminal { name: wanted })
     }
 
     /// A connection to the shell's session coming in by `entrance`.
@@ -71,6 +76,16 @@ impl PlayerProtocol {
             transport: None,
             player: None,
         }
+    }
+
+    /// The player, once the connection is made and until it is lost.
+    pub(crate) fn player(&self) -> Option<PlayerId> {
+        self.player
+    }
+
+    /// The shell this player's connection feeds.
+    pub(crate) fn shell(&self) -> &Rc<RefCell<Shell>> {
+        &self.shell
     }
 }
 

@@ -70,12 +70,12 @@ impl KeyDecoder {
     /// Passes over `input` without decoding it, for input past what a
     /// player may send; decoding starts afresh after it (an escape sequence
     /// cut by the skip is dropped). Returns whether `input` holds the key
-    /// that quits (`q` or `Q`, wherever it stands; the classic decoder has
+    /// that quits (`q`, `Q` or Ctrl-C, wherever it stands; the classic decoder has
     /// none): a player flooding keys can still leave. A scan for two bytes,
     /// much cheaper than decoding.
     pub fn skim(&mut self, input: &[u8]) -> bool {
         self.state = EscState::Ground;
-        self.full && (input.contains(&b'q') || input.contains(&b'Q'))
+        self.full && input.iter().any(|&b| matches!(b, b'q' | b'Q' | CTRL_C))
     }
 
     fn byte(&mut self, byte: u8) -> Option<Key> {
@@ -125,6 +125,10 @@ fn classic_key(byte: u8) -> Option<Key> {
     Some(Key::Act(action))
 }
 
+/// What a terminal in raw mode sends for Ctrl-C (an SSH client's does):
+/// it quits, like `q`.
+const CTRL_C: u8 = 0x03;
+
 fn full_key(byte: u8, state: &mut EscState) -> Option<Key> {
     let key = match byte.to_ascii_lowercase() {
         0x1b => {
@@ -136,7 +140,7 @@ fn full_key(byte: u8, state: &mut EscState) -> Option<Key> {
         b's' | b'j' => Key::Act(Action::Move(Direction::Down)),
         b'd' | b'l' => Key::Act(Action::Move(Direction::Right)),
         b'e' | b' ' => Key::Act(Action::DropBomb),
-        b'q' => Key::Quit,
+        b'q' | CTRL_C => Key::Quit,
         _ => return None,
     };
     Some(key)

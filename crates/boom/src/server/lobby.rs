@@ -9,18 +9,9 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use weft::policies::AddressCounts;
 
 use super::mode::Mode;
-use super::names::Names;
+use super::names::{HeldName, Names};
 use super::session::ArenaSummary;
 use super::stats::Stats;
-
-/// The hold of a player's pawn on its name, until it leaves.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum NameTicket {
-    /// A name of the sequence, by number.
-    Numbered(usize),
-    /// A name the player chose.
-    Chosen(String),
-}
 
 /// Shared by the [`Session`](super::Session)s of one server, one per
 /// reactor (`Send + Sync`; sessions on one reactor need no other).
@@ -78,29 +69,17 @@ impl Lobby {
         self.names().release(n);
     }
 
-    /// A name for a player's pawn: the one it `wanted`, made
-    /// [presentable](super::names::presentable) and unique among the
-    /// pawns of every session, when that can be done (and not in the
-    /// classic game); else the next of the sequence. Give it back with
-    /// [`give_back`](Self::give_back).
-    pub fn take_name_wanted(&self, wanted: Option<&str>) -> (NameTicket, String) {
-        let mut names = self.names();
-        match wanted.and_then(|wanted| names.take_chosen(wanted)) {
-            Some(name) => (NameTicket::Chosen(name.clone()), name),
-            None => {
-                let (n, name) = names.take();
-                (NameTicket::Numbered(n), name)
-            }
-        }
+    /// A player's name: the one it asked for (cleaned up, and numbered
+    /// when someone holds it), or the next of the sequence; unique among
+    /// the players of every session. Give it back with
+    /// [`release_held_name`](Self::release_held_name).
+    pub fn take_held_name(&self, wanted: Option<&str>) -> HeldName {
+        self.names().take_held(wanted)
     }
 
-    /// The pawn holding `ticket` left: its name is free again.
-    pub fn give_back(&self, ticket: NameTicket) {
-        let mut names = self.names();
-        match ticket {
-            NameTicket::Numbered(n) => names.release(n),
-            NameTicket::Chosen(name) => names.release_chosen(&name),
-        }
+    /// The player holding `held` left.
+    pub fn release_held_name(&self, held: &HeldName) {
+        self.names().release_held(held);
     }
 
     fn names(&self) -> MutexGuard<'_, Names> {

@@ -26,6 +26,7 @@
 //! | `shell` | the shell's shared state: the core, the transports, the clock |
 //! | [`connection`] | one connection's protocol (a telnet application, or a page's WebSocket) |
 //! | [`web`] | the web front end: the page, its WebSocket, the arenas to watch |
+//! | [`ssh`] | the SSH front end: russh on a tokio thread, bridged to players on the reactors |
 //! | [`options`] | the settings and their parsers |
 //! | [`stats`] | live counters, for other threads |
 //! | `limits` | the open-file limit a server with many players needs |
@@ -89,6 +90,7 @@ mod served_arena;
 mod server;
 pub mod session;
 mod shell;
+pub mod ssh;
 pub mod stats;
 pub mod status;
 pub mod view;

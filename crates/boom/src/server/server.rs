@@ -216,6 +216,11 @@ impl Server {
         )
     }
 
+    /// What this server shares with the servers of other reactors.
+    pub fn lobby(&self) -> Arc<Lobby> {
+        self.shell.borrow().session().lobby().clone()
+    }
+
     /// Live counters, readable from any thread.
     pub fn stats(&self) -> Arc<Stats> {
         self.stats.clone()
@@ -238,10 +243,15 @@ impl Factory for Server {
     type Protocol = TelnetProtocol<PlayerProtocol>;
 
     fn build_protocol(&mut self, _peer: &Address) -> Option<Self::Protocol> {
-        Some(TelnetProtocol::new(
-            PlayerProtocol::new(self.shell.clone()),
-            self.policy.clone(),
-        ))
+        Some(TelnetProtocol::new(self.player(None), self.policy.clone()))
+    }
+}
+
+impl Server {
+    /// The protocol of a new player's connection (under whatever layers
+    /// its front end speaks), asking for the name `wanted` if it has one.
+    pub(crate) fn player(&self, wanted: Option<String>) -> PlayerProtocol {
+        PlayerProtocol::new(self.shell.clone(), wanted)
     }
 }
 

@@ -19,8 +19,9 @@ use crate::game::{Arena, PawnId};
 
 use super::error::ServerError;
 use super::input::{Allowance, Input};
-use super::lobby::{Lobby, NameTicket};
+use super::lobby::Lobby;
 use super::mode::Mode;
+use super::names::HeldName;
 use super::options::{Options, RenderMode};
 use super::outbox::{Close, Outbox};
 use super::served_arena::ServedArena;
@@ -57,7 +58,7 @@ struct Player {
     arena: Option<usize>,
     /// The player's pawn and the hold on its name; `None` for a watcher,
     /// who only sees the arena.
-    pawn: Option<(PawnId, NameTicket)>,
+    pawn: Option<(PawnId, HeldName)>,
     view: Box<dyn View>,
     /// The window size last reported (0: unknown).
     window: (u16, u16),
@@ -215,7 +216,14 @@ impl Session {
     /// and frames from the next tick on; it is closed if it does not
     /// answer (a key, or telnet) within [`Options::join_timeout`].
     pub fn join(&mut self, now: Duration) -> PlayerId {
-        let id = self.seat(now, None, terminal_view(self.options.render));
+        self.join_as(now, None)
+    }
+
+    /// [`join`](Self::join), asking for the name `wanted` (a login name):
+    /// cleaned up, and numbered when someone holds it (see
+    /// [`super::names::Names::take_chosen`]).
+    pub fn join_as(&mut self, now: Duration, wanted: Option<&str>) -> PlayerId {
+        let id = self.seat(now, wanted, terminal_view(self.options.render));
         let deadline = self
             .answer_deadlines
             .schedule(now + self.options.join_timeout, id);
@@ -297,13 +305,14 @@ impl Session {
     fn seat(&mut self, now: Duration, name: Option<&str>, view: Box<dyn View>) -> PlayerId {
         let arena_key = self.arena_with_room(now);
         self.free_seats = self.free_seats.saturating_sub(1);
-        let (ticket, name) = self.lobby.take_name_wanted(name);
+        let held = self.lobby.take_held_name(name);
+        let name = held.text();
         let served = &mut self.arenas[arena_key];
         served.advance(now);
         let pawn = served.arena.join(&name);
         let id = PlayerId(self.players.insert(Player {
             arena: Some(arena_key),
-            pawn: Some((pawn, ticket)),
+            pawn: Some((pawn, held)),
             view,
             window: (0, 0),
             telnet: false,
@@ -600,11 +609,11 @@ impl Session {
             return;
         };
         let served = &mut self.arenas[arena_key];
-        let Some((pawn, ticket)) = player.pawn.take() else {
+        let Some((pawn, held)) = player.pawn.take() else {
             served.watchers.retain(|&w| w != id);
             return;
         };
-        self.lobby.give_back(ticket);
+        self.lobby.release_held_name(&held);
         self.playing -= 1;
         self.free_seats = self.free_seats.saturating_add(1);
         served.players.retain(|&p| p != id);

@@ -106,7 +106,7 @@ impl Shell {
         });
         let now = self.now();
         let player = match entrance {
-            Entrance::Terminal => Some(self.session.join(now)),
+            Entrance::Terminal { name } => Some(self.session.join_as(now, name.as_deref())),
             Entrance::Web { name } => Some(self.session.join_with(
                 now,
                 name.as_deref(),

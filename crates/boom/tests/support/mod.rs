@@ -4,11 +4,15 @@
 //! with real sockets ([`net`]).
 #![allow(dead_code)]
 
+pub mod binary;
 pub mod browser_socket;
 pub mod fake;
 pub mod net;
 pub mod page;
+pub mod pane;
 pub mod received;
+pub mod ssh;
+pub mod terminal;
 
 use std::time::Duration;
 

@@ -287,4 +287,9 @@ pub enum LayerEvent<'a> {
     /// From a TLS layer: the handshake is done, or the input ended
     /// without `close_notify`.
     Tls(crate::tls::TlsEvent),
+    /// From a bridge (`weft::bridge`) or a layer outside weft: a value
+    /// of a type of its own, such as the window size an SSH client
+    /// reported; a protocol downcasts it to the types it knows and
+    /// ignores the others.
+    Message(&'a dyn std::any::Any),
 }

@@ -31,8 +31,10 @@ impl AddressCounts {
     }
 
     /// Counts one more connection from `address` if fewer than `max` are
-    /// open; whether it did.
-    fn admit(&self, address: IpAddr, max: usize) -> bool {
+    /// open; whether it did. For front ends that accept connections
+    /// themselves (a bridged server); give it back with
+    /// [`release`](Self::release).
+    pub fn admit(&self, address: IpAddr, max: usize) -> bool {
         let mut table = self.table();
         let open = table.entry(address).or_insert(0);
         if *open >= max {
@@ -45,7 +47,8 @@ impl AddressCounts {
         true
     }
 
-    fn release(&self, address: IpAddr) {
+    /// A connection [admitted](Self::admit) from `address` ended.
+    pub fn release(&self, address: IpAddr) {
         let mut table = self.table();
         if let Some(open) = table.get_mut(&address) {
             *open -= 1;

@@ -11,7 +11,7 @@
 //! | --- | --- |
 //! | `GET /` | the page (`crates/boom/web/index.html`, in the binary): plays, or with `?watch=P.K` watches arena `P.K` |
 //! | `GET /watch` | the open arenas: players, round, scores |
-//! | `GET /play?name=NAME` | the WebSocket of a player (ASCII letters and digits of `NAME` make its name) |
+//! | `GET /play?name=NAME` | the WebSocket of a player (`NAME` cleaned up as an SSH login name is: see `names::clean_name`) |
 //! | `GET /view?arena=P.K` | the WebSocket of a watcher of arena `K` of reactor `P` (read-only); on a pool, the request is handed to reactor `P` |
 //!
 //! Over a WebSocket the page receives [`WebView`](super::view::WebView)'s

@@ -7,6 +7,7 @@
 //! cargo run --release -p boom --example load -- --players 1000,5000,10000 -- --classic
 //! cargo run --release -p boom --example load -- --players 10000 --telnet -- --bots 2
 //! cargo run --release -p boom --example load -- --players 10000 --web
+//! cargo run --release -p boom --example load -- --players 1000 --ssh
 //! ```
 //!
 //! Arguments after `--` go to the server (`target/release/boom`, started
@@ -16,7 +17,7 @@
 //! N: frames per player per second, the share of the frames the frame
 //! period allows (plain frames only: classic repaints every period, so 100%
 //! is full rate), the 99th percentile gap between two frames of a player,
-//! the server's CPU use (`/proc`), its resident memory, and the bytes each
+//! the server's CPU use (`/proc`) in all and per player, its resident memory, and the bytes each
 //! player received per second, and the server's own count of frames sent
 //! and skipped (for players not reading) per second, from its log.
 //!
@@ -30,9 +31,16 @@
 //! counts as one update. Each row also gives the time from starting to
 //! connect to the first board drawn (the first plain frame, the first
 //! ANSI screen, or the `board` message), median and 99th percentile.
+//! With `--ssh` the server also serves SSH and the players log in over it
+//! (russh's client, one task each on a tokio runtime of this thread): they
+//! count updates as telnet players do, and each notes the time from its
+//! connect to the first whole board drawn (the last column).
+
+mod ssh;
 
 use std::cell::{Cell, RefCell};
 use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 use std::rc::Rc;
 use std::sync::{Arc, Mutex};
@@ -64,6 +72,9 @@ struct Args {
     /// Play through the web front end: a WebSocket per player.
     #[arg(long)]
     web: bool,
+    /// Play over SSH (the server serves it too; ANSI updates).
+    #[arg(long, conflicts_with_all = ["telnet", "web"])]
+    ssh: bool,
     /// The CPUs the server runs on (comma-separated).
     #[arg(long, value_delimiter = ',', default_value = "0")]
     server_cores: Vec<usize>,
@@ -246,14 +257,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let period = args.frame_ms.unwrap_or(if classic { 200 } else { 50 });
     println!("server: boom {}", args.server_args.join(" "));
     println!(
-        "| players | connected | frames/player/s | share of expected | p99 gap (ms) | server CPU | server RSS (MiB) | bytes/player/s | frames sent / skipped per s (server log) | first board p50 / p99 (ms) |"
+        "| players | connected | frames/player/s | share of expected | p99 gap (ms) | server CPU | CPU per player | server RSS (MiB) | bytes/player/s | frames sent / skipped per s (server log) | connect → board p50 / p99 (ms) |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
     for &players in &args.players {
-        let mut server = Server::start(&args.server_args, &args.server_cores, client)?;
-        let outcome = measure(&args, client, players, period, &server);
+        let mut server = Server::start(&args.server_args, &args.server_cores, client, args.ssh)?;
+        let measured = if args.ssh {
+            measure_ssh(&args, players, &server)
+        } else {
+            measure(&args, client, players, &server)
+        };
         server.stop();
-        outcome?;
+        report(&args, players, period, &server, &measured?);
     }
     Ok(())
 }
@@ -262,6 +277,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 struct Server {
     child: Child,
     port: u16,
+    /// Its SSH port, when it serves SSH.
+    ssh_port: Option<u16>,
     /// The last "server load" line of its log (frames sent and skipped per
     /// second over its last 10 s).
     load: Arc<Mutex<String>>,
@@ -272,6 +289,7 @@ impl Server {
         extra: &[String],
         cores: &[usize],
         client: Client,
+        ssh: bool,
     ) -> Result<Server, Box<dyn std::error::Error>> {
         let mut path = std::env::current_exe()?;
         path.pop();
@@ -283,6 +301,18 @@ impl Server {
             Vec::new()
         } else {
             vec!["--threads".to_owned(), cores.len().to_string()]
+        };
+        // One key for every run: the first makes it.
+        let host_key = std::env::temp_dir().join("boom-load-ssh-host-key");
+        let ssh_args = if ssh {
+            vec![
+                "--ssh".to_owned(),
+                "tcp:port=0:interface=127.0.0.1".to_owned(),
+                "--ssh-host-key".to_owned(),
+                host_key.display().to_string(),
+            ]
+        } else {
+            Vec::new()
         };
         let mut child = Command::new("taskset")
             .args(["-c", &cores.join(",")])
@@ -296,6 +326,7 @@ impl Server {
             // Every simulated player comes from 127.0.0.1.
             .args(["--max-per-address", "100000"])
             .args(threads)
+            .args(ssh_args)
             .args(extra)
             .env("RUST_LOG", "info")
             .stdout(Stdio::piped())
@@ -303,22 +334,29 @@ impl Server {
             .spawn()
             .map_err(|e| format!("cannot start {} under taskset: {e}", boom.display()))?;
         let stdout = child.stdout.take().ok_or("no server stdout")?;
-        let mut stdout = BufReader::new(stdout);
-        // "boom: listening on 127.0.0.1:PORT; join with: …", then with
-        // --web "boom: web front end on 127.0.0.1:PORT; play at …".
-        let mut port = 0;
-        let lines = if client == Client::Web { 2 } else { 1 };
-        for _ in 0..lines {
-            let mut line = String::new();
-            stdout.read_line(&mut line)?;
-            port = line
-                .split(" on ")
-                .nth(1)
-                .and_then(|rest| rest.split(';').next())
-                .and_then(|address| address.rsplit(':').next())
-                .and_then(|port| port.trim().parse().ok())
-                .ok_or_else(|| format!("unexpected server output {line:?}"))?;
+        let mut lines = BufReader::new(stdout).lines();
+        let (mut port, mut ssh_port) = (None, None);
+        // Players play on the web front end's port with --web.
+        let players_on = if client == Client::Web {
+            "web front end on "
+        } else {
+            "listening on "
+        };
+        // "boom: listening on 127.0.0.1:PORT; …", "boom: web front end on
+        // 127.0.0.1:PORT; …", "boom: SSH on 127.0.0.1:PORT; …"
+        while port.is_none() || (ssh && ssh_port.is_none()) {
+            let line = lines.next().ok_or("the server ended")??;
+            let found = |prefix: &str| {
+                line.split(prefix)
+                    .nth(1)
+                    .and_then(|rest| rest.split(';').next())
+                    .and_then(|address| address.rsplit(':').next())
+                    .and_then(|port| port.trim().parse::<u16>().ok())
+            };
+            port = port.or(found(players_on));
+            ssh_port = ssh_port.or(found("SSH on "));
         }
+        let port = port.ok_or("no port announced")?;
         let load = Arc::new(Mutex::new(String::new()));
         let stderr = child.stderr.take().ok_or("no server stderr")?;
         let last = load.clone();
@@ -329,7 +367,12 @@ impl Server {
                 }
             }
         });
-        Ok(Server { child, port, load })
+        Ok(Server {
+            child,
+            port,
+            ssh_port,
+            load,
+        })
     }
 
     fn stop(&mut self) {
@@ -338,13 +381,25 @@ impl Server {
     }
 }
 
+/// What one measurement gathered.
+struct Measured {
+    /// Seconds measured.
+    elapsed: f64,
+    /// The server's CPU use over them, in cores.
+    cpu: f64,
+    /// The server's resident memory at the end, MiB.
+    rss: f64,
+    /// What each player saw.
+    seen: Vec<Seen>,
+}
+
+/// Players over telnet (or plain TCP) on this thread's weft reactor.
 fn measure(
     args: &Args,
     client: Client,
     players: usize,
-    period: u64,
     server: &Server,
-) -> Result<(), Box<dyn std::error::Error>> {
+) -> Result<Measured, Box<dyn std::error::Error>> {
     let reactor = Reactor::new()?;
     let keyboards: Rc<RefCell<Vec<(Transport, Client)>>> = Rc::default();
     let seen: Vec<Rc<RefCell<Seen>>> = (0..players).map(|_| Rc::default()).collect();
@@ -451,27 +506,112 @@ fn measure(
     let (at, ticks_before) = mark.borrow_mut().take().ok_or("never started measuring")?;
     let (ended, ticks_after, rss) = at_end.get().ok_or("the measurement did not end")?;
     let elapsed = ended.duration_since(at).as_secs_f64();
-    let cpu = (ticks_after - ticks_before) as f64 / clock_ticks_per_second() / elapsed;
-    let connected = seen.iter().filter(|s| s.borrow().connected).count().max(1);
-    let frames: u64 = seen.iter().map(|s| s.borrow().frames).sum();
-    let bytes: u64 = seen.iter().map(|s| s.borrow().bytes).sum();
-    let mut gaps: Vec<Duration> = seen.iter().flat_map(|s| s.borrow().gaps.clone()).collect();
+    Ok(Measured {
+        elapsed,
+        cpu: (ticks_after - ticks_before) as f64 / clock_ticks_per_second() / elapsed,
+        rss,
+        seen: seen
+            .iter()
+            .map(|s| std::mem::take(&mut *s.borrow_mut()))
+            .collect(),
+    })
+}
+
+/// Players over SSH, one task each on a tokio runtime of this thread.
+fn measure_ssh(
+    args: &Args,
+    players: usize,
+    server: &Server,
+) -> Result<Measured, Box<dyn std::error::Error>> {
+    let port = server.ssh_port.ok_or("the server announced no SSH port")?;
+    let address = SocketAddr::from(([127, 0, 0, 1], port));
+    let key_every = Duration::from_millis(args.key_ms.max(1));
+    let seen: Vec<ssh::Shared> = (0..players).map(|_| Arc::default()).collect();
+    let pid = server.child.id();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let (elapsed, cpu, rss) = runtime.block_on(async {
+        let mut tasks = Vec::new();
+        // Connect in waves of 50, so the server's accept queue never
+        // overflows.
+        for (n, player) in seen.iter().enumerate() {
+            tasks.push(tokio::spawn(ssh::play(
+                address,
+                n,
+                key_every,
+                player.clone(),
+            )));
+            if n % 50 == 49 {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+        // Once everyone is connected (or after a minute), measure.
+        let started = Instant::now();
+        let connected = || {
+            seen.iter()
+                .filter(|s| ssh::read(s, |s| s.connected))
+                .count()
+        };
+        while connected() < players && started.elapsed() < Duration::from_secs(60) {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        for player in &seen {
+            ssh::read(player, Seen::reset);
+        }
+        let (at, ticks_before) = (Instant::now(), cpu_ticks(pid));
+        tokio::time::sleep(Duration::from_secs(args.seconds)).await;
+        let elapsed = at.elapsed().as_secs_f64();
+        let cpu = (cpu_ticks(pid) - ticks_before) as f64 / clock_ticks_per_second() / elapsed;
+        let rss = rss_mib(pid);
+        for task in tasks {
+            task.abort();
+        }
+        (elapsed, cpu, rss)
+    });
+    Ok(Measured {
+        elapsed,
+        cpu,
+        rss,
+        seen: seen.iter().map(|s| ssh::read(s, std::mem::take)).collect(),
+    })
+}
+
+/// Prints the table row of one measurement.
+fn report(args: &Args, players: usize, period: u64, server: &Server, measured: &Measured) {
+    let Measured {
+        elapsed,
+        cpu,
+        rss,
+        seen,
+    } = measured;
+    let connected = seen.iter().filter(|s| s.connected).count().max(1);
+    let frames: u64 = seen.iter().map(|s| s.frames).sum();
+    let bytes: u64 = seen.iter().map(|s| s.bytes).sum();
+    let mut gaps: Vec<Duration> = seen.iter().flat_map(|s| s.gaps.clone()).collect();
     gaps.sort();
-    let p99 = gaps
-        .get(gaps.len().saturating_sub(1) * 99 / 100)
-        .map_or(f64::NAN, |g| g.as_secs_f64() * 1e3);
-    let per_player = frames as f64 / connected as f64 / elapsed;
-    let mut first: Vec<Duration> = seen.iter().filter_map(|s| s.borrow().first_board).collect();
-    first.sort();
-    let percentile = |p: usize| {
-        first
-            .get(first.len().saturating_sub(1) * p / 100)
+    let percentile = |sorted: &[Duration], p: usize| {
+        sorted
+            .get(sorted.len().saturating_sub(1) * p / 100)
             .map_or(f64::NAN, |d| d.as_secs_f64() * 1e3)
     };
-    let share = if client != Client::Plain {
+    let p99 = percentile(&gaps, 99);
+    let per_player = frames as f64 / connected as f64 / elapsed;
+    let share = if args.telnet || args.web || args.ssh {
         "n/a (updates on change)".to_string()
     } else {
         format!("{:.0}%", per_player * period as f64 / 10.0)
+    };
+    let mut boards: Vec<Duration> = seen.iter().filter_map(|s| s.first_board).collect();
+    boards.sort();
+    let to_board = if boards.is_empty() {
+        "n/a".to_string()
+    } else {
+        format!(
+            "{:.0} / {:.0}",
+            percentile(&boards, 50),
+            percentile(&boards, 99)
+        )
     };
     let log = server
         .load
@@ -486,16 +626,14 @@ fn measure(
             .to_owned()
     };
     println!(
-        "| {players} | {connected} | {per_player:.2} | {share} | {p99:.0} | {:.0}% of a core | {:.0} | {:.0} | {} / {} | {:.1} / {:.1} |",
+        "| {players} | {connected} | {per_player:.2} | {share} | {p99:.0} | {:.0}% of a core | {:.0} µs/s | {:.0} | {:.0} | {} / {} | {to_board} |",
         cpu * 100.0,
+        cpu * 1e6 / connected as f64,
         rss,
         bytes as f64 / connected as f64 / elapsed,
         field("frames_per_second"),
         field("skipped_per_second"),
-        percentile(50),
-        percentile(99),
     );
-    Ok(())
 }
 
 /// User plus system CPU ticks of process `pid`.

@@ -1,0 +1,170 @@
+//! [`Severable`]: a byte stream that can be cut from outside, so that an
+//! SSH connection ends within a bound whatever its client does (a client
+//! that never reads would otherwise hold its connection's task in a
+//! write forever).
+
+use std::io;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll, Waker};
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+/// `S`, until [`Cut::sever`]: from then on every read and write fails
+/// with `ConnectionAborted`, and those waiting are woken to fail too.
+pub(super) struct Severable<S> {
+    stream: S,
+    cut: Cut,
+}
+
+/// The handle that cuts a [`Severable`] stream (`Send`, cheap to clone).
+#[derive(Clone, Default)]
+pub(super) struct Cut {
+    shared: Arc<Shared>,
+}
+
+#[derive(Default)]
+struct Shared {
+    severed: AtomicBool,
+    /// The tasks waiting to read and to write.
+    waiting: Mutex<[Option<Waker>; 2]>,
+}
+
+const READ: usize = 0;
+const WRITE: usize = 1;
+
+impl<S> Severable<S> {
+    /// `stream`, and the handle that cuts it.
+    pub(super) fn new(stream: S) -> (Self, Cut) {
+        let cut = Cut::default();
+        (
+            Severable {
+                stream,
+                cut: cut.clone(),
+            },
+            cut,
+        )
+    }
+}
+
+impl Cut {
+    /// Cuts the stream: its reads and writes fail from now on.
+    pub(super) fn sever(&self) {
+        self.shared.severed.store(true, Ordering::SeqCst);
+        let waiting = std::mem::take(&mut *self.waiting());
+        for waker in waiting.into_iter().flatten() {
+            waker.wake();
+        }
+    }
+
+    fn waiting(&self) -> std::sync::MutexGuard<'_, [Option<Waker>; 2]> {
+        self.shared
+            .waiting
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Fails if the stream is cut; otherwise notes who to wake for
+    /// `side` when it is, and runs `poll`.
+    fn guard<T>(
+        &self,
+        side: usize,
+        cx: &mut Context<'_>,
+        poll: impl FnOnce(&mut Context<'_>) -> Poll<io::Result<T>>,
+    ) -> Poll<io::Result<T>> {
+        if self.shared.severed.load(Ordering::SeqCst) {
+            return Poll::Ready(Err(io::Error::new(
+                io::ErrorKind::ConnectionAborted,
+                "the connection was cut",
+            )));
+        }
+        let result = poll(cx);
+        if result.is_pending() {
+            self.waiting()[side] = Some(cx.waker().clone());
+            // A cut between the check and the registration would be missed.
+            if self.shared.severed.load(Ordering::SeqCst) {
+                cx.waker().wake_by_ref();
+            }
+        }
+        result
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for Severable<S> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let stream = &mut this.stream;
+        this.cut
+            .guard(READ, cx, |cx| Pin::new(stream).poll_read(cx, buf))
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for Severable<S> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        data: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        let stream = &mut this.stream;
+        this.cut
+            .guard(WRITE, cx, |cx| Pin::new(stream).poll_write(cx, data))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let stream = &mut this.stream;
+        this.cut
+            .guard(WRITE, cx, |cx| Pin::new(stream).poll_flush(cx))
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let stream = &mut this.stream;
+        this.cut
+            .guard(WRITE, cx, |cx| Pin::new(stream).poll_shutdown(cx))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use super::*;
+
+    #[test]
+    fn a_cut_wakes_a_blocked_writer_and_reader_with_an_error() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        let patience = std::time::Duration::from_secs(30);
+        runtime
+            .block_on(async {
+                tokio::time::timeout(patience, async {
+                    let (near, _far) = tokio::io::duplex(8);
+                    let (mut stream, cut) = Severable::new(near);
+                    let (mut reading, mut writing) = tokio::io::split(&mut stream);
+                    let write = async { writing.write_all(&[0; 64]).await };
+                    let read = async { reading.read(&mut [0; 8]).await };
+                    let sever = async {
+                        tokio::task::yield_now().await;
+                        cut.sever();
+                    };
+                    let (written, read, ()) = tokio::join!(write, read, sever);
+                    assert_eq!(
+                        written.unwrap_err().kind(),
+                        io::ErrorKind::ConnectionAborted
+                    );
+                    assert_eq!(read.unwrap_err().kind(), io::ErrorKind::ConnectionAborted);
+                })
+                .await
+            })
+            .expect("the cut woke both");
+    }
+}
