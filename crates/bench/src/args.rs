@@ -1,7 +1,37 @@
 //! Reading the numbers of a command line, for the binaries of this crate.
 
+use std::process::ExitCode;
 use std::str::FromStr;
 use std::time::Duration;
+
+/// The `main` of a benchmark command called `program`: `parse` reads its
+/// options (an empty error asks for `usage` alone, after `-h`), then `run`
+/// runs. Exit code 2 with the usage for a bad command line, 1 for a run
+/// that failed (the error on standard error), 0 otherwise.
+pub fn run_command<O>(
+    program: &str,
+    usage: &str,
+    parse: impl FnOnce() -> Result<O, String>,
+    run: impl FnOnce(&O) -> Result<(), Box<dyn std::error::Error>>,
+) -> ExitCode {
+    let options = match parse() {
+        Ok(options) => options,
+        Err(message) => {
+            if !message.is_empty() {
+                eprintln!("{program}: {message}");
+            }
+            eprint!("{usage}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(&options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("{program}: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
 
 /// `text` as the number option `name` takes, or a message naming both.
 pub fn number<T: FromStr>(name: &str, text: &str) -> Result<T, String> {

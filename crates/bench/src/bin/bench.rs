@@ -151,23 +151,7 @@ fn parse_options() -> Result<Options, String> {
 }
 
 fn main() -> ExitCode {
-    let options = match parse_options() {
-        Ok(options) => options,
-        Err(message) => {
-            if !message.is_empty() {
-                eprintln!("bench: {message}");
-            }
-            eprint!("{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
-    match run(&options) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("bench: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    weft_bench::args::run_command("bench", USAGE, parse_options, run)
 }
 
 fn run(options: &Options) -> Result<(), Box<dyn std::error::Error>> {

@@ -83,23 +83,7 @@ fn parse_options() -> Result<Options, String> {
 }
 
 fn main() -> ExitCode {
-    let options = match parse_options() {
-        Ok(options) => options,
-        Err(message) => {
-            if !message.is_empty() {
-                eprintln!("tls-bench: {message}");
-            }
-            eprint!("{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
-    match run(&options) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("tls-bench: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    weft_bench::args::run_command("tls-bench", USAGE, parse_options, run)
 }
 
 /// A certificate for `localhost` and its key, made for this run, in a
