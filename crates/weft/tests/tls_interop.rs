@@ -9,7 +9,7 @@ mod tls_support;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 
@@ -140,6 +140,18 @@ fn openssl_s_client_talks_to_weft() {
     assert!(echoed, "openssl s_client did not get its line back");
 }
 
+/// Runs the Python `script` with the test CA's file and `server`'s port
+/// as its arguments.
+fn python_client(script: &str, pki: &Pki, server: &EchoServer) -> Output {
+    Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&pki.ca)
+        .arg(server.address.port().to_string())
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn python_ssl_talks_to_weft() {
     if !available("python3") {
@@ -162,13 +174,7 @@ with socket.create_connection(("127.0.0.1", int(sys.argv[2])), timeout=30) as ra
         print(got.decode(), tls.version())
         tls.unwrap()
 "#;
-    let output = Command::new("python3")
-        .arg("-c")
-        .arg(script)
-        .arg(&pki.ca)
-        .arg(server.address.port().to_string())
-        .output()
-        .unwrap();
+    let output = python_client(script, &pki, &server);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         output.status.success(),
@@ -199,13 +205,7 @@ with socket.create_connection(("127.0.0.1", int(sys.argv[2])), timeout=30) as ra
         tls.sendall(b"ok")
         print(tls.recv(2).decode())
 "#;
-    let output = Command::new("python3")
-        .arg("-c")
-        .arg(script)
-        .arg(&pki.ca)
-        .arg(server.address.port().to_string())
-        .output()
-        .unwrap();
+    let output = python_client(script, &pki, &server);
     assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "ok");
 }
 
