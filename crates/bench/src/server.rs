@@ -11,6 +11,24 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
+/// The programs at `paths` below the running binary's directory (such
+/// as `examples/echo`), each found there, or an error naming the first
+/// missing one and the `build` command that makes them.
+pub fn built_programs<const N: usize>(
+    paths: [&str; N],
+    build: &str,
+) -> Result<[PathBuf; N], Box<dyn std::error::Error>> {
+    let exe = std::env::current_exe()?;
+    let dir = exe.parent().ok_or("the bench binary has no directory")?;
+    let programs = paths.map(|path| dir.join(path));
+    for program in &programs {
+        if !program.exists() {
+            return Err(format!("{} is missing: run `{build}` first", program.display()).into());
+        }
+    }
+    Ok(programs)
+}
+
 /// How to run one server. Every server stops on SIGTERM, and prints a
 /// line holding `listening on ADDRESS` on its standard output or standard
 /// error once ready, unless its address is known beforehand

@@ -2,32 +2,17 @@
 //! its failures (refused, timed out), streams on both sides, a reply
 //! that does not come in time, and bad input against a stream server.
 
+mod common;
+
 use std::cell::RefCell;
 use std::net::SocketAddr;
 use std::rc::Rc;
 use std::time::Duration;
 
+use common::{closed_port, full_backlog, run};
 use weft::streams::{self, StreamError, StreamLimits};
 use weft::time::Scheduler;
 use weft::{ConnectError, Protocol, Reactor};
-
-const PATIENCE: Duration = Duration::from_secs(30);
-
-/// Runs `future` on `reactor`, failing the test if it takes longer than
-/// `PATIENCE` (a hang becomes a failure).
-fn run<T>(reactor: &Reactor, future: impl std::future::Future<Output = T>) -> T {
-    let timers = reactor.timers();
-    reactor
-        .block_on(timers.timeout(PATIENCE, future))
-        .expect("the reactor ran")
-        .expect("the test finished in time")
-}
-
-/// A port nothing listens on: bound, then closed.
-fn closed_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
-}
 
 /// Records what arrives.
 #[derive(Debug, Default)]
@@ -76,20 +61,7 @@ fn a_refused_connection_is_the_outcome_of_connect_protocol() {
 fn a_connect_to_a_listener_with_a_full_backlog_times_out() {
     // A listener that never accepts, with a backlog of one, filled by
     // connections the kernel completes: further handshakes go unanswered.
-    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
-    socket
-        .bind(&"127.0.0.1:0".parse::<SocketAddr>().unwrap().into())
-        .unwrap();
-    socket.listen(0).unwrap();
-    let address = socket.local_addr().unwrap().as_socket().unwrap();
-    let mut fillers = Vec::new();
-    for _ in 0..8 {
-        let filler =
-            socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
-        filler.set_nonblocking(true).unwrap();
-        let _ = filler.connect(&address.into());
-        fillers.push(filler);
-    }
+    let (_listener, _fillers, address) = full_backlog();
     let reactor = Reactor::new().unwrap();
     let target = format!("tcp:host=127.0.0.1:port={}:timeout=0.5", address.port());
     let connecting = reactor

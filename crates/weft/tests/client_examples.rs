@@ -5,10 +5,10 @@
 mod common;
 
 use std::io::Write;
-use std::net::{SocketAddr, TcpListener};
+use std::net::TcpListener;
 use std::process::{Command, Output};
 
-use common::{Echo, Server, example_path};
+use common::{Echo, Server, closed_port, example_path, full_backlog};
 
 fn run_example(name: &str, endpoint: &str) -> Output {
     Command::new(example_path(name))
@@ -23,35 +23,6 @@ fn stderr_line(output: &Output) -> String {
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert_eq!(stderr.lines().count(), 1, "one line: {stderr:?}");
     stderr
-}
-
-/// A port nothing listens on.
-fn closed_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A listener that never accepts, its backlog full: connects to it hang.
-fn full_backlog() -> (socket2::Socket, Vec<socket2::Socket>, SocketAddr) {
-    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
-    socket
-        .bind(&"127.0.0.1:0".parse::<SocketAddr>().unwrap().into())
-        .unwrap();
-    socket.listen(0).unwrap();
-    let address = socket.local_addr().unwrap().as_socket().unwrap();
-    let fillers = (0..8)
-        .map(|_| {
-            let filler =
-                socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
-            filler.set_nonblocking(true).unwrap();
-            let _ = filler.connect(&address.into());
-            filler
-        })
-        .collect();
-    (socket, fillers, address)
 }
 
 #[test]

@@ -1,16 +1,17 @@
 //! ClientService over real sockets: it connects once a server comes up,
 //! reconnects across two server restarts, and stops cleanly.
 
+mod common;
+
 use std::cell::RefCell;
 use std::net::SocketAddr;
 use std::rc::Rc;
 use std::time::Duration;
 
+use common::{closed_port, run};
 use weft::client::{Backoff, ClientService, ServiceStopped};
 use weft::time::Scheduler;
 use weft::{Address, ListeningPort, Protocol, Reactor, Transport};
-
-const PATIENCE: Duration = Duration::from_secs(30);
 
 /// Back-off short enough for a test, without jitter.
 const QUICK: Backoff = Backoff {
@@ -46,14 +47,6 @@ fn listen(reactor: &Reactor, port: u16, accepted: &Rc<RefCell<Vec<Transport>>>) 
             move |_peer: &Address| Some(Accepted(accepted.clone())),
         )
         .expect("listen")
-}
-
-fn run<T>(reactor: &Reactor, future: impl std::future::Future<Output = T>) -> T {
-    let timers = reactor.timers();
-    reactor
-        .block_on(timers.timeout(PATIENCE, future))
-        .expect("the reactor ran")
-        .expect("the test finished in time")
 }
 
 #[test]
@@ -97,10 +90,7 @@ fn a_service_reconnects_across_two_server_restarts_and_stops_cleanly() {
 #[test]
 fn a_service_keeps_trying_until_the_server_comes_up() {
     let reactor = Reactor::new().unwrap();
-    let port = {
-        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        probe.local_addr().unwrap().port()
-    };
+    let port = closed_port();
     let target = format!("tcp:host=127.0.0.1:port={port}:timeout=5");
     let service = ClientService::start_with(&reactor, &target, QUICK, || Client).unwrap();
     let accepted = Rc::new(RefCell::new(Vec::new()));

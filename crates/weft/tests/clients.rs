@@ -1,10 +1,13 @@
 //! Outgoing connections: TCP (IPv4, IPv6, by name), Unix sockets, and every
 //! way a connection attempt can fail.
 
+mod common;
+
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
+use common::{closed_port, full_backlog};
 use weft::{Address, ClientFactory, CloseReason, ConnectError, Protocol, Reactor, Transport};
 
 /// Sends a greeting, records the answer, closes once answered.
@@ -187,11 +190,7 @@ fn stopping_leaves_alone_a_socket_file_another_server_put_in_its_place() {
 
 #[test]
 fn a_refused_connection_is_reported() {
-    let free_port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let free_port = closed_port();
     let reactor = Reactor::new().unwrap();
     let (factory, log) = recorder(&reactor);
     reactor.connect_tcp("127.0.0.1", free_port, None, factory);
@@ -224,25 +223,7 @@ fn an_unresolvable_host_is_reported() {
 fn a_connection_that_never_completes_times_out() {
     // A listener that never accepts, its queue filled: further SYNs are
     // dropped, so a connect stays pending.
-    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
-    socket
-        .bind(
-            &"127.0.0.1:0"
-                .parse::<std::net::SocketAddr>()
-                .unwrap()
-                .into(),
-        )
-        .unwrap();
-    socket.listen(0).unwrap();
-    let address = socket.local_addr().unwrap().as_socket().unwrap();
-    let mut fillers = Vec::new();
-    for _ in 0..8 {
-        let filler =
-            socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
-        filler.set_nonblocking(true).unwrap();
-        let _ = filler.connect(&address.into());
-        fillers.push(filler);
-    }
+    let (_listener, _fillers, address) = full_backlog();
     let reactor = Reactor::new().unwrap();
     let (factory, log) = recorder(&reactor);
     let timeout = Duration::from_millis(200);

@@ -29,6 +29,18 @@ fn await_on(clock: &Clock, deferred: Deferred<u32, String>) -> weft::task::Task<
     clock.spawn(deferred)
 }
 
+/// Awaits `deferred` for at most `limit` in a task, and starts it.
+fn await_within(
+    clock: &Clock,
+    deferred: Deferred<u32, String>,
+    limit: Duration,
+) -> weft::task::Task<Outcome> {
+    let timers = clock.timers();
+    let task = clock.spawn(async move { deferred.timeout(&timers, limit).await });
+    clock.advance(Duration::ZERO);
+    task
+}
+
 /// A deferred whose canceller counts its calls.
 fn counted(calls: &Rc<Cell<u32>>) -> (Deferred<u32, String>, Resolver<u32, String>) {
     let calls = calls.clone();
@@ -208,11 +220,9 @@ fn a_producer_that_goes_away_abandons_the_deferred() {
 #[test]
 fn a_timeout_lets_an_earlier_result_through() {
     let clock = Clock::new();
-    let timers = clock.timers();
     let calls = Rc::new(Cell::new(0));
     let (deferred, resolver) = counted(&calls);
-    let task = clock.spawn(async move { deferred.timeout(&timers, secs(5)).await });
-    clock.advance(Duration::ZERO);
+    let task = await_within(&clock, deferred, secs(5));
     clock.advance(secs(4));
     resolver.resolve(8);
     clock.advance(secs(10));
@@ -224,11 +234,9 @@ fn a_timeout_lets_an_earlier_result_through() {
 #[test]
 fn a_timeout_that_passes_cancels_the_deferred() {
     let clock = Clock::new();
-    let timers = clock.timers();
     let calls = Rc::new(Cell::new(0));
     let (deferred, resolver) = counted(&calls);
-    let task = clock.spawn(async move { deferred.timeout(&timers, secs(5)).await });
-    clock.advance(Duration::ZERO);
+    let task = await_within(&clock, deferred, secs(5));
     clock.advance(secs(5));
     assert_eq!(
         task.try_take(),
@@ -244,12 +252,10 @@ fn a_timeout_that_passes_cancels_the_deferred() {
 #[test]
 fn on_timeout_a_canceller_that_gives_a_value_wins() {
     let clock = Clock::new();
-    let timers = clock.timers();
     let (deferred, _resolver) = Deferred::with_canceller(|r: &Resolver<u32, String>| {
         r.resolve(0);
     });
-    let task = clock.spawn(async move { deferred.timeout(&timers, secs(1)).await });
-    clock.advance(Duration::ZERO);
+    let task = await_within(&clock, deferred, secs(1));
     clock.advance(secs(1));
     assert_eq!(task.try_take(), Some(Ok(Ok(0))));
 }
@@ -257,13 +263,11 @@ fn on_timeout_a_canceller_that_gives_a_value_wins() {
 #[test]
 fn a_result_due_at_the_same_instant_as_the_timeout_wins() {
     let clock = Clock::new();
-    let timers = clock.timers();
     let (deferred, resolver) = Deferred::<u32, String>::new();
     clock.call_later(secs(3), move || {
         resolver.resolve(4);
     });
-    let task = clock.spawn(async move { deferred.timeout(&timers, secs(3)).await });
-    clock.advance(Duration::ZERO);
+    let task = await_within(&clock, deferred, secs(3));
     clock.advance(secs(3));
     assert_eq!(task.try_take(), Some(Ok(Ok(4))));
 }
@@ -336,12 +340,10 @@ fn cancelling_after_a_failure_changes_nothing() {
 #[test]
 fn on_timeout_a_canceller_that_fails_gives_its_failure() {
     let clock = Clock::new();
-    let timers = clock.timers();
     let (deferred, _resolver) = Deferred::with_canceller(|r: &Resolver<u32, String>| {
         r.fail("what!".into());
     });
-    let task = clock.spawn(async move { deferred.timeout(&timers, secs(10)).await });
-    clock.advance(Duration::ZERO);
+    let task = await_within(&clock, deferred, secs(10));
     clock.advance(secs(15));
     assert_eq!(
         task.try_take(),

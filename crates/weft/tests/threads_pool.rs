@@ -1,24 +1,15 @@
 //! `defer_to_thread`: a blocking function's value awaited on the
 //! reactor, a panic contained, the pool's bound, and its shutdown.
 
+mod common;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
-use std::time::Duration;
 
+use common::{PATIENCE, run};
 use weft::Reactor;
 use weft::deferred::gather;
 use weft::task::ThreadError;
-use weft::time::Scheduler;
-
-const PATIENCE: Duration = Duration::from_secs(30);
-
-fn run<T>(reactor: &Reactor, future: impl std::future::Future<Output = T>) -> T {
-    let timers = reactor.timers();
-    reactor
-        .block_on(timers.timeout(PATIENCE, future))
-        .expect("the reactor ran")
-        .expect("the test finished in time")
-}
 
 #[test]
 fn a_blocking_function_runs_on_another_thread_and_its_value_is_awaited() {

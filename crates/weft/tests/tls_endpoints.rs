@@ -2,29 +2,15 @@
 //! and clients on one reactor, driven until what the test waits for
 //! happens (with a bound).
 
+mod common;
 mod tls_support;
 
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::time::Duration;
 
+use common::{Echo, PATIENCE};
 use tls_support::Pki;
 use weft::{Address, ClientFactory, CloseReason, ConnectError, Protocol, Reactor, Transport};
-
-const PATIENCE: Duration = Duration::from_secs(30);
-
-/// Echoes everything back.
-struct Echo(Option<Transport>);
-
-impl Protocol for Echo {
-    fn connection_made(&mut self, transport: Transport) {
-        self.0 = Some(transport);
-    }
-
-    fn data_received(&mut self, data: &[u8]) {
-        self.0.as_ref().unwrap().write(data);
-    }
-}
 
 /// What a client saw.
 #[derive(Default)]
@@ -84,7 +70,7 @@ fn ssl_echo(pki: &Pki, options: &str) -> (Reactor, u16) {
         pki.server.certificate.display()
     );
     let port = reactor
-        .listen(&description, |_: &Address| Some(Echo(None)))
+        .listen(&description, |_: &Address| Some(Echo::default()))
         .unwrap();
     let port = port.address().tcp().unwrap().port();
     (reactor, port)
@@ -139,7 +125,7 @@ fn one_pem_file_holding_key_and_certificate_is_enough() {
         pki.server_combined.display()
     );
     let port = reactor
-        .listen(&description, |_: &Address| Some(Echo(None)))
+        .listen(&description, |_: &Address| Some(Echo::default()))
         .unwrap();
     let port = port.address().tcp().unwrap().port();
     let seen = exchange(&reactor, &tls_client(port, &pki, "localhost"), b"one file");
@@ -156,7 +142,7 @@ fn failure_against(pki: &Pki, identity: &tls_support::Identity) -> String {
         identity.certificate.display()
     );
     let port = reactor
-        .listen(&description, |_: &Address| Some(Echo(None)))
+        .listen(&description, |_: &Address| Some(Echo::default()))
         .unwrap();
     let port = port.address().tcp().unwrap().port();
     let seen = exchange(&reactor, &tls_client(port, pki, "localhost"), b"x");
@@ -284,7 +270,7 @@ fn a_required_client_certificate_over_sockets() {
 fn listen_error(description: &str) -> String {
     let reactor = Reactor::new().unwrap();
     reactor
-        .listen(description, |_: &Address| Some(Echo(None)))
+        .listen(description, |_: &Address| Some(Echo::default()))
         .map(|_| ())
         .unwrap_err()
         .to_string()
@@ -340,7 +326,7 @@ fn a_missing_trust_roots_file_is_named_when_connecting() {
     let error = reactor
         .connect(
             "tls:localhost:443:trustRoots=/nonexistent/ca.pem",
-            |_: &Address| Some(Echo(None)),
+            |_: &Address| Some(Echo::default()),
         )
         .map(|_| ())
         .unwrap_err()

@@ -4,19 +4,18 @@
 //! program is missing, except under CI (the `CI` variable set), where
 //! `.ci/install` installs them and a missing one fails.
 
+mod common;
 mod tls_support;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
-use std::time::Duration;
 
+use common::{Echo, PATIENCE};
 use tls_support::Pki;
 use weft::{Address, ClientFactory, ConnectError, Protocol, Reactor, Remote, Transport};
-
-const PATIENCE: Duration = Duration::from_secs(30);
 
 /// Whether `program` runs; if not, says why the test is skipped (or
 /// fails it under CI).
@@ -43,19 +42,6 @@ fn available(program: &str) -> bool {
     found
 }
 
-/// Echoes everything back.
-struct Echo(Option<Transport>);
-
-impl Protocol for Echo {
-    fn connection_made(&mut self, transport: Transport) {
-        self.0 = Some(transport);
-    }
-
-    fn data_received(&mut self, data: &[u8]) {
-        self.0.as_ref().unwrap().write(data);
-    }
-}
-
 /// weft's TLS echo server on a reactor thread of its own.
 struct EchoServer {
     address: SocketAddr,
@@ -74,7 +60,7 @@ impl EchoServer {
         let thread = std::thread::spawn(move || {
             let reactor = Reactor::new().unwrap();
             let port = reactor
-                .listen(&description, |_: &Address| Some(Echo(None)))
+                .listen(&description, |_: &Address| Some(Echo::default()))
                 .unwrap();
             ready_tx
                 .send((port.address().tcp().unwrap(), reactor.remote()))
@@ -154,6 +140,18 @@ fn openssl_s_client_talks_to_weft() {
     assert!(echoed, "openssl s_client did not get its line back");
 }
 
+/// Runs the Python `script` with the test CA's file and `server`'s port
+/// as its arguments.
+fn python_client(script: &str, pki: &Pki, server: &EchoServer) -> Output {
+    Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&pki.ca)
+        .arg(server.address.port().to_string())
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn python_ssl_talks_to_weft() {
     if !available("python3") {
@@ -176,13 +174,7 @@ with socket.create_connection(("127.0.0.1", int(sys.argv[2])), timeout=30) as ra
         print(got.decode(), tls.version())
         tls.unwrap()
 "#;
-    let output = Command::new("python3")
-        .arg("-c")
-        .arg(script)
-        .arg(&pki.ca)
-        .arg(server.address.port().to_string())
-        .output()
-        .unwrap();
+    let output = python_client(script, &pki, &server);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         output.status.success(),
@@ -213,13 +205,7 @@ with socket.create_connection(("127.0.0.1", int(sys.argv[2])), timeout=30) as ra
         tls.sendall(b"ok")
         print(tls.recv(2).decode())
 "#;
-    let output = Command::new("python3")
-        .arg("-c")
-        .arg(script)
-        .arg(&pki.ca)
-        .arg(server.address.port().to_string())
-        .output()
-        .unwrap();
+    let output = python_client(script, &pki, &server);
     assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "ok");
 }
 
@@ -306,16 +292,26 @@ fn weft_client(pki: &Pki, port: u16) -> Result<Vec<u8>, String> {
     outcome.expect("the client finished")
 }
 
+/// Runs `openssl s_server` with `identity`, connects weft's TLS client to
+/// it, and stops the server; returns what the client got.
+fn weft_client_against_openssl(
+    pki: &Pki,
+    identity: &tls_support::Identity,
+) -> Result<Vec<u8>, String> {
+    let (mut server, port) = openssl_server(identity);
+    let result = weft_client(pki, port);
+    let _ = server.kill();
+    let _ = server.wait();
+    result
+}
+
 #[test]
 fn weft_talks_to_openssl_s_server() {
     if !available("openssl") {
         return;
     }
     let pki = Pki::new();
-    let (mut server, port) = openssl_server(&pki.server);
-    let result = weft_client(&pki, port);
-    let _ = server.kill();
-    let _ = server.wait();
+    let result = weft_client_against_openssl(&pki, &pki.server);
     assert_eq!(result.unwrap(), b"lssnepo olleh\n");
 }
 
@@ -325,10 +321,7 @@ fn weft_names_an_expired_certificate_from_openssl() {
         return;
     }
     let pki = Pki::new();
-    let (mut server, port) = openssl_server(&pki.expired);
-    let result = weft_client(&pki, port);
-    let _ = server.kill();
-    let _ = server.wait();
+    let result = weft_client_against_openssl(&pki, &pki.expired);
     let error = result.unwrap_err();
     assert!(error.contains("certificate expired"), "{error}");
 }

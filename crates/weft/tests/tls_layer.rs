@@ -11,10 +11,10 @@ use tls_support::Pki;
 use weft::CloseKind;
 use weft::protocols::LineReceiver;
 use weft::protocols::telnet::{Policy, TelnetProtocol};
-use weft::testing::{Clock, StringTransport, loopback};
+use weft::testing::{Clock, Loopback, StringTransport, loopback};
 use weft::tls::{
-    ClientVerification, ServerName, TlsClientOptions, TlsEvent, TlsProtocol, TlsRole,
-    TlsServerOptions, TlsSession,
+    ClientVerification, TlsClientOptions, TlsEvent, TlsProtocol, TlsRole, TlsServerOptions,
+    TlsSession,
 };
 use weft::{CloseReason, HalfClose, LayerEvent, Protocol, Transport};
 
@@ -98,6 +98,23 @@ fn session(peer: &Peer) -> Rc<TlsSession> {
     TlsSession::of(peer.transport.as_ref().unwrap()).expect("a TLS layer")
 }
 
+/// A client and a server that log only, their handshake done.
+fn handshaken(pki: &Pki, clock: &Clock) -> Loopback<TlsProtocol<Peer>, TlsProtocol<Peer>> {
+    let client = TlsProtocol::new(pki.client_role(), clock, Peer::default());
+    let server = TlsProtocol::new(pki.server_role(), clock, Peer::default());
+    let mut pair = loopback(client, server);
+    pair.pump();
+    pair
+}
+
+/// A server that logs only, connected to a wire that records what it sends.
+fn server_on_a_wire(pki: &Pki, clock: &Clock) -> (TlsProtocol<Peer>, StringTransport) {
+    let wire = StringTransport::new();
+    let mut server = TlsProtocol::new(pki.server_role(), clock, Peer::default());
+    server.connection_made(wire.transport());
+    (server, wire)
+}
+
 #[test]
 fn writes_held_during_the_handshake_arrive_encrypted_and_echo_back() {
     let pki = Pki::new();
@@ -161,9 +178,7 @@ fn the_bytes_on_the_wire_are_not_the_plaintext() {
 fn a_handshake_not_done_in_time_closes_the_connection_on_the_fake_clock() {
     let pki = Pki::new();
     let clock = Clock::new();
-    let wire = StringTransport::new();
-    let mut server = TlsProtocol::new(pki.server_role(), &clock, Peer::default());
-    server.connection_made(wire.transport());
+    let (_server, wire) = server_on_a_wire(&pki, &clock);
     clock.advance(Duration::from_secs(9));
     assert_eq!(wire.close_requested(), None);
     clock.advance(Duration::from_secs(1));
@@ -177,10 +192,7 @@ fn a_handshake_not_done_in_time_closes_the_connection_on_the_fake_clock() {
 fn a_finished_handshake_cancels_its_timeout() {
     let pki = Pki::new();
     let clock = Clock::new();
-    let client = TlsProtocol::new(pki.client_role(), &clock, Peer::default());
-    let server = TlsProtocol::new(pki.server_role(), &clock, Peer::default());
-    let mut pair = loopback(client, server);
-    pair.pump();
+    let pair = handshaken(&pki, &clock);
     assert_eq!(clock.pending_calls(), 0);
     clock.advance(Duration::from_secs(60));
     assert!(!pair.is_closed());
@@ -190,9 +202,7 @@ fn a_finished_handshake_cancels_its_timeout() {
 fn plaintext_sent_to_a_tls_server_is_named_and_closed() {
     let pki = Pki::new();
     let clock = Clock::new();
-    let wire = StringTransport::new();
-    let mut server = TlsProtocol::new(pki.server_role(), &clock, Peer::default());
-    server.connection_made(wire.transport());
+    let (mut server, wire) = server_on_a_wire(&pki, &clock);
     server.data_received(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n");
     let Some(CloseKind::Flush(Some(why))) = wire.close_requested() else {
         panic!("not closed with a reason");
@@ -209,10 +219,7 @@ fn plaintext_sent_to_a_tls_server_is_named_and_closed() {
 fn a_garbage_record_after_the_handshake_ends_both_sides_with_the_reason() {
     let pki = Pki::new();
     let clock = Clock::new();
-    let client = TlsProtocol::new(pki.client_role(), &clock, Peer::default());
-    let server = TlsProtocol::new(pki.server_role(), &clock, Peer::default());
-    let mut pair = loopback(client, server);
-    pair.pump();
+    let mut pair = handshaken(&pki, &clock);
     let (client_session, server_session) = (
         session(pair.client().inner()),
         session(pair.server().inner()),
@@ -239,11 +246,8 @@ fn a_garbage_record_after_the_handshake_ends_both_sides_with_the_reason() {
 fn a_close_sends_close_notify_and_the_peer_hears_a_clean_end() {
     let pki = Pki::new();
     let clock = Clock::new();
-    let client = TlsProtocol::new(pki.client_role(), &clock, Peer::default());
-    let server = TlsProtocol::new(pki.server_role(), &clock, Peer::default());
-    let client_log = client.inner().log.clone();
-    let mut pair = loopback(client, server);
-    pair.pump();
+    let mut pair = handshaken(&pki, &clock);
+    let client_log = pair.client().inner().log.clone();
     let transport = pair.server().inner().transport.clone().unwrap();
     transport.write(b"bye");
     transport.lose_connection();
@@ -261,11 +265,8 @@ fn a_close_sends_close_notify_and_the_peer_hears_a_clean_end() {
 fn an_end_of_input_without_close_notify_is_told_as_truncation() {
     let pki = Pki::new();
     let clock = Clock::new();
-    let client = TlsProtocol::new(pki.client_role(), &clock, Peer::default());
-    let server = TlsProtocol::new(pki.server_role(), &clock, Peer::default());
-    let client_log = client.inner().log.clone();
-    let mut pair = loopback(client, server);
-    pair.pump();
+    let mut pair = handshaken(&pki, &clock);
+    let client_log = pair.client().inner().log.clone();
     // The TCP connection ends under the TLS session, as an attacker would end it.
     assert_eq!(pair.client().eof_received(), HalfClose::Close);
     let entries = client_log.entries();
@@ -276,9 +277,7 @@ fn an_end_of_input_without_close_notify_is_told_as_truncation() {
 fn the_peer_leaving_mid_handshake_is_the_failure() {
     let pki = Pki::new();
     let clock = Clock::new();
-    let wire = StringTransport::new();
-    let mut server = TlsProtocol::new(pki.server_role(), &clock, Peer::default());
-    server.connection_made(wire.transport());
+    let (mut server, _wire) = server_on_a_wire(&pki, &clock);
     assert_eq!(server.eof_received(), HalfClose::Close);
     let session = session(server.inner());
     assert_eq!(
@@ -326,10 +325,7 @@ fn alpn_agrees_on_a_protocol_both_offer() {
         alpn: vec!["http/1.1".into()],
         ..TlsClientOptions::default()
     };
-    let client_role = TlsRole::Client(
-        client_options.load().unwrap(),
-        ServerName::try_from("localhost").unwrap(),
-    );
+    let client_role = pki.client_role_with(client_options);
     let client = TlsProtocol::new(client_role, &clock, Peer::default());
     let server = TlsProtocol::new(
         TlsRole::Server(server_options.load().unwrap()),
@@ -369,10 +365,7 @@ fn a_required_client_certificate_is_checked() {
         private_key: Some(pki.client.key.clone()),
         ..TlsClientOptions::default()
     };
-    let role = TlsRole::Client(
-        with_certificate.load().unwrap(),
-        ServerName::try_from("localhost").unwrap(),
-    );
+    let role = pki.client_role_with(with_certificate);
     let server = server_asking_for_client_certificates(&pki, ClientVerification::Required);
     let mut pair = loopback(
         TlsProtocol::new(role, &clock, Peer::default()),

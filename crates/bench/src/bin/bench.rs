@@ -14,7 +14,7 @@ use std::time::Duration;
 use weft_bench::args::{number, seconds};
 use weft_bench::load::{self, Measured, Window};
 use weft_bench::report::{self, Row};
-use weft_bench::server::{Server, ServerSpec};
+use weft_bench::server::{Server, ServerSpec, built_programs};
 use weft_bench::tasks::{self, Runtime};
 use weft_bench::timers::{self, Implementation, Pattern};
 use weft_bench::{machine_description, pin_to_core, proc_stats, raise_fd_limit};
@@ -177,20 +177,10 @@ fn run(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
 /// The servers to compare, in the order they run. The first two are
 /// weft and tokio with a 4 KiB buffer: the ratios are taken against them.
 fn server_specs(options: &Options) -> Result<Vec<ServerSpec>, Box<dyn std::error::Error>> {
-    let exe = std::env::current_exe()?;
-    let dir = exe.parent().ok_or("the bench binary has no directory")?;
-    let weft_echo = dir.join("examples").join("echo");
-    let tokio_echo = dir.join("tokio-echo");
-    let stream_echo = dir.join("weft-stream-echo");
-    for program in [&weft_echo, &tokio_echo, &stream_echo] {
-        if !program.exists() {
-            return Err(format!(
-                "{} is missing: run `cargo build --release -p weft -p weft-bench --example echo --bins` first",
-                program.display()
-            )
-            .into());
-        }
-    }
+    let [weft_echo, tokio_echo, stream_echo] = built_programs(
+        ["examples/echo", "tokio-echo", "weft-stream-echo"],
+        "cargo build --release -p weft -p weft-bench --example echo --bins",
+    )?;
     let python_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("python");
     let mut specs = vec![
         spec("weft", &weft_echo, &["tcp:port=0:interface=127.0.0.1"]),
@@ -568,21 +558,10 @@ fn cpu_micros_per_unit(measured: &Measured) -> f64 {
 /// core, loaded in turn, round after round: datagrams echoed per second
 /// and server CPU per datagram.
 fn udp_benchmark(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
-    let exe = std::env::current_exe()?;
-    let dir = exe.parent().ok_or("the bench binary has no directory")?;
-    let (weft_echo, tokio_echo) = (
-        dir.join("examples").join("udp_echo"),
-        dir.join("tokio-udp-echo"),
-    );
-    for program in [&weft_echo, &tokio_echo] {
-        if !program.exists() {
-            return Err(format!(
-                "{} is missing: run `cargo build --release -p weft -p weft-bench --example udp_echo --bins` first",
-                program.display()
-            )
-            .into());
-        }
-    }
+    let [weft_echo, tokio_echo] = built_programs(
+        ["examples/udp_echo", "tokio-udp-echo"],
+        "cargo build --release -p weft -p weft-bench --example udp_echo --bins",
+    )?;
     pin_to_core(options.client_core)?;
     let (weft_at, tokio_at) = (load::free_udp_port()?, load::free_udp_port()?);
     let weft_endpoint = format!("udp:port={}:interface=127.0.0.1", weft_at.port());

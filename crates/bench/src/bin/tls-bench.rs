@@ -15,7 +15,7 @@ use rustls::ClientConfig;
 use weft_bench::args::{number, seconds};
 use weft_bench::load::{Measured, Window};
 use weft_bench::report::{self, Row};
-use weft_bench::server::{Server, ServerSpec};
+use weft_bench::server::{Server, ServerSpec, built_programs};
 use weft_bench::{machine_description, pin_to_core, proc_stats, raise_fd_limit, tls_load};
 
 const USAGE: &str = "\
@@ -119,19 +119,10 @@ impl Drop for Certificate {
 
 /// weft's echo over `ssl:` and tokio-rustls's, in that order.
 fn server_specs(certificate: &Certificate) -> Result<Vec<ServerSpec>, Box<dyn std::error::Error>> {
-    let exe = std::env::current_exe()?;
-    let dir = exe.parent().ok_or("the bench binary has no directory")?;
-    let weft_echo = dir.join("examples").join("echo");
-    let tokio_echo = dir.join("tokio-tls-echo");
-    for program in [&weft_echo, &tokio_echo] {
-        if !program.exists() {
-            return Err(format!(
-                "{} is missing: run `cargo build --release -p weft -p weft-bench --example echo --bins` first",
-                program.display()
-            )
-            .into());
-        }
-    }
+    let [weft_echo, tokio_echo] = built_programs(
+        ["examples/echo", "tokio-tls-echo"],
+        "cargo build --release -p weft -p weft-bench --example echo --bins",
+    )?;
     let (key, cert) = (
         certificate.key.display().to_string(),
         certificate.certificate.display().to_string(),

@@ -10,6 +10,7 @@ use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use weft::time::Scheduler;
 use weft::{Factory, Protocol, Reactor, Remote, Transport};
 
 /// Upper bound for any single wait in a test: far above what any run
@@ -258,4 +259,43 @@ pub fn read_line(stream: &std::net::TcpStream) -> String {
         .read_line(&mut line)
         .expect("read a line");
     line
+}
+
+/// Runs `future` on `reactor`, failing the test if it takes longer than
+/// [`PATIENCE`] (a hang becomes a failure).
+pub fn run<T>(reactor: &Reactor, future: impl std::future::Future<Output = T>) -> T {
+    let timers = reactor.timers();
+    reactor
+        .block_on(timers.timeout(PATIENCE, future))
+        .expect("the reactor ran")
+        .expect("the test finished in time")
+}
+
+/// A port nothing listens on: bound, then closed.
+pub fn closed_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A listener that never accepts, its backlog full: connects to it hang.
+pub fn full_backlog() -> (socket2::Socket, Vec<socket2::Socket>, SocketAddr) {
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    socket
+        .bind(&"127.0.0.1:0".parse::<SocketAddr>().unwrap().into())
+        .unwrap();
+    socket.listen(0).unwrap();
+    let address = socket.local_addr().unwrap().as_socket().unwrap();
+    let fillers = (0..8)
+        .map(|_| {
+            let filler =
+                socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+            filler.set_nonblocking(true).unwrap();
+            let _ = filler.connect(&address.into());
+            filler
+        })
+        .collect();
+    (socket, fillers, address)
 }

@@ -111,8 +111,16 @@ impl Pki {
 
     /// A client role for `localhost`, trusting the test CA.
     pub fn client_role(&self) -> TlsRole {
+        self.client_role_with(TlsClientOptions {
+            trust_roots: Some(self.ca.clone()),
+            ..TlsClientOptions::default()
+        })
+    }
+
+    /// A client role for `localhost` with `options`.
+    pub fn client_role_with(&self, options: TlsClientOptions) -> TlsRole {
         TlsRole::Client(
-            self.client_config(),
+            options.load().expect("client configuration"),
             ServerName::try_from("localhost").unwrap(),
         )
     }
