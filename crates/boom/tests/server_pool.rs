@@ -40,11 +40,10 @@ fn players_fill_an_arena_on_one_reactor_before_the_next_opens_on_another() {
                 shared.clone(),
                 member.index(),
             )?;
-            let lobby = shared.clone();
-            let port = member.listen_dispatched(
+            let port = shared.listen_dispatched(
+                member,
                 "tcp:port=0:interface=127.0.0.1",
                 server.admission(),
-                move |_| lobby.session_for_newcomer(),
             )?;
             if let Some(port) = port {
                 ready_tx.send(port.address().tcp().unwrap()).unwrap();

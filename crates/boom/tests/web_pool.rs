@@ -52,22 +52,20 @@ fn watchers_see_the_arenas_of_every_reactor() {
                 shared.clone(),
                 member.index(),
             )?;
-            let lobby = shared.clone();
-            let telnet = member.listen_dispatched(
+            let telnet = shared.listen_dispatched(
+                member,
                 "tcp:port=0:interface=127.0.0.1",
                 server.admission(),
-                move |_| lobby.session_for_newcomer(),
             )?;
             let service = "tcp:port=0:interface=127.0.0.2";
             let elsewhere = Elsewhere {
                 dispatcher: member.dispatcher(),
                 service: Rc::from(service),
             };
-            let lobby = shared.clone();
-            let web = member.listen_dispatched(
+            let web = shared.listen_dispatched(
+                member,
                 service,
                 server.web_admission_in_pool(elsewhere),
-                move |_| lobby.session_for_newcomer(),
             )?;
             if let (Some(telnet), Some(web)) = (telnet, web) {
                 let address = |port: weft::ListeningPort| port.address().tcp().unwrap();
