@@ -11,6 +11,7 @@ pub mod fake;
 pub mod net;
 pub mod page;
 pub mod pane;
+pub mod pool;
 pub mod received;
 pub mod ssh;
 pub mod terminal;
