@@ -392,11 +392,8 @@ fn listen_dispatched<F: weft::Factory + 'static>(
     factory: F,
     lobby: &std::sync::Arc<Lobby>,
 ) -> Result<Option<ListeningPort>, ServerError> {
-    let lobby = lobby.clone();
-    member
-        .listen_dispatched(&endpoint.to_string(), factory, move |_| {
-            lobby.session_for_newcomer()
-        })
+    lobby
+        .listen_dispatched(member, &endpoint.to_string(), factory)
         .map_err(|source| ServerError::Listen {
             endpoint: endpoint.to_string(),
             source,

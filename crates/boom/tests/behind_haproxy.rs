@@ -5,10 +5,10 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 
+use support::binary::start_announced;
 use support::net::Client;
 use weft::testing::haproxy::{self, Haproxy, SendProxy};
 
@@ -23,16 +23,11 @@ struct Boom {
 
 impl Boom {
     fn start(threads: &str) -> Boom {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_boom"))
-            .args(["--listen", "haproxy:tcp:port=0:interface=127.0.0.1"])
-            .args(["--max-per-address", "1", "--threads", threads])
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start boom");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
+        let (child, line) = start_announced(
+            Command::new(env!("CARGO_BIN_EXE_boom"))
+                .args(["--listen", "haproxy:tcp:port=0:interface=127.0.0.1"])
+                .args(["--max-per-address", "1", "--threads", threads]),
+        );
         // "boom: listening on 127.0.0.1:PORT for a proxy …; players join
         // through the proxy"
         assert!(line.contains("players join through the proxy"), "{line}");

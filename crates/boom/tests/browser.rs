@@ -9,6 +9,7 @@
 mod support;
 
 use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
@@ -152,6 +153,28 @@ async fn press(client: &Client, key: char) {
     client.perform_actions(keys).await.expect("a key press");
 }
 
+/// Opens the game's page at `address`, types `name` and presses Play.
+async fn play_as(client: &Client, address: SocketAddr, name: &str) {
+    client
+        .goto(&format!("http://{address}/"))
+        .await
+        .expect("the page loads");
+    client
+        .find(Locator::Id("name"))
+        .await
+        .expect("a name field")
+        .send_keys(name)
+        .await
+        .expect("type a name");
+    client
+        .find(Locator::Id("play"))
+        .await
+        .expect("a play button")
+        .click()
+        .await
+        .expect("play");
+}
+
 /// The server for these tests: the classic game (everyone starts at the
 /// top-left corner), fast frames.
 fn server() -> TestServer {
@@ -165,20 +188,7 @@ async fn a_browser_plays_meets_a_telnet_player_and_is_watched() {
     };
     let server = server();
     let client = driver.browser().await;
-    let page = format!("http://{}/", server.web_address);
-    client.goto(&page).await.expect("the page loads");
-    let name = client
-        .find(Locator::Id("name"))
-        .await
-        .expect("a name field");
-    name.send_keys("Ann").await.expect("type a name");
-    client
-        .find(Locator::Id("play"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .expect("play");
+    play_as(&client, server.web_address, "Ann").await;
 
     // The board appears, the own pawn (A, the first) at the corner.
     assert_eq!(
@@ -259,19 +269,7 @@ async fn a_phone_plays_with_the_on_screen_pad_under_its_chosen_name() {
     // chosen on the page.
     let server = TestServer::start(full());
     let client = driver.phone().await;
-    client
-        .goto(&format!("http://{}/", server.web_address))
-        .await
-        .expect("the page loads");
-    let name = client.find(Locator::Id("name")).await.unwrap();
-    name.send_keys("Ann").await.unwrap();
-    client
-        .find(Locator::Id("play"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    play_as(&client, server.web_address, "Ann").await;
     assert_eq!(
         until(
             &client,

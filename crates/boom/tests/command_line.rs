@@ -1,10 +1,10 @@
 //! The `boom` command: argument errors, and a graceful exit on SIGTERM.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 mod support;
 
+use support::binary::start_announced;
 use support::net::Client;
 use support::received::Frames;
 
@@ -105,21 +105,13 @@ fn a_port_in_use_is_named_as_written_with_the_cause_and_the_fix() {
 
 #[test]
 fn sigterm_tells_the_players_and_exits_with_0() {
-    let mut child = boom()
-        .args([
-            "--classic",
-            "--frame-ms",
-            "20",
-            "--listen",
-            "tcp:port=0:interface=127.0.0.1",
-        ])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start boom");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let (mut child, line) = start_announced(boom().args([
+        "--classic",
+        "--frame-ms",
+        "20",
+        "--listen",
+        "tcp:port=0:interface=127.0.0.1",
+    ]));
     // "… join with: telnet 127.0.0.1 PORT"
     let mut words = line.split_whitespace().rev();
     let port: u16 = words.next().unwrap().parse().expect("a port");

@@ -5,14 +5,10 @@
 
 mod support;
 
-use std::sync::mpsc;
-
-use boom::server::mode::Mode;
-use boom::server::{Lobby, Options, Server};
+use boom::server::Options;
+use support::full;
 use support::net::Client;
 use support::received::{Frame, Frames};
-use support::{PATIENCE, full};
-use weft::pool::{Member, Pool};
 
 /// Status lines under a full-game board.
 const STATUS: usize = 3;
@@ -28,31 +24,14 @@ fn players_fill_an_arena_on_one_reactor_before_the_next_opens_on_another() {
         max_players: 2,
         ..full()
     };
-    let lobby = Lobby::new(2, Mode::Full);
-    let (ready_tx, ready_rx) = mpsc::channel();
-    let shared = lobby.clone();
-    let pool = Pool::new()
-        .threads(2)
-        .start(move |member: &Member| {
-            let server = Server::on_reactor_in_lobby(
-                member.reactor(),
-                options.clone(),
-                shared.clone(),
-                member.index(),
-            )?;
-            let lobby = shared.clone();
-            let port = member.listen_dispatched(
-                "tcp:port=0:interface=127.0.0.1",
-                server.admission(),
-                move |_| lobby.session_for_newcomer(),
-            )?;
-            if let Some(port) = port {
-                ready_tx.send(port.address().tcp().unwrap()).unwrap();
-            }
-            Ok(())
-        })
-        .unwrap();
-    let address = ready_rx.recv_timeout(PATIENCE).unwrap();
+    let (pool, lobby, address) = support::pool::start(options, |member, lobby, server| {
+        let port = lobby.listen_dispatched(
+            member,
+            "tcp:port=0:interface=127.0.0.1",
+            server.admission(),
+        )?;
+        Ok(port.map(|port| port.address().tcp().unwrap()))
+    });
 
     let mut a = Client::connect(address);
     assert!(a.frame(STATUS).status_line("You are A").is_some());

@@ -1,58 +1,17 @@
 //! The session core on its own: no sockets, no transports, no clock. Each
 //! test says what happens at which time and reads what the session
-//! answers for each player (a [`Mailbox`]).
+//! answers for each player (a `Mailbox`).
 
 mod support;
 
 use std::time::Duration;
 
-use boom::server::{Close, Mailbox, Options, PlayerId, RenderMode, Session, Work};
-use support::received::{Frame, Received};
+use boom::server::{Close, Options, RenderMode, Session};
+use support::driver::Driver;
 use support::{classic, contains, full};
 
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
-}
-
-/// A session, its mailbox, and the time of the next tick.
-struct Driver {
-    session: Session,
-    mail: Mailbox,
-    interval: Duration,
-    now: Duration,
-}
-
-impl Driver {
-    fn new(options: Options) -> Driver {
-        Driver {
-            interval: options.frame_interval,
-            session: Session::new(options).expect("valid options"),
-            mail: Mailbox::new(),
-            now: Duration::ZERO,
-        }
-    }
-
-    fn join(&mut self) -> PlayerId {
-        self.session.join(self.now)
-    }
-
-    fn keys(&mut self, player: PlayerId, bytes: &[u8]) {
-        self.session.keys(player, bytes, self.now, &mut self.mail);
-    }
-
-    /// The next tick: one interval later.
-    fn tick(&mut self) -> Work {
-        self.now += self.interval;
-        self.session.tick(self.now, &mut self.mail)
-    }
-
-    /// The last frame `player` was sent since the last look, with
-    /// `status` lines after it.
-    fn frame(&mut self, player: PlayerId, status: usize) -> Option<Frame> {
-        let mut received = Received::default();
-        received.push(&self.mail.take(player));
-        std::iter::from_fn(|| received.frame(status)).last()
-    }
 }
 
 #[test]

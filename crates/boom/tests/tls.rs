@@ -1,16 +1,16 @@
 //! `boom --listen ssl:…`: the game served over TLS, on one reactor and on
 //! a pool of them, and a bad key file named with a non-zero exit.
 
+mod support;
+
 use std::cell::RefCell;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::rc::Rc;
-use std::time::Duration;
 
+use support::PATIENCE;
+use support::binary::start_announced;
 use weft::{Address, Protocol, Reactor};
-
-const PATIENCE: Duration = Duration::from_secs(30);
 
 /// A self-signed certificate for `localhost` and its key, as PEM files in
 /// a directory removed at the end.
@@ -57,15 +57,7 @@ impl Drop for Boom {
 
 /// Starts `boom` with `args`; returns it and the port of its announcement.
 fn start(args: &[&str]) -> (Boom, u16) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_boom"))
-        .args(args)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let (child, line) = start_announced(Command::new(env!("CARGO_BIN_EXE_boom")).args(args));
     assert!(
         line.contains("join with: openssl s_client -quiet -connect 127.0.0.1:"),
         "{line}"

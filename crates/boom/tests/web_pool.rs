@@ -7,17 +7,14 @@ mod support;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::rc::Rc;
-use std::sync::mpsc;
 use std::time::Instant;
 
-use boom::server::mode::Mode;
+use boom::server::Options;
 use boom::server::web::Elsewhere;
-use boom::server::{Lobby, Options, Server};
 use support::browser_socket::PageSocket;
 use support::net::Client;
 use support::received::Frames;
 use support::{PATIENCE, full};
-use weft::pool::{Member, Pool};
 
 const STATUS: usize = 3;
 
@@ -40,43 +37,24 @@ fn watchers_see_the_arenas_of_every_reactor() {
         max_players: 1,
         ..full()
     };
-    let lobby = Lobby::new(2, Mode::Full);
-    let (ready_tx, ready_rx) = mpsc::channel();
-    let shared = lobby.clone();
-    let pool = Pool::new()
-        .threads(2)
-        .start(move |member: &Member| {
-            let server = Server::on_reactor_in_lobby(
-                member.reactor(),
-                options.clone(),
-                shared.clone(),
-                member.index(),
-            )?;
-            let lobby = shared.clone();
-            let telnet = member.listen_dispatched(
-                "tcp:port=0:interface=127.0.0.1",
-                server.admission(),
-                move |_| lobby.session_for_newcomer(),
-            )?;
-            let service = "tcp:port=0:interface=127.0.0.2";
-            let elsewhere = Elsewhere {
-                dispatcher: member.dispatcher(),
-                service: Rc::from(service),
-            };
-            let lobby = shared.clone();
-            let web = member.listen_dispatched(
-                service,
-                server.web_admission_in_pool(elsewhere),
-                move |_| lobby.session_for_newcomer(),
-            )?;
-            if let (Some(telnet), Some(web)) = (telnet, web) {
-                let address = |port: weft::ListeningPort| port.address().tcp().unwrap();
-                ready_tx.send((address(telnet), address(web))).unwrap();
-            }
-            Ok(())
-        })
-        .unwrap();
-    let (telnet, web) = ready_rx.recv_timeout(PATIENCE).unwrap();
+    let (pool, lobby, (telnet, web)) = support::pool::start(options, |member, lobby, server| {
+        let telnet = lobby.listen_dispatched(
+            member,
+            "tcp:port=0:interface=127.0.0.1",
+            server.admission(),
+        )?;
+        let service = "tcp:port=0:interface=127.0.0.2";
+        let elsewhere = Elsewhere {
+            dispatcher: member.dispatcher(),
+            service: Rc::from(service),
+        };
+        let web =
+            lobby.listen_dispatched(member, service, server.web_admission_in_pool(elsewhere))?;
+        let address = |port: weft::ListeningPort| port.address().tcp().unwrap();
+        Ok(telnet
+            .zip(web)
+            .map(|(telnet, web)| (address(telnet), address(web))))
+    });
 
     let mut a = Client::connect(telnet);
     a.frame_until(STATUS, |f| f.status_line("You are A").is_some());

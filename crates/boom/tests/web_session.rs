@@ -4,57 +4,11 @@
 
 mod support;
 
-use std::time::Duration;
-
+use boom::server::Close;
 use boom::server::view::WebView;
-use boom::server::{Close, Mailbox, Options, PlayerId, Session};
+use support::driver::Driver;
 use support::page::Page;
 use support::{classic, full};
-
-struct Driver {
-    session: Session,
-    mail: Mailbox,
-    interval: Duration,
-    now: Duration,
-}
-
-impl Driver {
-    fn new(options: Options) -> Driver {
-        Driver {
-            interval: options.frame_interval,
-            session: Session::new(options).expect("valid options"),
-            mail: Mailbox::new(),
-            now: Duration::ZERO,
-        }
-    }
-
-    fn join_web(&mut self, name: &str) -> PlayerId {
-        self.session
-            .join_with(self.now, Some(name), Box::new(WebView::new()))
-    }
-
-    fn keys(&mut self, player: PlayerId, bytes: &[u8]) {
-        self.session.keys(player, bytes, self.now, &mut self.mail);
-    }
-
-    fn tick(&mut self) {
-        self.now += self.interval;
-        self.session.tick(self.now, &mut self.mail);
-    }
-
-    /// What `player` was sent since the last look, as text.
-    fn take(&mut self, player: PlayerId) -> String {
-        String::from_utf8(self.mail.take(player)).expect("text")
-    }
-
-    /// Applies what `player` was sent to `page`.
-    fn update(&mut self, player: PlayerId, page: &mut Page) {
-        let text = self.take(player);
-        if !text.is_empty() {
-            page.apply(&text);
-        }
-    }
-}
 
 #[test]
 fn a_page_gets_the_board_once_then_only_the_cells_that_changed() {

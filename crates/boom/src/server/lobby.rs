@@ -7,6 +7,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use weft::policies::AddressCounts;
+use weft::pool::Member;
+use weft::{Factory, ListeningPort};
 
 use super::mode::Mode;
 use super::names::{HeldName, Names};
@@ -129,6 +131,20 @@ impl Lobby {
             .find(|&i| self.seats[i].load(Ordering::Relaxed) > 0)
             .or_else(|| (0..self.seats.len()).min_by_key(load))
             .unwrap_or(0)
+    }
+
+    /// Listens on `endpoint` on a pool of this lobby's sessions: reactor 0
+    /// accepts, and hands each connection to the reactor
+    /// [`session_for_newcomer`](Self::session_for_newcomer) names. The
+    /// port on member 0, `None` on the others.
+    pub fn listen_dispatched<F: Factory>(
+        self: &Arc<Self>,
+        member: &Member,
+        endpoint: &str,
+        factory: F,
+    ) -> Result<Option<ListeningPort>, weft::Error> {
+        let lobby = self.clone();
+        member.listen_dispatched(endpoint, factory, move |_| lobby.session_for_newcomer())
     }
 }
 

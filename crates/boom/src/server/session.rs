@@ -72,6 +72,28 @@ struct Player {
     input: Input,
 }
 
+impl Player {
+    /// A newcomer to arena `arena`, drawn by `view`, reading keys as
+    /// `mode` does: a player with `pawn`, or a watcher with none.
+    fn new(
+        arena: usize,
+        pawn: Option<(PawnId, HeldName)>,
+        view: Box<dyn View>,
+        mode: Mode,
+    ) -> Player {
+        Player {
+            arena: Some(arena),
+            pawn,
+            view,
+            window: (0, 0),
+            telnet: false,
+            paused_since: None,
+            unanswered: None,
+            input: Input::new(mode.keys()),
+        }
+    }
+}
+
 /// The game server's state: arenas, players, names; see the [module
 /// docs](self).
 ///
@@ -250,16 +272,7 @@ impl Session {
     /// closes, the watcher is told so and its connection closed.
     pub fn watch(&mut self, key: usize, view: Box<dyn View>) -> Option<PlayerId> {
         let served = self.arenas.get_mut(key)?;
-        let id = PlayerId(self.players.insert(Player {
-            arena: Some(key),
-            pawn: None,
-            view,
-            window: (0, 0),
-            telnet: false,
-            paused_since: None,
-            unanswered: None,
-            input: Input::new(self.mode.keys()),
-        }));
+        let id = PlayerId(self.players.insert(Player::new(key, None, view, self.mode)));
         served.watchers.push(id);
         tracing::debug!(watcher = id.0, arena = key, "watcher joined");
         Some(id)
@@ -310,16 +323,12 @@ impl Session {
         let served = &mut self.arenas[arena_key];
         served.advance(now);
         let pawn = served.arena.join(&name);
-        let id = PlayerId(self.players.insert(Player {
-            arena: Some(arena_key),
-            pawn: Some((pawn, held)),
+        let id = PlayerId(self.players.insert(Player::new(
+            arena_key,
+            Some((pawn, held)),
             view,
-            window: (0, 0),
-            telnet: false,
-            paused_since: None,
-            unanswered: None,
-            input: Input::new(self.mode.keys()),
-        }));
+            self.mode,
+        )));
         self.arenas[arena_key].players.push(id);
         self.keep_company(arena_key);
         self.playing += 1;

@@ -8,6 +8,17 @@ use std::sync::mpsc;
 
 use super::PATIENCE;
 
+/// Starts `command` with its standard output piped, and returns it with
+/// the first line it prints: where the `boom` binary says it listens.
+pub fn start_announced(command: &mut Command) -> (Child, String) {
+    let mut child = command.stdout(Stdio::piped()).spawn().expect("start boom");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    (child, line)
+}
+
 /// The `boom` binary serving telnet and SSH on free ports of 127.0.0.1.
 pub struct Boom {
     child: Child,

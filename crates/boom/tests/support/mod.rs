@@ -6,10 +6,12 @@
 
 pub mod binary;
 pub mod browser_socket;
+pub mod driver;
 pub mod fake;
 pub mod net;
 pub mod page;
 pub mod pane;
+pub mod pool;
 pub mod received;
 pub mod ssh;
 pub mod terminal;
