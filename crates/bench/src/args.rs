@@ -4,6 +4,78 @@ use std::process::ExitCode;
 use std::str::FromStr;
 use std::time::Duration;
 
+use crate::load::Window;
+
+/// The options every side-by-side run of servers takes (`bench`,
+/// `tls-bench`): how many rounds, how long each load runs, its
+/// connections and message size, the idle connections of the memory
+/// figure, and the cores of the servers and of the load generator.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// Rounds over all servers; medians are reported.
+    pub rounds: usize,
+    /// Warm-up and measured time of each load run.
+    pub window: Window,
+    /// Connections of the loads.
+    pub connections: usize,
+    /// Message size, bytes.
+    pub size: usize,
+    /// Idle connections for the memory figure.
+    pub idle: usize,
+    /// The core the servers are pinned to.
+    pub server_core: usize,
+    /// The core the load generator is pinned to.
+    pub client_core: usize,
+}
+
+impl RunOptions {
+    /// The defaults, with `rounds` rounds.
+    pub fn with_rounds(rounds: usize) -> Self {
+        RunOptions {
+            rounds,
+            window: Window {
+                warmup: Duration::from_millis(300),
+                measure: Duration::from_millis(1000),
+            },
+            connections: 50,
+            size: 512,
+            idle: 10_000,
+            server_core: 0,
+            client_core: 1,
+        }
+    }
+
+    /// Takes `arg` if it is one of these options, its value from
+    /// `value`: `Ok(true)` when taken, `Ok(false)` when `arg` is another
+    /// option, an error naming a bad value.
+    pub fn take(
+        &mut self,
+        arg: &str,
+        value: impl FnOnce() -> Result<String, String>,
+    ) -> Result<bool, String> {
+        match arg {
+            "--rounds" => self.rounds = number(arg, &value()?)?,
+            "--duration" => self.window.measure = seconds(arg, &value()?)?,
+            "--warmup" => self.window.warmup = seconds(arg, &value()?)?,
+            "--connections" => self.connections = number(arg, &value()?)?,
+            "--size" => self.size = number(arg, &value()?)?,
+            "--idle" => self.idle = number(arg, &value()?)?,
+            "--server-core" => self.server_core = number(arg, &value()?)?,
+            "--client-core" => self.client_core = number(arg, &value()?)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// Refuses counts that would measure nothing.
+    pub fn check(&self) -> Result<(), String> {
+        if self.rounds == 0 || self.connections == 0 || self.size == 0 {
+            return Err("--rounds, --connections and --size must be positive".into());
+        }
+        Ok(())
+    }
+}
+
 /// The `main` of a benchmark command called `program`: `parse` reads its
 /// options (an empty error asks for `usage` alone, after `-h`), then `run`
 /// runs. Exit code 2 with the usage for a bad command line, 1 for a run
@@ -58,5 +130,23 @@ mod tests {
         );
         assert_eq!(seconds("--window", "0.5"), Ok(Duration::from_millis(500)));
         assert!(seconds("--window", "-1").is_err());
+    }
+
+    #[test]
+    fn run_options_take_their_own_and_leave_the_rest() {
+        let mut run = RunOptions::with_rounds(20);
+        assert_eq!(run.take("--rounds", || Ok("3".into())), Ok(true));
+        assert_eq!(run.take("--warmup", || Ok("0.5".into())), Ok(true));
+        assert_eq!(run.take("--servers", || panic!("not read")), Ok(false));
+        assert_eq!(
+            (run.rounds, run.window.warmup),
+            (3, Duration::from_millis(500))
+        );
+        assert!(
+            run.take("--size", || Err("--size needs a value".into()))
+                .is_err()
+        );
+        run.connections = 0;
+        assert!(run.check().is_err());
     }
 }

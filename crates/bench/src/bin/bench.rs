@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::Duration;
 
-use weft_bench::args::{number, seconds};
-use weft_bench::load::{self, Measured, Window};
+use weft_bench::args::{RunOptions, number, seconds};
+use weft_bench::load::{self, Measured};
 use weft_bench::report::{self, Row};
 use weft_bench::server::{Server, ServerSpec, built_programs};
 use weft_bench::tasks::{self, Runtime};
@@ -55,21 +55,15 @@ const STREAM_BATCH: usize = 32;
 
 #[derive(Clone)]
 struct Options {
+    run: RunOptions,
     echo: bool,
     timers: bool,
     udp: bool,
     tasks: bool,
     /// Reactor counts of the scaling run, if that is what runs.
     scaling: Option<Vec<usize>>,
-    rounds: usize,
-    window: Window,
-    connections: usize,
-    size: usize,
-    idle: usize,
     servers: Option<Vec<String>>,
     loads: Vec<Load>,
-    server_core: usize,
-    client_core: usize,
     timer_time: Duration,
 }
 
@@ -80,23 +74,17 @@ fn parse_options() -> Result<Options, String> {
         udp: false,
         tasks: true,
         scaling: None,
-        rounds: 20,
-        window: Window {
-            warmup: Duration::from_millis(300),
-            measure: Duration::from_millis(1000),
-        },
-        connections: 50,
-        size: 512,
-        idle: 10_000,
+        run: RunOptions::with_rounds(20),
         servers: None,
         loads: vec![Load::RequestResponse, Load::Streaming],
-        server_core: 0,
-        client_core: 1,
         timer_time: Duration::from_millis(300),
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
+        if options.run.take(&arg, || value(&arg))? {
+            continue;
+        }
         match arg.as_str() {
             "all" => (options.echo, options.timers, options.tasks) = (true, true, true),
             "echo" => (options.echo, options.timers, options.tasks) = (true, false, false),
@@ -118,12 +106,6 @@ fn parse_options() -> Result<Options, String> {
                         .collect::<Result<_, _>>()?,
                 )
             }
-            "--rounds" => options.rounds = number(&arg, &value(&arg)?)?,
-            "--duration" => options.window.measure = seconds(&arg, &value(&arg)?)?,
-            "--warmup" => options.window.warmup = seconds(&arg, &value(&arg)?)?,
-            "--connections" => options.connections = number(&arg, &value(&arg)?)?,
-            "--size" => options.size = number(&arg, &value(&arg)?)?,
-            "--idle" => options.idle = number(&arg, &value(&arg)?)?,
             "--servers" => {
                 options.servers = Some(value(&arg)?.split(',').map(str::to_owned).collect())
             }
@@ -137,16 +119,12 @@ fn parse_options() -> Result<Options, String> {
                     })
                     .collect::<Result<_, _>>()?
             }
-            "--server-core" => options.server_core = number(&arg, &value(&arg)?)?,
-            "--client-core" => options.client_core = number(&arg, &value(&arg)?)?,
             "--timer-secs" => options.timer_time = seconds(&arg, &value(&arg)?)?,
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument: {other}")),
         }
     }
-    if options.rounds == 0 || options.connections == 0 || options.size == 0 {
-        return Err("--rounds, --connections and --size must be positive".into());
-    }
+    options.run.check()?;
     Ok(options)
 }
 
@@ -274,19 +252,19 @@ enum Load {
 
 fn echo_benchmark(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
     let specs = server_specs(options)?;
-    let fd_limit = (options.idle as u64 * 2 + 1024).max(65_536);
+    let fd_limit = (options.run.idle as u64 * 2 + 1024).max(65_536);
     let got = raise_fd_limit(fd_limit)?;
-    if got < options.idle as u64 + 100 {
-        return Err(format!("cannot open {} files (limit {got})", options.idle).into());
+    if got < options.run.idle as u64 + 100 {
+        return Err(format!("cannot open {} files (limit {got})", options.run.idle).into());
     }
-    pin_to_core(options.client_core)?;
+    pin_to_core(options.run.client_core)?;
 
     // Every server stays up (idle ones sleep in the poller) and the load
     // goes to one at a time, in short runs that alternate between them:
     // figures taken seconds apart see about the same background load.
     let mut servers = Vec::new();
     for spec in &specs {
-        servers.push(Server::start(spec, options.server_core, fd_limit)?);
+        servers.push(Server::start(spec, options.run.server_core, fd_limit)?);
     }
     let [requests, streaming] = run_rounds(&servers, &specs, options)?;
     for server in servers {
@@ -296,7 +274,7 @@ fn echo_benchmark(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
     // Memory, on a fresh process each, so that buffers freed by the load
     // runs do not absorb the idle connections' allocations.
     let mut memory: Vec<Vec<f64>> = specs.iter().map(|_| Vec::new()).collect();
-    if options.idle > 0 {
+    if options.run.idle > 0 {
         for (spec, memory) in specs.iter().zip(&mut memory) {
             let kib = idle_memory(spec, options, fd_limit)
                 .map_err(|e| format!("{} (idle connections): {e}", spec.name))?;
@@ -324,14 +302,14 @@ fn echo_benchmark(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
         row(
             format!(
                 "request/response, requests/s ({} conns × {} B)",
-                options.connections, options.size
+                options.run.connections, options.run.size
             ),
             &samples(&requests, &Measured::rate),
             &ratios,
             0,
         ),
         row(
-            format!("streaming echo, MiB/s ({} conns)", options.connections),
+            format!("streaming echo, MiB/s ({} conns)", options.run.connections),
             &samples(&streaming, &mib_per_second),
             &ratios,
             1,
@@ -353,7 +331,7 @@ fn echo_benchmark(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
         row(
             format!(
                 "resident memory per idle connection, KiB ({} conns)",
-                options.idle
+                options.run.idle
             ),
             &memory,
             &ratios,
@@ -364,7 +342,7 @@ fn echo_benchmark(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "\n### Echo servers (medians of {} rounds, ratios: median of the per-round ratios (interquartile range); \
          server on core {}, load on core {})\n",
-        options.rounds, options.server_core, options.client_core
+        options.run.rounds, options.run.server_core, options.run.client_core
     );
     print!("{}", report::table(&columns, &ratio_names, &rows));
     Ok(())
@@ -384,7 +362,7 @@ fn scaling_benchmark(
     let (weft_echo, tokio_echo) = (dir.join("examples").join("echo"), dir.join("tokio-echo"));
     let fd_limit = 65_536;
     raise_fd_limit(fd_limit)?;
-    pin_to_core(options.client_core)?;
+    pin_to_core(options.run.client_core)?;
     let mut specs = Vec::new();
     let mut servers = Vec::new();
     for &count in counts {
@@ -435,7 +413,7 @@ fn scaling_benchmark(
         row(
             format!(
                 "request/response, requests/s ({} conns × {} B)",
-                options.connections, options.size
+                options.run.connections, options.run.size
             ),
             &samples(&Measured::rate),
             &ratios,
@@ -452,7 +430,7 @@ fn scaling_benchmark(
     println!(
         "\n### Scaling (medians of {} rounds, ratios: median of the per-round ratios (interquartile range); \
          servers of count N on cores 0..N-1, load on core {})\n",
-        options.rounds, options.client_core
+        options.run.rounds, options.run.client_core
     );
     print!("{}", report::table(&columns, &ratio_names, &rows));
     Ok(())
@@ -468,7 +446,7 @@ fn run_rounds(
 ) -> Result<[Vec<Vec<Measured>>; 2], Box<dyn std::error::Error>> {
     let mut requests: Vec<Vec<Measured>> = specs.iter().map(|_| Vec::new()).collect();
     let mut streaming: Vec<Vec<Measured>> = specs.iter().map(|_| Vec::new()).collect();
-    for round in 1..=options.rounds {
+    for round in 1..=options.run.rounds {
         // Every other round runs the servers in reverse order, so that no
         // server always follows the same one.
         let mut order: Vec<usize> = (0..specs.len()).collect();
@@ -511,17 +489,17 @@ fn run_load(load: Load, server: &Server, options: &Options) -> std::io::Result<M
     match load {
         Load::RequestResponse => load::request_response(
             server.address,
-            options.connections,
-            options.size,
-            options.window,
+            options.run.connections,
+            options.run.size,
+            options.run.window,
             server.pid(),
         ),
         Load::Streaming => load::streaming(
             server.address,
-            options.connections,
-            options.size,
+            options.run.connections,
+            options.run.size,
             STREAM_BATCH,
-            options.window,
+            options.run.window,
             server.pid(),
         ),
     }
@@ -533,17 +511,17 @@ fn idle_memory(
     options: &Options,
     fd_limit: u64,
 ) -> Result<f64, Box<dyn std::error::Error>> {
-    let server = Server::start(spec, options.server_core, fd_limit)?;
+    let server = Server::start(spec, options.run.server_core, fd_limit)?;
     let pid = server.pid();
     std::thread::sleep(Duration::from_millis(300));
     let before = proc_stats::rss_kib(pid)?;
-    let streams = load::open_idle(server.address, options.idle)?;
+    let streams = load::open_idle(server.address, options.run.idle)?;
     std::thread::sleep(Duration::from_millis(500));
     let after = proc_stats::rss_kib(pid)?;
     drop(streams);
     std::thread::sleep(Duration::from_millis(200));
     server.stop()?;
-    Ok(after.saturating_sub(before) as f64 / options.idle as f64)
+    Ok(after.saturating_sub(before) as f64 / options.run.idle as f64)
 }
 
 fn mib_per_second(measured: &Measured) -> f64 {
@@ -562,7 +540,7 @@ fn udp_benchmark(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
         ["examples/udp_echo", "tokio-udp-echo"],
         "cargo build --release -p weft -p weft-bench --example udp_echo --bins",
     )?;
-    pin_to_core(options.client_core)?;
+    pin_to_core(options.run.client_core)?;
     let (weft_at, tokio_at) = (load::free_udp_port()?, load::free_udp_port()?);
     let weft_endpoint = format!("udp:port={}:interface=127.0.0.1", weft_at.port());
     let specs = [
@@ -577,13 +555,13 @@ fn udp_benchmark(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
     ];
     let mut servers = Vec::new();
     for spec in &specs {
-        let server = Server::start(spec, options.server_core, 1024)?;
+        let server = Server::start(spec, options.run.server_core, 1024)?;
         load::wait_for_datagram_echo(server.address, Duration::from_secs(10))
             .map_err(|e| format!("{}: {e}", spec.name))?;
         servers.push(server);
     }
     let mut runs: Vec<Vec<Measured>> = specs.iter().map(|_| Vec::new()).collect();
-    for round in 1..=options.rounds {
+    for round in 1..=options.run.rounds {
         let mut order: Vec<usize> = (0..specs.len()).collect();
         if round % 2 == 0 {
             order.reverse();
@@ -592,9 +570,9 @@ fn udp_benchmark(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
             let server = &servers[index];
             let measured = load::datagram_echo(
                 server.address,
-                options.connections,
-                options.size,
-                options.window,
+                options.run.connections,
+                options.run.size,
+                options.run.window,
                 server.pid(),
             )
             .map_err(|e| format!("{}: {e}", specs[index].name))?;
@@ -619,7 +597,7 @@ fn udp_benchmark(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
         row(
             format!(
                 "UDP echo, datagrams/s ({} sockets × {} B, one in flight each)",
-                options.connections, options.size
+                options.run.connections, options.run.size
             ),
             &samples(&Measured::rate),
             &[(0, 1)],
@@ -636,7 +614,7 @@ fn udp_benchmark(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "\n### UDP echo (medians of {} rounds, ratios: median of the per-round ratios (interquartile range); \
          server on core {}, load on core {})\n",
-        options.rounds, options.server_core, options.client_core
+        options.run.rounds, options.run.server_core, options.run.client_core
     );
     print!(
         "{}",
@@ -646,9 +624,9 @@ fn udp_benchmark(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 fn timer_benchmark(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
-    let core = options.server_core;
+    let core = options.run.server_core;
     let time = options.timer_time;
-    let rounds = options.rounds;
+    let rounds = options.run.rounds;
     let implementations = [
         (Implementation::Weft, "weft"),
         (Implementation::TokioSleep, "tokio sleep"),
@@ -702,9 +680,9 @@ fn timer_benchmark(options: &Options) -> Result<(), Box<dyn std::error::Error>> 
 /// and cross-thread wake-to-run latency, weft against tokio's
 /// current-thread runtime with a `LocalSet`, alternating each round.
 fn async_benchmark(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
-    let (core, other) = (options.server_core, options.client_core);
+    let (core, other) = (options.run.server_core, options.run.client_core);
     let time = options.timer_time;
-    let rounds = options.rounds;
+    let rounds = options.run.rounds;
     let runtimes = [Runtime::Weft, Runtime::Tokio];
     let rows = std::thread::spawn(move || -> Result<Vec<Row>, String> {
         pin_to_core(core).map_err(|e| e.to_string())?;

@@ -12,8 +12,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rustls::ClientConfig;
-use weft_bench::args::{number, seconds};
-use weft_bench::load::{Measured, Window};
+use weft_bench::args::RunOptions;
+use weft_bench::load::Measured;
 use weft_bench::report::{self, Row};
 use weft_bench::server::{Server, ServerSpec, built_programs};
 use weft_bench::{machine_description, pin_to_core, proc_stats, raise_fd_limit, tls_load};
@@ -38,47 +38,25 @@ options:
 const STREAM_BATCH: usize = 32;
 
 struct Options {
-    rounds: usize,
-    window: Window,
-    connections: usize,
-    size: usize,
-    idle: usize,
-    server_core: usize,
-    client_core: usize,
+    run: RunOptions,
 }
 
 fn parse_options() -> Result<Options, String> {
     let mut options = Options {
-        rounds: 10,
-        window: Window {
-            warmup: Duration::from_millis(300),
-            measure: Duration::from_millis(1000),
-        },
-        connections: 50,
-        size: 512,
-        idle: 10_000,
-        server_core: 0,
-        client_core: 1,
+        run: RunOptions::with_rounds(10),
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
+        if options.run.take(&arg, || value(&arg))? {
+            continue;
+        }
         match arg.as_str() {
-            "--rounds" => options.rounds = number(&arg, &value(&arg)?)?,
-            "--duration" => options.window.measure = seconds(&arg, &value(&arg)?)?,
-            "--warmup" => options.window.warmup = seconds(&arg, &value(&arg)?)?,
-            "--connections" => options.connections = number(&arg, &value(&arg)?)?,
-            "--size" => options.size = number(&arg, &value(&arg)?)?,
-            "--idle" => options.idle = number(&arg, &value(&arg)?)?,
-            "--server-core" => options.server_core = number(&arg, &value(&arg)?)?,
-            "--client-core" => options.client_core = number(&arg, &value(&arg)?)?,
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument: {other}")),
         }
     }
-    if options.rounds == 0 || options.connections == 0 || options.size == 0 {
-        return Err("--rounds, --connections and --size must be positive".into());
-    }
+    options.run.check()?;
     Ok(options)
 }
 
@@ -158,22 +136,22 @@ fn run(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
     let certificate = Certificate::new()?;
     let config = tls_load::client_config(&certificate.certificate)?;
     let specs = server_specs(&certificate)?;
-    let fd_limit = options.idle as u64 * 2 + 1024;
+    let fd_limit = options.run.idle as u64 * 2 + 1024;
     let got = raise_fd_limit(fd_limit)?;
-    if got < options.idle as u64 + 100 {
-        return Err(format!("cannot open {} files (limit {got})", options.idle).into());
+    if got < options.run.idle as u64 + 100 {
+        return Err(format!("cannot open {} files (limit {got})", options.run.idle).into());
     }
-    pin_to_core(options.client_core)?;
+    pin_to_core(options.run.client_core)?;
     let mut servers = Vec::new();
     for spec in &specs {
-        servers.push(Server::start(spec, options.server_core, fd_limit)?);
+        servers.push(Server::start(spec, options.run.server_core, fd_limit)?);
     }
     let measured = run_rounds(&servers, &specs, &config, options)?;
     for server in servers {
         server.stop()?;
     }
     let mut memory = Vec::new();
-    if options.idle > 0 {
+    if options.run.idle > 0 {
         for spec in &specs {
             let kib = idle_memory(spec, &config, options, fd_limit)
                 .map_err(|e| format!("{} (idle connections): {e}", spec.name))?;
@@ -198,7 +176,7 @@ fn run_rounds(
         .iter()
         .map(|_| specs.iter().map(|_| Vec::new()).collect())
         .collect();
-    for round in 1..=options.rounds {
+    for round in 1..=options.run.rounds {
         // Every other round runs the servers in reverse order.
         let mut order: Vec<usize> = (0..specs.len()).collect();
         if round % 2 == 0 {
@@ -240,22 +218,24 @@ fn run_load(
     config: &Arc<ClientConfig>,
     options: &Options,
 ) -> std::io::Result<Measured> {
-    let (address, pid, window) = (server.address, server.pid(), options.window);
+    let (address, pid, window) = (server.address, server.pid(), options.run.window);
     match load {
-        Load::Handshakes => tls_load::handshakes(address, config, options.connections, window, pid),
+        Load::Handshakes => {
+            tls_load::handshakes(address, config, options.run.connections, window, pid)
+        }
         Load::RequestResponse => tls_load::request_response(
             address,
             config,
-            options.connections,
-            options.size,
+            options.run.connections,
+            options.run.size,
             window,
             pid,
         ),
         Load::Streaming => tls_load::streaming(
             address,
             config,
-            options.connections,
-            options.size,
+            options.run.connections,
+            options.run.size,
             STREAM_BATCH,
             window,
             pid,
@@ -271,17 +251,17 @@ fn idle_memory(
     options: &Options,
     fd_limit: u64,
 ) -> Result<f64, Box<dyn std::error::Error>> {
-    let server = Server::start(spec, options.server_core, fd_limit)?;
+    let server = Server::start(spec, options.run.server_core, fd_limit)?;
     let pid = server.pid();
     std::thread::sleep(Duration::from_millis(300));
     let before = proc_stats::rss_kib(pid)?;
-    let streams = tls_load::open_idle(server.address, config, options.idle)?;
+    let streams = tls_load::open_idle(server.address, config, options.run.idle)?;
     std::thread::sleep(Duration::from_millis(500));
     let after = proc_stats::rss_kib(pid)?;
     drop(streams);
     std::thread::sleep(Duration::from_millis(200));
     server.stop()?;
-    Ok(after.saturating_sub(before) as f64 / options.idle as f64)
+    Ok(after.saturating_sub(before) as f64 / options.run.idle as f64)
 }
 
 fn mib_per_second(measured: &Measured) -> f64 {
@@ -313,7 +293,7 @@ fn print_table(specs: &[ServerSpec], runs: &Runs, memory: &[f64], options: &Opti
     };
     let mut rows = vec![
         row(
-            format!("full handshakes/s ({} at a time)", options.connections),
+            format!("full handshakes/s ({} at a time)", options.run.connections),
             &Measured::rate,
             0,
             0,
@@ -321,7 +301,7 @@ fn print_table(specs: &[ServerSpec], runs: &Runs, memory: &[f64], options: &Opti
         row(
             format!(
                 "{}-byte requests/s ({} connections)",
-                options.size, options.connections
+                options.run.size, options.run.connections
             ),
             &Measured::rate,
             1,
@@ -337,7 +317,10 @@ fn print_table(specs: &[ServerSpec], runs: &Runs, memory: &[f64], options: &Opti
     ];
     if memory.len() == specs.len() {
         rows.push(Row {
-            metric: format!("resident KiB per idle TLS connection ({})", options.idle),
+            metric: format!(
+                "resident KiB per idle TLS connection ({})",
+                options.run.idle
+            ),
             values: memory.iter().map(|m| Some(*m)).collect(),
             ratios: vec![report::paired_ratio(&memory[..1], &memory[1..])],
             decimals: 2,
