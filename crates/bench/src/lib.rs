@@ -114,3 +114,13 @@ pub fn machine_description() -> String {
         kernel.trim()
     )
 }
+
+/// The order in which round `round` (from 1) runs `count` servers: every
+/// other round reverses it, so that no server always follows the same one.
+pub fn round_order(count: usize, round: usize) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..count).collect();
+    if round % 2 == 0 {
+        order.reverse();
+    }
+    order
+}

@@ -447,12 +447,7 @@ fn run_rounds(
     let mut requests: Vec<Vec<Measured>> = specs.iter().map(|_| Vec::new()).collect();
     let mut streaming: Vec<Vec<Measured>> = specs.iter().map(|_| Vec::new()).collect();
     for round in 1..=options.run.rounds {
-        // Every other round runs the servers in reverse order, so that no
-        // server always follows the same one.
-        let mut order: Vec<usize> = (0..specs.len()).collect();
-        if round % 2 == 0 {
-            order.reverse();
-        }
+        let order = weft_bench::round_order(specs.len(), round);
         for &load in &options.loads {
             for &index in &order {
                 let measured = run_load(load, &servers[index], options)
@@ -562,10 +557,7 @@ fn udp_benchmark(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
     }
     let mut runs: Vec<Vec<Measured>> = specs.iter().map(|_| Vec::new()).collect();
     for round in 1..=options.run.rounds {
-        let mut order: Vec<usize> = (0..specs.len()).collect();
-        if round % 2 == 0 {
-            order.reverse();
-        }
+        let order = weft_bench::round_order(specs.len(), round);
         for index in order {
             let server = &servers[index];
             let measured = load::datagram_echo(

@@ -177,11 +177,7 @@ fn run_rounds(
         .map(|_| specs.iter().map(|_| Vec::new()).collect())
         .collect();
     for round in 1..=options.run.rounds {
-        // Every other round runs the servers in reverse order.
-        let mut order: Vec<usize> = (0..specs.len()).collect();
-        if round % 2 == 0 {
-            order.reverse();
-        }
+        let order = weft_bench::round_order(specs.len(), round);
         for (load_index, &load) in LOADS.iter().enumerate() {
             for &index in &order {
                 let measured = run_load(load, &servers[index], config, options)
