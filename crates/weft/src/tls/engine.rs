@@ -4,6 +4,11 @@
 //! transport below (which queues what the socket does not take), and the
 //! connection keeps only the bytes of an incomplete record
 //! ([`Incomplete`]).
+//!
+//! This is rustls 0.23's unbuffered API. rustls's development branch
+//! has removed it, to be replaced by an API sharing more code with the
+//! buffered one; moving to that release means revisiting this file
+//! (and `server_name.rs`).
 
 use std::ops::Deref;
 use std::sync::{Arc, OnceLock};
