@@ -13,7 +13,7 @@ use crate::transport::CloseKind;
 use crate::{CloseReason, HalfClose, Protocol, Transport};
 
 /// The TLS layer: decrypts what comes up and encrypts what the protocol
-/// above writes, with rustls's sans-I/O connection inside
+/// above writes, with rustls's unbuffered connection inside
 /// ([`TlsSession`], which the protocol above reaches through its
 /// transport).
 ///
