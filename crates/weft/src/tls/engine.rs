@@ -218,8 +218,11 @@ impl Connection {
 /// rustls's unbuffered connection of one side, as the driving code sees
 /// both.
 trait Side: Deref<Target = CommonState> {
+    /// What rustls keeps of this side's own (SNI, early data, tickets).
     type Data;
 
+    /// rustls's `process_tls_records`: runs the state machine over
+    /// `incoming` up to the next state the caller must handle.
     fn process<'c, 'i>(
         &'c mut self,
         incoming: &'i mut [u8],
