@@ -262,6 +262,19 @@ fn a_close_sends_close_notify_and_the_peer_hears_a_clean_end() {
 }
 
 #[test]
+fn a_close_during_the_handshake_with_nothing_written_closes_at_once() {
+    let pki = Pki::new();
+    let clock = Clock::new();
+    let wire = StringTransport::new();
+    let mut client = TlsProtocol::new(pki.client_role(), &clock, Peer::default());
+    client.connection_made(wire.transport());
+    assert!(!wire.take_written().is_empty(), "the hello went out");
+    client.inner().transport.clone().unwrap().lose_connection();
+    assert!(matches!(wire.close_requested(), Some(CloseKind::Flush(_))));
+    assert_eq!(wire.written(), b"", "no close_notify before the handshake");
+}
+
+#[test]
 fn an_end_of_input_without_close_notify_is_told_as_truncation() {
     let pki = Pki::new();
     let clock = Clock::new();

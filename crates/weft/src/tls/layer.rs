@@ -1,39 +1,19 @@
 //! [`TlsLayer`]: TLS as a [`Layer`], so that any protocol runs over it
 //! and it runs over any transport.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
 use super::config::DEFAULT_HANDSHAKE_TIMEOUT;
+use super::scratch::{self, PLAINTEXT};
 use super::{TlsEvent, TlsRole, TlsSession};
 use crate::layer::{Above, Layer, LayerEvent, Layered, WritePath};
 use crate::time::{Scheduler, Timers};
 use crate::transport::CloseKind;
 use crate::{CloseReason, HalfClose, Protocol, Transport};
 
-/// Plaintext taken out of rustls at a time.
-const PLAINTEXT_CHUNK: usize = 16 * 1024;
-
-thread_local! {
-    /// The buffer decrypted bytes are handed up from: one per thread, as
-    /// the reactor has one read buffer, so that an idle connection holds
-    /// none.
-    static PLAINTEXT: RefCell<Vec<u8>> = RefCell::new(vec![0; PLAINTEXT_CHUNK]);
-}
-
-/// Runs `f` with the thread's plaintext buffer, or with a buffer of its
-/// own when a layer delivering up made another layer decrypt (a stack
-/// fed by hand, a proxy in memory).
-fn with_plaintext_buffer<R>(f: impl FnOnce(&mut [u8]) -> R) -> R {
-    PLAINTEXT.with(|buffer| match buffer.try_borrow_mut() {
-        Ok(mut buffer) => f(&mut buffer),
-        Err(_) => f(&mut vec![0; PLAINTEXT_CHUNK]),
-    })
-}
-
 /// The TLS layer: decrypts what comes up and encrypts what the protocol
-/// above writes, with rustls's sans-I/O connection inside
+/// above writes, with rustls's unbuffered connection inside
 /// ([`TlsSession`], which the protocol above reaches through its
 /// transport).
 ///
@@ -59,6 +39,25 @@ fn with_plaintext_buffer<R>(f: impl FnOnce(&mut [u8]) -> R) -> R {
 /// - **Plaintext first.** Built with [`plaintext`](Self::plaintext), the
 ///   layer passes bytes through untouched until
 ///   [`TlsSession::start_tls`] (STARTTLS).
+/// - **Memory.** Records are decrypted in place in a buffer the thread's
+///   sessions share, and encoded in another, so a connection keeps no
+///   read or write buffer of its own: between records it holds only
+///   rustls's session state, and while a record (or a handshake message
+///   split over records) has partly arrived, its bytes, at most 96 KiB
+///   (a peer that makes it hold more is refused with a reason that says
+///   so). What the socket does not take waits in the transport's own
+///   write queue. Everything decrypted from one read is delivered in one
+///   call.
+/// - **Close during the handshake.** A close asked for before the
+///   handshake ends, with nothing written, closes at once without
+///   `close_notify` (rustls can send one only once the handshake is
+///   done); with writes held, it waits for the handshake, sends them,
+///   then `close_notify`.
+/// - **Early data.** With a [`ServerConfig`](super::ServerConfig) that
+///   accepts 0-RTT data (`max_early_data_size`, off by default and in
+///   every configuration weft loads), what a client sends early is
+///   delivered as it comes, before
+///   [`TlsEvent::Established`]: a peer can replay it.
 pub struct TlsLayer {
     role: Option<TlsRole>,
     timers: Timers,
@@ -112,42 +111,35 @@ impl TlsLayer {
         self
     }
 
-    /// Decrypts `data` and hands what it carries up, until it is all
-    /// taken, the session fails, the peer's `close_notify` comes, or the
-    /// protocol above closes.
+    /// Decrypts `data` and hands what it carries up, in order: the end
+    /// of the handshake, the plaintext, the peer's `close_notify`; or
+    /// fails the session. The plaintext is decrypted into the thread's
+    /// shared buffer, and delivered in one call.
     fn receive<P: Protocol>(
         &mut self,
         session: &TlsSession,
         data: &[u8],
         above: &mut Above<'_, P>,
     ) {
-        let mut rest = data;
-        loop {
-            let progress = match session.read(rest) {
+        scratch::with(&PLAINTEXT, |plaintext| {
+            plaintext.clear();
+            let progress = match session.read(data, plaintext) {
                 Ok(progress) => progress,
                 Err(why) => return session.fail(why),
             };
-            rest = &rest[progress.taken..];
-            session.flush();
             if progress.finished_handshake {
                 session.establish();
                 if !above.event(&LayerEvent::Tls(TlsEvent::Established)) {
                     return;
                 }
             }
-            if progress.plaintext > 0
-                && !with_plaintext_buffer(|buffer| deliver_plaintext(session, buffer, above))
-            {
+            if !plaintext.is_empty() && !above.deliver(plaintext) {
                 return;
             }
-            if session.peer_closed() && self.eof.is_none() {
+            if progress.peer_closed && self.eof.is_none() {
                 self.peer_ended(session, above);
-                return;
             }
-            if rest.is_empty() || progress.taken == 0 {
-                return;
-            }
-        }
+        });
     }
 
     /// The peer's `close_notify` arrived: the end of its input.
@@ -156,24 +148,6 @@ impl TlsLayer {
         self.eof = Some(answer);
         if answer == HalfClose::Close {
             session.close(CloseKind::Flush(None), above.lower());
-        }
-    }
-}
-
-/// Hands every decrypted byte up, through `buffer`; `false` once the
-/// protocol above closed.
-fn deliver_plaintext<P: Protocol>(
-    session: &TlsSession,
-    buffer: &mut [u8],
-    above: &mut Above<'_, P>,
-) -> bool {
-    loop {
-        let taken = session.take_plaintext(buffer);
-        if taken == 0 {
-            return true;
-        }
-        if !above.deliver(&buffer[..taken]) {
-            return false;
         }
     }
 }

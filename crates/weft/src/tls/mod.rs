@@ -6,14 +6,20 @@
 //! | file | what it holds |
 //! | --- | --- |
 //! | [`layer`](TlsLayer) | the layer: decrypt up, encrypt down, the handshake's timeout, close and end of input |
-//! | [`session`](TlsSession) | one connection's rustls session, shared by the layer and its transport; the handle a protocol finds |
+//! | [`session`](TlsSession) | one connection's TLS session, shared by the layer and its transport; the handle a protocol finds |
+//! | `engine` | rustls's unbuffered connection of either side, driven through its state machine |
+//! | `incomplete` | the only input a connection keeps between reads: an incomplete record's bytes, bounded |
+//! | `scratch` | the buffers a thread's sessions share to decrypt, encode and deliver |
+//! | `server_name` | records the name a client asks for by SNI, which rustls's unbuffered server does not tell |
 //! | [`after_handshake`](AfterHandshake) | what an endpoint puts above the layer so the application sees only established connections |
 //! | [`factory`](TlsServerFactory) | factories that put TLS under another factory's connections (`ssl:`, `tls:`) |
 //! | [`config`](TlsServerOptions) | certificates, keys and trust roots as files, loaded with errors that name the file |
 //!
-//! rustls's sans-I/O connection does the cryptography with the *ring*
-//! provider; the layer only moves bytes between it, the transport below
-//! and the protocol above.
+//! rustls's unbuffered (sans-I/O, caller-buffered) connection does the
+//! cryptography with the *ring* provider; the layer only moves bytes
+//! between it, the transport below and the protocol above, through
+//! buffers shared by the thread, so that an idle connection holds no
+//! buffer of its own.
 //!
 //! ```no_run
 //! # fn main() -> Result<(), weft::Error> {
@@ -35,8 +41,12 @@
 
 mod after_handshake;
 mod config;
+mod engine;
 mod factory;
+mod incomplete;
 mod layer;
+mod scratch;
+mod server_name;
 mod session;
 
 pub use after_handshake::AfterHandshake;

@@ -1,17 +1,17 @@
-//! [`TlsSession`]: one connection's TLS state (rustls's sans-I/O
-//! connection), shared by the layer that decrypts what comes up and the
-//! transport that encrypts what goes down; and the handle a protocol
-//! reaches it by.
+//! [`TlsSession`]: one connection's TLS state (rustls's unbuffered
+//! connection, driven by an [`Engine`]), shared by the layer that
+//! decrypts what comes up and the transport that encrypts what goes
+//! down; and the handle a protocol reaches it by.
 
 use std::cell::{Cell, RefCell};
-use std::io;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
 use rustls::pki_types::{CertificateDer, ServerName};
-use rustls::{ClientConfig, ClientConnection, Connection, ServerConfig, ServerConnection};
+use rustls::{ClientConfig, ServerConfig};
 
+use super::engine::{Engine, Failure};
 use crate::Transport;
 use crate::layer::WritePath;
 use crate::time::{DelayedCall, Scheduler, Timers};
@@ -26,17 +26,6 @@ pub enum TlsRole {
     /// Start a handshake with the server named `server_name` (used for
     /// SNI and checked against the server's certificate).
     Client(Arc<ClientConfig>, ServerName<'static>),
-}
-
-impl TlsRole {
-    fn connect(self) -> Result<Connection, rustls::Error> {
-        Ok(match self {
-            TlsRole::Server(config) => Connection::Server(ServerConnection::new(config)?),
-            TlsRole::Client(config, name) => {
-                Connection::Client(ClientConnection::new(config, name)?)
-            }
-        })
-    }
 }
 
 /// Why [`TlsSession::start_tls`] refused.
@@ -62,7 +51,7 @@ pub struct TlsSession {
     timers: Timers,
     handshake_timeout: Duration,
     /// rustls's connection; `None` while the connection is plaintext.
-    connection: RefCell<Option<Connection>>,
+    engine: RefCell<Option<Engine>>,
     /// The handshake completed.
     established: Cell<bool>,
     /// Plaintext written during the handshake, encrypted when it ends.
@@ -70,8 +59,6 @@ pub struct TlsSession {
     /// A close asked for during the handshake with `early` bytes to send:
     /// carried out when the handshake ends.
     deferred_close: RefCell<Option<CloseKind>>,
-    /// The peer's `close_notify` arrived.
-    peer_closed: Cell<bool>,
     /// Why the handshake or the session failed, once it did.
     failure: RefCell<Option<Rc<str>>>,
     /// The first byte the peer sent in TLS, to tell plaintext from TLS.
@@ -86,11 +73,10 @@ impl TlsSession {
             lower: lower.clone(),
             timers,
             handshake_timeout,
-            connection: RefCell::new(None),
+            engine: RefCell::new(None),
             established: Cell::new(false),
             early: RefCell::new(Vec::new()),
             deferred_close: RefCell::new(None),
-            peer_closed: Cell::new(false),
             failure: RefCell::new(None),
             first_byte: Cell::new(None),
             deadline: RefCell::new(None),
@@ -115,7 +101,7 @@ impl TlsSession {
     /// for the answer to its STARTTLS before sending its hello, as the
     /// protocols that have STARTTLS require.
     pub fn start_tls(&self, role: TlsRole) -> Result<(), StartTlsError> {
-        if self.connection.borrow().is_some() {
+        if self.is_tls() {
             return Err(StartTlsError::AlreadyTls);
         }
         self.begin(role)?;
@@ -124,7 +110,7 @@ impl TlsSession {
 
     /// Whether the connection speaks TLS (or is shaking hands to).
     pub fn is_tls(&self) -> bool {
-        self.connection.borrow().is_some()
+        self.engine.borrow().is_some()
     }
 
     /// Whether the handshake is done.
@@ -134,24 +120,25 @@ impl TlsSession {
 
     /// The protocol agreed on by ALPN, once established.
     pub fn alpn_protocol(&self) -> Option<Vec<u8>> {
-        let connection = self.connection.borrow();
-        connection.as_ref()?.alpn_protocol().map(<[u8]>::to_vec)
+        let engine = self.engine.borrow();
+        engine.as_ref()?.alpn_protocol().map(<[u8]>::to_vec)
     }
 
     /// The certificate chain the peer presented (the peer's own first),
     /// once established; `None` when it presented none.
     pub fn peer_certificates(&self) -> Option<Vec<CertificateDer<'static>>> {
-        let connection = self.connection.borrow();
-        let chain = connection.as_ref()?.peer_certificates()?;
+        let engine = self.engine.borrow();
+        let chain = engine.as_ref()?.peer_certificates()?;
         Some(chain.iter().map(|c| c.clone().into_owned()).collect())
     }
 
     /// The server name the client asked for by SNI (server side).
     pub fn server_name(&self) -> Option<String> {
-        match self.connection.borrow().as_ref()? {
-            Connection::Server(server) => server.server_name().map(str::to_owned),
-            Connection::Client(_) => None,
-        }
+        self.engine
+            .borrow()
+            .as_ref()?
+            .server_name()
+            .map(str::to_owned)
     }
 
     /// Why the TLS session failed, once it did (a handshake error, a bad
@@ -163,9 +150,7 @@ impl TlsSession {
     /// Starts a session in `role`: the hello of a client goes out, and the
     /// handshake deadline is set.
     pub(super) fn begin(&self, role: TlsRole) -> Result<(), rustls::Error> {
-        let mut connection = role.connect()?;
-        connection.set_buffer_limit(None);
-        *self.connection.borrow_mut() = Some(connection);
+        *self.engine.borrow_mut() = Some(Engine::new(role)?);
         let lower = self.lower.clone();
         let timeout = self.handshake_timeout;
         let deadline = self.timers.call_later(timeout, move || {
@@ -173,7 +158,7 @@ impl TlsSession {
             lower.lose_connection_because(&why);
         });
         *self.deadline.borrow_mut() = Some(deadline);
-        self.flush();
+        self.with_engine(|engine| engine.start(&self.lower));
         Ok(())
     }
 
@@ -182,46 +167,28 @@ impl TlsSession {
         &self.lower
     }
 
-    pub(super) fn peer_closed(&self) -> bool {
-        self.peer_closed.get()
-    }
-
-    /// Feeds TLS bytes from the peer, up to what rustls takes at once;
-    /// returns how many were taken and what the session now holds.
-    /// Called only on a connection that speaks TLS.
-    pub(super) fn read(&self, data: &[u8]) -> Result<Progress, Rc<str>> {
-        let mut connection = self.connection.borrow_mut();
-        let Some(connection) = connection.as_mut() else {
+    /// Reads TLS bytes from the peer: decrypted bytes are appended to
+    /// `plaintext`, rustls's answers go out, and what the bytes did is
+    /// returned. A session that failed reads nothing more; one that is
+    /// not TLS (yet) is not read from.
+    pub(super) fn read(&self, data: &[u8], plaintext: &mut Vec<u8>) -> Result<Progress, Rc<str>> {
+        if self.failure.borrow().is_some() {
+            return Ok(Progress::default());
+        }
+        let mut engine = self.engine.borrow_mut();
+        let Some(engine) = engine.as_mut() else {
             return Ok(Progress::default());
         };
         if self.first_byte.get().is_none() {
             self.first_byte.set(data.first().copied());
         }
-        let mut rest = data;
-        let taken = connection
-            .read_tls(&mut rest)
-            .map_err(|error| Rc::from(format!("TLS: {error}")))?;
-        let state = connection
-            .process_new_packets()
-            .map_err(|error| self.describe(&error, data))?;
-        let finished_handshake = !connection.is_handshaking() && !self.established.get();
-        if state.peer_has_closed() {
-            self.peer_closed.set(true);
-        }
+        let received = engine
+            .read(data, plaintext, &self.lower)
+            .map_err(|failure| self.describe(&failure, data))?;
         Ok(Progress {
-            taken,
-            plaintext: state.plaintext_bytes_to_read(),
-            finished_handshake,
+            finished_handshake: !engine.is_handshaking() && !self.established.get(),
+            peer_closed: received.peer_closed,
         })
-    }
-
-    /// Copies decrypted bytes into `buffer`; returns how many.
-    pub(super) fn take_plaintext(&self, buffer: &mut [u8]) -> usize {
-        let mut connection = self.connection.borrow_mut();
-        let Some(connection) = connection.as_mut() else {
-            return 0;
-        };
-        io::Read::read(&mut connection.reader(), buffer).unwrap_or(0)
     }
 
     /// The handshake is done: the deadline is cancelled, held plaintext
@@ -241,12 +208,12 @@ impl TlsSession {
         }
     }
 
-    /// The session failed for `why`: the alert rustls prepared goes out,
-    /// and the connection closes once it is flushed.
+    /// The session failed for `why` (the alert rustls prepared, if any,
+    /// is already sent): the connection closes once its output is
+    /// flushed, and nothing more is read.
     pub(super) fn fail(&self, why: Rc<str>) {
         tracing::debug!(peer = %self.lower.peer_address(), "{why}");
         self.failure.borrow_mut().get_or_insert(why.clone());
-        self.flush();
         self.lower.lose_connection_because(&why);
     }
 
@@ -263,47 +230,41 @@ impl TlsSession {
         }
     }
 
-    /// Sends rustls's pending output (handshake messages, alerts,
-    /// records) to the transport below.
-    pub(super) fn flush(&self) {
-        let mut connection = self.connection.borrow_mut();
-        if let Some(connection) = connection.as_mut() {
-            let mut below = Below(&self.lower);
-            while connection.wants_write() {
-                if connection.write_tls(&mut below).is_err() {
-                    break;
-                }
-            }
+    /// Runs `f` on the engine, if the connection speaks TLS and has not
+    /// failed; fails the session if `f` does.
+    fn with_engine(&self, f: impl FnOnce(&mut Engine) -> Result<(), Failure>) {
+        if self.failure.borrow().is_some() {
+            return;
+        }
+        let result = match self.engine.borrow_mut().as_mut() {
+            Some(engine) => f(engine),
+            None => Ok(()),
+        };
+        if let Err(failure) = result {
+            self.fail(Rc::from(format!("TLS: {failure}")));
         }
     }
 
     fn encrypt(&self, data: &[u8]) {
-        if let Some(connection) = self.connection.borrow_mut().as_mut() {
-            // Without a buffer limit, rustls takes every byte.
-            let _ = io::Write::write_all(&mut connection.writer(), data);
-        }
-        self.flush();
+        self.with_engine(|engine| engine.encrypt(data, &self.lower));
     }
 
     fn close_notify_then(&self, kind: CloseKind) {
-        if let Some(connection) = self.connection.borrow_mut().as_mut() {
-            connection.send_close_notify();
-        }
-        self.flush();
+        self.with_engine(|engine| engine.close_notify(&self.lower));
         self.lower.close(kind);
     }
 
     /// Names what went wrong, saying so when the peer does not speak TLS
     /// at all (its first byte is not a TLS record's).
-    fn describe(&self, error: &rustls::Error, data: &[u8]) -> Rc<str> {
+    fn describe(&self, failure: &Failure, data: &[u8]) -> Rc<str> {
         let speaks_tls = matches!(self.first_byte.get(), None | Some(0x14..=0x18));
         if !speaks_tls && !self.established.get() {
             let start = String::from_utf8_lossy(&data[..data.len().min(16)]).into_owned();
             return Rc::from(format!(
-                "TLS: the peer does not speak TLS (it sent {start:?}): {error}"
+                "TLS: the peer does not speak TLS (it sent {start:?}): {failure}"
             ));
         }
-        Rc::from(format!("TLS: {error}"))
+        Rc::from(format!("TLS: {failure}"))
     }
 
     fn handshaking(&self) -> bool {
@@ -311,15 +272,13 @@ impl TlsSession {
     }
 }
 
-/// What one [`TlsSession::read`] did.
+/// What one [`TlsSession::read`] did, besides the plaintext it decrypted.
 #[derive(Default)]
 pub(super) struct Progress {
-    /// Bytes of the input taken.
-    pub(super) taken: usize,
-    /// Decrypted bytes waiting to be delivered.
-    pub(super) plaintext: usize,
     /// The handshake has just completed.
     pub(super) finished_handshake: bool,
+    /// The peer's `close_notify` came: no more input will.
+    pub(super) peer_closed: bool,
 }
 
 impl WritePath for TlsSession {
@@ -344,35 +303,11 @@ impl WritePath for TlsSession {
     }
 
     fn shutdown_write(&self, lower: &Transport) {
-        if let Some(connection) = self.connection.borrow_mut().as_mut() {
-            connection.send_close_notify();
-        }
-        self.flush();
+        self.with_engine(|engine| engine.close_notify(lower));
         lower.shutdown_write();
     }
 
     fn pending_bytes(&self, lower: &Transport) -> usize {
         lower.pending_bytes() + self.early.borrow().len()
-    }
-}
-
-/// The transport below as an [`io::Write`], for rustls's `write_tls`:
-/// every byte is taken (the transport queues what the socket does not).
-struct Below<'a>(&'a Transport);
-
-impl io::Write for Below<'_> {
-    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
-        self.0.write(data);
-        Ok(data.len())
-    }
-
-    fn write_vectored(&mut self, parts: &[io::IoSlice<'_>]) -> io::Result<usize> {
-        let slices: Vec<&[u8]> = parts.iter().map(|p| &**p).collect();
-        self.0.write_vectored(&slices);
-        Ok(slices.iter().map(|s| s.len()).sum())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
     }
 }
