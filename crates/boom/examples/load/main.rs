@@ -263,9 +263,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         _ => Client::Plain,
     };
     let period = args.frame_ms.unwrap_or(if classic { 200 } else { 50 });
+    let command: Vec<&str> = std::iter::once("boom")
+        .chain(args.server_args.iter().map(String::as_str))
+        .collect();
     println!(
-        "server: boom {} on cores {}; players on cores {}",
-        args.server_args.join(" "),
+        "server: {} on cores {}; players on cores {}",
+        command.join(" "),
         args.server_cores,
         args.player_cores
     );
