@@ -51,6 +51,9 @@ options:
   --timer-secs SECS  seconds per timer measurement (0.3)
   --threads LIST     scaling: comma-separated reactor (worker) counts (1,2);
                      the servers of count N run on cores 0 to N-1
+  --balanced         scaling: also weft's pool with one acceptor handing each
+                     connection to the reactor with the fewest (echo
+                     --balanced) instead of SO_REUSEPORT
 ";
 
 /// Messages per write of the streaming client.
@@ -65,6 +68,8 @@ struct Options {
     tasks: bool,
     /// Reactor counts of the scaling run, if that is what runs.
     scaling: Option<Vec<usize>>,
+    /// The scaling run also measures weft's pool with one acceptor.
+    balanced: bool,
     servers: Option<Vec<String>>,
     loads: Vec<Load>,
     timer_time: Duration,
@@ -77,6 +82,7 @@ fn parse_options() -> Result<Options, String> {
         udp: false,
         tasks: true,
         scaling: None,
+        balanced: false,
         run: RunOptions::with_rounds(20),
         servers: None,
         loads: vec![Load::RequestResponse, Load::Streaming],
@@ -109,6 +115,7 @@ fn parse_options() -> Result<Options, String> {
                         .collect::<Result<_, _>>()?,
                 )
             }
+            "--balanced" => options.balanced = true,
             "--servers" => {
                 options.servers = Some(value(&arg)?.split(',').map(str::to_owned).collect())
             }
@@ -382,18 +389,27 @@ fn scaling_benchmark(
                 shared.join(",")
             );
         }
-        for spec in [
+        let endpoint = "tcp:port=0:interface=127.0.0.1";
+        let mut of_count = vec![
             spec(
                 &format!("weft ×{count}"),
                 &weft_echo,
-                &["tcp:port=0:interface=127.0.0.1", "--threads", &threads],
+                &[endpoint, "--threads", &threads],
             ),
             spec(
                 &format!("tokio ×{count}"),
                 &tokio_echo,
                 &["127.0.0.1:0", "--threads", &threads],
             ),
-        ] {
+        ];
+        if options.balanced {
+            of_count.push(spec(
+                &format!("weft balanced ×{count}"),
+                &weft_echo,
+                &[endpoint, "--threads", &threads, "--balanced"],
+            ));
+        }
+        for spec in of_count {
             servers.push(Server::start_on(&spec, &cores, fd_limit)?);
             specs.push(spec);
         }
@@ -406,18 +422,30 @@ fn scaling_benchmark(
     for server in servers {
         server.stop()?;
     }
-    // Ratios: weft against tokio at each count, then each against its own
-    // first count (the scaling).
+    // Ratios: weft against tokio at each count (and weft balanced against
+    // both), then each against its own first count (the scaling). The
+    // columns of count i are i * kinds.len() + kind.
+    let mut kinds = vec!["weft", "tokio"];
+    if options.balanced {
+        kinds.push("weft balanced");
+    }
+    let column = |i: usize, kind: usize| i * kinds.len() + kind;
     let mut ratio_names = Vec::new();
     let mut ratios = Vec::new();
     for (i, &count) in counts.iter().enumerate() {
         ratio_names.push(format!("weft / tokio ×{count}"));
-        ratios.push((2 * i, 2 * i + 1));
+        ratios.push((column(i, 0), column(i, 1)));
+        if options.balanced {
+            ratio_names.push(format!("weft balanced / tokio ×{count}"));
+            ratios.push((column(i, 2), column(i, 1)));
+            ratio_names.push(format!("weft balanced / weft ×{count}"));
+            ratios.push((column(i, 2), column(i, 0)));
+        }
     }
     for (i, &count) in counts.iter().enumerate().skip(1) {
-        for (column, name) in [(0, "weft"), (1, "tokio")] {
+        for (kind, name) in kinds.iter().enumerate() {
             ratio_names.push(format!("{name} ×{count} / ×{}", counts[0]));
-            ratios.push((2 * i + column, column));
+            ratios.push((column(i, kind), column(0, kind)));
         }
     }
     let samples = |f: &dyn Fn(&Measured) -> f64| -> Vec<Vec<f64>> {
