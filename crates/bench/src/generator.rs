@@ -7,8 +7,8 @@
 //! what it completes to a counter of its own, and the calling thread
 //! reads the sum of the counters, the clock and the CPU times of the
 //! server and of this process at the start and at the end of the window
-//! ([`Snapshot`]), after a warm-up. Threads that connect first do so
-//! before the warm-up starts.
+//! ([`Snapshot`]), after a warm-up. The warm-up starts once every thread
+//! has opened its connections.
 
 use std::cell::Cell;
 use std::io;
