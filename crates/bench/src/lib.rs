@@ -2,13 +2,18 @@
 //! current-thread server (and, when importable, Twisted and uvloop).
 //!
 //! The `bench` binary starts each echo server in turn on one pinned core,
-//! drives it from a load generator of its own on the other core, and
+//! drives it from a load generator of its own on the other core (or on
+//! several: `--client-cores`), and
 //! prints one table with the ratios weft/tokio. The pieces:
 //!
 //! - [`server`]: starting a server process pinned to a core, finding its
 //!   address, stopping it;
 //! - [`proc_stats`]: a process's CPU time and resident memory, from `/proc`;
-//! - [`load`]: the load generator (one thread, mio, every connection);
+//! - [`cores`]: lists of cores as command lines give them (`8-15`, `8,9,10`);
+//! - [`generator`]: the load generator's threads, one pinned to each core
+//!   of a list, and the one measured window they share;
+//! - [`load`]: the loads (request/response, streaming, UDP echo, idle
+//!   connections), each thread driving its share with mio;
 //! - [`tls_load`]: the same loads over TLS, full handshakes, idle TLS
 //!   connections (the `tls-bench` binary: weft's TLS echo against
 //!   tokio-rustls);
@@ -23,6 +28,8 @@
 
 pub mod args;
 pub mod attack;
+pub mod cores;
+pub mod generator;
 pub mod load;
 pub mod proc_stats;
 pub mod report;

@@ -1,5 +1,7 @@
-//! The load generator: one thread driving every connection with mio
-//! (edge-triggered epoll), so that it stays cheap next to the server.
+//! The loads: request/response, streaming and UDP echo, each thread of
+//! the generator ([`generator`]) driving its share of
+//! the connections with mio (edge-triggered epoll), so that it stays
+//! cheap next to the server.
 //!
 //! Every measurement runs a warm-up, then a measured window; the server's
 //! CPU time is read from `/proc` at both ends of the window.
@@ -9,9 +11,9 @@ use std::net::{SocketAddr, TcpStream as StdTcpStream, UdpSocket as StdUdpSocket}
 use std::time::{Duration, Instant};
 
 use mio::net::{TcpStream, UdpSocket};
-use mio::{Events, Interest, Poll, Token};
+use mio::{Interest, Poll, Token};
 
-use crate::proc_stats;
+use crate::generator::{self, Run, Worker};
 
 /// Size of the client's read buffer.
 const READ_BUFFER: usize = 64 * 1024;
@@ -35,8 +37,8 @@ pub struct Measured {
     pub elapsed: Duration,
     /// CPU time the server used during the window.
     pub server_cpu: Duration,
-    /// CPU time the load generator itself used during the window (to
-    /// check that it is not the bottleneck).
+    /// CPU time the load generator itself used during the window, all its
+    /// threads together (to check that it is not the bottleneck).
     pub client_cpu: Duration,
 }
 
@@ -55,6 +57,12 @@ impl Measured {
     pub fn client_load(&self) -> f64 {
         100.0 * self.client_cpu.as_secs_f64() / self.elapsed.as_secs_f64()
     }
+
+    /// Share of each of its `cores` cores the load generator used on
+    /// average, in percent (near 100: the generator may be the limit).
+    pub fn client_load_per_core(&self, cores: usize) -> f64 {
+        self.client_load() / cores.max(1) as f64
+    }
 }
 
 /// Opens `count` connections to `address`, made non-blocking for mio.
@@ -69,18 +77,18 @@ fn connect(address: SocketAddr, count: usize) -> io::Result<Vec<TcpStream>> {
         .collect()
 }
 
-/// Runs the event loop over `streams` (TCP streams or UDP sockets, whose
-/// first writes are already made) for `window`, calling `on_event(index, stream, readable, writable)`
-/// for each readiness event; it returns how many units that event completed.
+/// Registers `streams` (TCP streams or UDP sockets, whose first writes
+/// are already made) with a poll of this thread and runs it until the run
+/// ends, calling `on_event(index, stream, readable, writable)` for each
+/// readiness event; it returns how many units that event completed.
 ///
 /// Registering after the first writes loses nothing: epoll reports the
 /// readiness a socket already has when it is added.
 fn drive<S: mio::event::Source>(
+    worker: &Worker,
     mut streams: Vec<S>,
-    window: Window,
-    server_pid: u32,
     mut on_event: impl FnMut(usize, &mut S, bool, bool) -> io::Result<u64>,
-) -> io::Result<Measured> {
+) -> io::Result<()> {
     let mut poll = Poll::new()?;
     for (index, stream) in streams.iter_mut().enumerate() {
         poll.registry().register(
@@ -89,86 +97,28 @@ fn drive<S: mio::event::Source>(
             Interest::READABLE | Interest::WRITABLE,
         )?;
     }
-    measure(
-        &mut poll,
-        window,
-        server_pid,
-        |_, token, readable, writable| on_event(token.0, &mut streams[token.0], readable, writable),
-    )
-}
-
-/// Runs `poll`'s event loop for `window` (warm-up, then the measured
-/// part), calling `on_event(registry, token, readable, writable)` for each
-/// readiness event; it returns how many units that event completed. What
-/// is measured is the units, the time and the CPU of the server and of
-/// this process, over the measured part only.
-pub fn measure(
-    poll: &mut Poll,
-    window: Window,
-    server_pid: u32,
-    mut on_event: impl FnMut(&mio::Registry, Token, bool, bool) -> io::Result<u64>,
-) -> io::Result<Measured> {
-    let mut events = Events::with_capacity(1024);
-    let mut total = 0u64;
-    let began = Instant::now();
-    let measure_from = began + window.warmup;
-    let end = measure_from + window.measure;
-    let me = std::process::id();
-    let mut baseline: Option<(u64, Duration, Duration, Instant)> = None;
-    loop {
-        let now = Instant::now();
-        if baseline.is_none() && now >= measure_from {
-            baseline = Some((
-                total,
-                proc_stats::cpu_time(server_pid)?,
-                proc_stats::cpu_time(me)?,
-                now,
-            ));
-        }
-        if now >= end {
-            break;
-        }
-        let wake = if baseline.is_none() {
-            measure_from
-        } else {
-            end
-        };
-        match poll.poll(&mut events, Some(wake.saturating_duration_since(now))) {
-            Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        }
-        for event in events.iter() {
-            total += on_event(
-                poll.registry(),
-                event.token(),
-                event.is_readable() || event.is_read_closed() || event.is_error(),
-                event.is_writable(),
-            )?;
-        }
-    }
-    let server_cpu = proc_stats::cpu_time(server_pid)?;
-    let client_cpu = proc_stats::cpu_time(me)?;
-    let finished = Instant::now();
-    let (units_before, server_before, client_before, started) =
-        baseline.expect("the window has a start");
-    Ok(Measured {
-        units: total - units_before,
-        elapsed: finished - started,
-        server_cpu: server_cpu.saturating_sub(server_before),
-        client_cpu: client_cpu.saturating_sub(client_before),
+    worker.run(&mut poll, |_, token, readable, writable| {
+        on_event(token.0, &mut streams[token.0], readable, writable)
     })
 }
 
-/// `connections` connections each send a `size`-byte request, wait for
-/// all of it to come back, and repeat. Counts completed requests.
-pub fn request_response(
+/// `connections` connections (spread over the generator's threads) each
+/// send a `size`-byte request, wait for all of it to come back, and
+/// repeat. Counts completed requests.
+pub fn request_response(run: &Run, connections: usize, size: usize) -> io::Result<Measured> {
+    generator::measure(run, |worker| {
+        request_response_share(worker, run.address, worker.share_of(connections), size)
+    })
+}
+
+/// One generator thread's part of [`request_response`]: `connections`
+/// connections.
+fn request_response_share(
+    worker: &Worker,
     address: SocketAddr,
     connections: usize,
     size: usize,
-    window: Window,
-    server_pid: u32,
-) -> io::Result<Measured> {
+) -> io::Result<()> {
     let mut streams = connect(address, connections)?;
     let request = vec![b'x'; size];
     let mut buffer = vec![0u8; READ_BUFFER];
@@ -222,20 +172,34 @@ pub fn request_response(
         }
         Ok(done)
     };
-    drive(streams, window, server_pid, on_event)
+    drive(worker, streams, on_event)
 }
 
-/// `connections` connections each write `size`-byte messages as fast as
+/// `connections` connections (spread over the generator's threads) each
+/// write `size`-byte messages as fast as
 /// the server takes them (batched `batch` messages to a system call) and
 /// read the echo continuously. Counts bytes echoed back.
-pub fn streaming(
+pub fn streaming(run: &Run, connections: usize, size: usize, batch: usize) -> io::Result<Measured> {
+    generator::measure(run, |worker| {
+        streaming_share(
+            worker,
+            run.address,
+            worker.share_of(connections),
+            size,
+            batch,
+        )
+    })
+}
+
+/// One generator thread's part of [`streaming`]: `connections`
+/// connections.
+fn streaming_share(
+    worker: &Worker,
     address: SocketAddr,
     connections: usize,
     size: usize,
     batch: usize,
-    window: Window,
-    server_pid: u32,
-) -> io::Result<Measured> {
+) -> io::Result<()> {
     let mut streams = connect(address, connections)?;
     let chunk = vec![b'y'; size * batch.max(1)];
     let mut buffer = vec![0u8; READ_BUFFER];
@@ -272,7 +236,7 @@ pub fn streaming(
         }
         Ok(echoed)
     };
-    drive(streams, window, server_pid, on_event)
+    drive(worker, streams, on_event)
 }
 
 /// Opens `count` connections and sends one byte on each, waiting for its
@@ -298,19 +262,25 @@ pub fn open_idle(address: SocketAddr, count: usize) -> io::Result<Vec<StdTcpStre
     Ok(streams)
 }
 
-/// `sockets` UDP sockets, each connected to the server at `address`, each
-/// keep one `size`-byte datagram in flight: send it, wait for its echo,
+/// `sockets` UDP sockets (spread over the generator's threads), each
+/// connected to the server, each keep one `size`-byte datagram in flight: send it, wait for its echo,
 /// send the next. Counts datagrams echoed. (Over loopback with one
 /// datagram in flight per socket the server's receive buffer never fills,
 /// so none is lost; a lost one would stall its socket, and show as a lower
 /// rate.)
-pub fn datagram_echo(
+pub fn datagram_echo(run: &Run, sockets: usize, size: usize) -> io::Result<Measured> {
+    generator::measure(run, |worker| {
+        datagram_echo_share(worker, run.address, worker.share_of(sockets), size)
+    })
+}
+
+/// One generator thread's part of [`datagram_echo`]: `sockets` sockets.
+fn datagram_echo_share(
+    worker: &Worker,
     address: SocketAddr,
     sockets: usize,
     size: usize,
-    window: Window,
-    server_pid: u32,
-) -> io::Result<Measured> {
+) -> io::Result<()> {
     let datagram = vec![b'x'; size];
     let mut clients = Vec::with_capacity(sockets);
     for _ in 0..sockets {
@@ -338,7 +308,7 @@ pub fn datagram_echo(
         }
         Ok(done)
     };
-    drive(clients, window, server_pid, on_event)
+    drive(worker, clients, on_event)
 }
 
 /// Waits until the UDP echo server at `address` answers, for at most

@@ -1,6 +1,7 @@
-//! The TLS load generator: the loads of [`load`] (requests
+//! The TLS load generator: the loads of [`load`](crate::load) (requests
 //! and streaming over established connections), full handshakes, and
-//! idle connections, spoken over rustls by one mio thread.
+//! idle connections, spoken over rustls by the generator's threads
+//! ([`generator`]), each with its own mio poll.
 //!
 //! Every handshake is a full one: the client keeps no session to resume.
 
@@ -15,7 +16,8 @@ use rustls::client::Resumption;
 use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, ClientConnection, StreamOwned};
 
-use crate::load::{self, Measured, Window};
+use crate::generator::{self, Run, Worker};
+use crate::load::Measured;
 
 /// Size of the client's plaintext read buffer.
 const READ_BUFFER: usize = 64 * 1024;
@@ -124,13 +126,31 @@ fn open_all(
 /// all of it to come back, and repeat; counts completed requests. The
 /// handshakes happen during the warm-up.
 pub fn request_response(
+    run: &Run,
+    config: &Arc<ClientConfig>,
+    connections: usize,
+    size: usize,
+) -> io::Result<Measured> {
+    generator::measure(run, |worker| {
+        request_response_share(
+            worker,
+            run.address,
+            config,
+            worker.share_of(connections),
+            size,
+        )
+    })
+}
+
+/// One generator thread's part of [`request_response`]: `connections`
+/// connections.
+fn request_response_share(
+    worker: &Worker,
     address: SocketAddr,
     config: &Arc<ClientConfig>,
     connections: usize,
     size: usize,
-    window: Window,
-    server_pid: u32,
-) -> io::Result<Measured> {
+) -> io::Result<()> {
     let mut poll = Poll::new()?;
     let mut all = open_all(&poll, address, config, connections)?;
     let request = vec![b'x'; size];
@@ -139,44 +159,58 @@ pub fn request_response(
     for connection in &mut all {
         connection.send(&request)?;
     }
-    load::measure(
-        &mut poll,
-        window,
-        server_pid,
-        |_, token, readable, writable| {
-            let connection = &mut all[token.0];
-            let mut done = 0;
-            if readable {
-                received[token.0] += connection.receive(&mut buffer)?;
-                while received[token.0] >= size {
-                    received[token.0] -= size;
-                    done += 1;
-                    connection.send(&request)?;
-                }
+    worker.run(&mut poll, |_, token, readable, writable| {
+        let connection = &mut all[token.0];
+        let mut done = 0;
+        if readable {
+            received[token.0] += connection.receive(&mut buffer)?;
+            while received[token.0] >= size {
+                received[token.0] -= size;
+                done += 1;
+                connection.send(&request)?;
             }
-            if writable {
-                connection.flush()?;
-            }
-            Ok(done)
-        },
-    )
+        }
+        if writable {
+            connection.flush()?;
+        }
+        Ok(done)
+    })
 }
 
 /// `connections` connections each write `size`-byte messages, `batch` at
 /// a time, whenever the socket took everything before, and read the echo
 /// continuously; counts plaintext bytes echoed back.
 pub fn streaming(
-    address: SocketAddr,
+    run: &Run,
     config: &Arc<ClientConfig>,
     connections: usize,
     size: usize,
     batch: usize,
-    window: Window,
-    server_pid: u32,
 ) -> io::Result<Measured> {
+    generator::measure(run, |worker| {
+        let connections = worker.share_of(connections);
+        streaming_share(
+            worker,
+            run.address,
+            config,
+            connections,
+            size * batch.max(1),
+        )
+    })
+}
+
+/// One generator thread's part of [`streaming`]: `connections`
+/// connections, writing `chunk`-byte batches.
+fn streaming_share(
+    worker: &Worker,
+    address: SocketAddr,
+    config: &Arc<ClientConfig>,
+    connections: usize,
+    chunk: usize,
+) -> io::Result<()> {
     let mut poll = Poll::new()?;
     let mut all = open_all(&poll, address, config, connections)?;
-    let chunk = vec![b'y'; size * batch.max(1)];
+    let chunk = vec![b'y'; chunk];
     let mut buffer = vec![0u8; READ_BUFFER];
     // Writes while the socket takes every byte (the content does not
     // matter), so that rustls never holds more than one chunk.
@@ -186,61 +220,62 @@ pub fn streaming(
         }
         Ok(())
     };
-    load::measure(
-        &mut poll,
-        window,
-        server_pid,
-        |_, token, readable, writable| {
-            let connection = &mut all[token.0];
-            let mut echoed = 0;
-            if readable {
-                echoed = connection.receive(&mut buffer)? as u64;
-            }
-            if readable || writable {
-                fill(connection)?;
-            }
-            Ok(echoed)
-        },
-    )
+    worker.run(&mut poll, |_, token, readable, writable| {
+        let connection = &mut all[token.0];
+        let mut echoed = 0;
+        if readable {
+            echoed = connection.receive(&mut buffer)? as u64;
+        }
+        if readable || writable {
+            fill(connection)?;
+        }
+        Ok(echoed)
+    })
 }
 
 /// `concurrent` connections at a time each connect, shake hands, send
 /// one byte, wait for its echo, send `close_notify` and close, and are
 /// replaced by a new one; counts connections completed.
 pub fn handshakes(
+    run: &Run,
+    config: &Arc<ClientConfig>,
+    concurrent: usize,
+) -> io::Result<Measured> {
+    generator::measure(run, |worker| {
+        handshakes_share(worker, run.address, config, worker.share_of(concurrent))
+    })
+}
+
+/// One generator thread's part of [`handshakes`]: `concurrent`
+/// connections at a time.
+fn handshakes_share(
+    worker: &Worker,
     address: SocketAddr,
     config: &Arc<ClientConfig>,
     concurrent: usize,
-    window: Window,
-    server_pid: u32,
-) -> io::Result<Measured> {
+) -> io::Result<()> {
     let mut poll = Poll::new()?;
     let mut all = open_all(&poll, address, config, concurrent)?;
     let mut buffer = vec![0u8; READ_BUFFER];
     for connection in &mut all {
         connection.send(b"!")?;
     }
-    load::measure(
-        &mut poll,
-        window,
-        server_pid,
-        |registry, token, readable, writable| {
-            let connection = &mut all[token.0];
-            if writable {
-                connection.flush()?;
-            }
-            if !readable || connection.receive(&mut buffer)? == 0 {
-                return Ok(0);
-            }
-            connection.tls.send_close_notify();
+    worker.run(&mut poll, |registry, token, readable, writable| {
+        let connection = &mut all[token.0];
+        if writable {
             connection.flush()?;
-            registry.deregister(&mut connection.stream)?;
-            let mut fresh = Connection::open(address, config, registry, token)?;
-            fresh.send(b"!")?;
-            all[token.0] = fresh;
-            Ok(1)
-        },
-    )
+        }
+        if !readable || connection.receive(&mut buffer)? == 0 {
+            return Ok(0);
+        }
+        connection.tls.send_close_notify();
+        connection.flush()?;
+        registry.deregister(&mut connection.stream)?;
+        let mut fresh = Connection::open(address, config, registry, token)?;
+        fresh.send(b"!")?;
+        all[token.0] = fresh;
+        Ok(1)
+    })
 }
 
 /// Opens `count` TLS connections, each finishing its handshake and

@@ -9,8 +9,9 @@
 //!
 //! With `--threads N` it serves on a pool of N reactors, one per thread:
 //! over TCP each has its own `SO_REUSEPORT` socket on the port and the
-//! kernel spreads the connections; over a Unix socket one acceptor hands
-//! each connection to the reactor with the fewest.
+//! kernel spreads the connections; over a Unix socket, or over TCP too
+//! with `--balanced`, one acceptor hands each connection to the reactor
+//! with the fewest.
 //!
 //! It prints nothing on its standard output: `listening on ADDRESS` goes
 //! to standard error once ready (port 0 picks a free port), with weft's
@@ -50,8 +51,36 @@ impl Protocol for Echo {
     }
 }
 
-const USAGE: &str =
-    "usage: echo ENDPOINT [--threads N]   (for example: echo tcp:port=9000:interface=127.0.0.1)";
+const USAGE: &str = "usage: echo ENDPOINT [--threads N [--balanced]]   \
+     (for example: echo tcp:port=9000:interface=127.0.0.1)";
+
+/// How the example serves: on one reactor, or on a pool of them.
+enum Serving {
+    /// One reactor, on the main thread.
+    Alone,
+    /// `threads` reactors; `balanced`: one acceptor hands the connections
+    /// out even where the kernel could spread them (`SO_REUSEPORT`).
+    Pool { threads: usize, balanced: bool },
+}
+
+/// The endpoint and how to serve it, from the arguments after the
+/// program's name; an error names a bad thread count.
+fn parse_args(args: &[String]) -> Result<(&str, Serving), String> {
+    let (endpoint, threads, balanced) = match args {
+        [endpoint] => return Ok((endpoint, Serving::Alone)),
+        [endpoint, flag, n] if flag == "--threads" => (endpoint, n, false),
+        [endpoint, flag, n, balanced] if flag == "--threads" && balanced == "--balanced" => {
+            (endpoint, n, true)
+        }
+        _ => return Err(USAGE.to_owned()),
+    };
+    match threads.parse::<usize>() {
+        Ok(threads) if threads >= 1 => Ok((endpoint, Serving::Pool { threads, balanced })),
+        _ => Err(format!(
+            "echo: invalid value '{threads}' for --threads: expected a whole number from 1\n{USAGE}"
+        )),
+    }
+}
 
 fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
@@ -59,25 +88,16 @@ fn main() -> std::process::ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (endpoint, threads) = match args.as_slice() {
-        [endpoint] => (endpoint, None),
-        [endpoint, flag, n] if flag == "--threads" => match n.parse::<usize>() {
-            Ok(n) if n >= 1 => (endpoint, Some(n)),
-            _ => {
-                eprintln!(
-                    "echo: invalid value '{n}' for --threads: expected a whole number from 1\n{USAGE}"
-                );
-                return std::process::ExitCode::from(2);
-            }
-        },
-        _ => {
-            eprintln!("{USAGE}");
+    let (endpoint, serving) = match parse_args(&args) {
+        Ok(parsed) => parsed,
+        Err(message) => {
+            eprintln!("{message}");
             return std::process::ExitCode::from(2);
         }
     };
-    let served = match threads {
-        None => serve(endpoint).map_err(Into::into),
-        Some(threads) => serve_on_pool(endpoint, threads),
+    let served = match serving {
+        Serving::Alone => serve(endpoint).map_err(Into::into),
+        Serving::Pool { threads, balanced } => serve_on_pool(endpoint, threads, balanced),
     };
     match served {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -96,11 +116,16 @@ fn serve(endpoint: &str) -> Result<(), weft::Error> {
     reactor.run()
 }
 
-fn serve_on_pool(endpoint: &str, threads: usize) -> Result<(), Box<dyn std::error::Error>> {
-    let shared = matches!(
-        endpoint.parse::<ServerEndpoint>()?,
-        ServerEndpoint::Tcp(_) | ServerEndpoint::Ssl(_)
-    );
+fn serve_on_pool(
+    endpoint: &str,
+    threads: usize,
+    balanced: bool,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let shared = !balanced
+        && matches!(
+            endpoint.parse::<ServerEndpoint>()?,
+            ServerEndpoint::Tcp(_) | ServerEndpoint::Ssl(_)
+        );
     let endpoint = endpoint.to_owned();
     Pool::new().threads(threads).run(move |member: &Member| {
         let echo = |_peer: &Address| Some(Echo::default());

@@ -95,6 +95,48 @@ fn on_a_pool_one_signal_stops_every_reactor_after_they_flush() {
 }
 
 #[test]
+fn on_a_pool_with_one_acceptor_every_connection_is_echoed() {
+    let server = ExampleProcess::start_announcing(
+        "echo",
+        &[
+            "tcp:port=0:interface=127.0.0.1",
+            "--threads",
+            "2",
+            "--balanced",
+        ],
+        Announces::OnStderr,
+    );
+    let address: std::net::SocketAddr = server.address.parse().unwrap();
+    // Held open together, so that the acceptor hands them to both
+    // reactors (each goes to the one with the fewest).
+    let mut clients: Vec<std::net::TcpStream> = (0..8)
+        .map(|_| std::net::TcpStream::connect(address).unwrap())
+        .collect();
+    for (n, client) in clients.iter_mut().enumerate() {
+        client.set_read_timeout(Some(common::PATIENCE)).unwrap();
+        let message = format!("client {n}");
+        client.write_all(message.as_bytes()).unwrap();
+        let mut echo = vec![0u8; message.len()];
+        client.read_exact(&mut echo).unwrap();
+        assert_eq!(echo, message.as_bytes());
+    }
+}
+
+#[test]
+fn balanced_without_a_pool_is_refused_with_the_usage() {
+    let output = std::process::Command::new(common::example_path("echo"))
+        .args(["tcp:0", "--balanced"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("usage: echo ENDPOINT [--threads N [--balanced]]"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn a_bad_thread_count_is_named() {
     let output = std::process::Command::new(common::example_path("echo"))
         .args(["tcp:0", "--threads", "0"])

@@ -17,6 +17,7 @@ use super::target::Target;
 use super::{Context, Error, Outcome};
 use std::net::SocketAddr;
 
+use crate::generator::Run;
 use crate::load::{self, Measured, Window};
 
 /// The observer's request size, bytes.
@@ -35,13 +36,20 @@ pub fn run(context: &Context) -> Result<Vec<Outcome>, Error> {
         warmup,
         measure: context.window,
     };
-    let without = load::request_response(address, 1, REQUEST, observe, pid)?;
+    let cores = [context.client_core];
+    let observer = Run {
+        address,
+        server_pid: pid,
+        window: observe,
+        cores: &cores,
+    };
+    let without = load::request_response(&observer, 1, REQUEST)?;
     let before = target.sample()?;
     let began = Instant::now();
-    let (during, flood) = observe_while_flooding(address, address, pid, context.window)?;
+    let (during, flood) = observe_while_flooding(&observer, address)?;
     // The control: a flood of another process on the same core.
     let other = Target::example(context, "echo")?;
-    let (control, _) = observe_while_flooding(address, other.address(), pid, context.window)?;
+    let (control, _) = observe_while_flooding(&observer, other.address())?;
     drop(other);
     outcome.memory = Some(
         target
@@ -82,28 +90,30 @@ pub fn run(context: &Context) -> Result<Vec<Outcome>, Error> {
     Ok(vec![outcome])
 }
 
-/// Request/response with `observed` for `window` while one client floods
-/// `flooded`: the observer's figures, and the flood's.
+/// The `observer`'s request/response while one client floods `flooded`
+/// from the same core (at the lowest priority): the observer's figures,
+/// and the flood's.
 fn observe_while_flooding(
-    observed: SocketAddr,
+    observer: &Run,
     flooded: SocketAddr,
-    pid: u32,
-    window: Duration,
 ) -> std::io::Result<(Measured, Measured)> {
-    let warmup = Duration::from_millis(500);
     let flooding = Window {
         warmup: Duration::ZERO,
-        measure: window + warmup * 2,
+        measure: observer.window.measure + observer.window.warmup * 2,
     };
+    let (pid, cores) = (observer.server_pid, observer.cores.to_vec());
     let flooder = std::thread::spawn(move || {
+        // The generator's thread inherits the lowest priority.
         let _ = crate::lower_priority();
-        load::streaming(flooded, 1, 16 * 1024, 4, flooding, pid)
+        let flood = Run {
+            address: flooded,
+            server_pid: pid,
+            window: flooding,
+            cores: &cores,
+        };
+        load::streaming(&flood, 1, 16 * 1024, 4)
     });
-    let observe = Window {
-        warmup,
-        measure: window,
-    };
-    let during = load::request_response(observed, 1, REQUEST, observe, pid)?;
+    let during = load::request_response(observer, 1, REQUEST)?;
     let flood = flooder
         .join()
         .map_err(|_| std::io::Error::other("the flooder panicked"))??;

@@ -17,7 +17,7 @@ use weft_bench::report::{self, Row};
 use weft_bench::server::{Server, ServerSpec, built_programs};
 use weft_bench::tasks::{self, Runtime};
 use weft_bench::timers::{self, Implementation, Pattern};
-use weft_bench::{machine_description, pin_to_core, proc_stats, raise_fd_limit};
+use weft_bench::{machine_description, pin_to_core, pin_to_cores, proc_stats, raise_fd_limit};
 
 const USAGE: &str = "\
 usage: bench [all|echo|timers|async|udp|scaling] [options]
@@ -45,9 +45,15 @@ options:
   --loads LIST       comma-separated among request,streaming (both)
   --server-core N    core the servers (and the timer runs) are pinned to (0)
   --client-core N    core the load generator is pinned to (1)
+  --client-cores LIST  cores of a load generator with a thread on each (such
+                     as 8-15 or 8,9,10), the connections spread evenly over
+                     them; --client-core N is the one-core case
   --timer-secs SECS  seconds per timer measurement (0.3)
   --threads LIST     scaling: comma-separated reactor (worker) counts (1,2);
                      the servers of count N run on cores 0 to N-1
+  --balanced         scaling: also weft's pool with one acceptor handing each
+                     connection to the reactor with the fewest (echo
+                     --balanced) instead of SO_REUSEPORT
 ";
 
 /// Messages per write of the streaming client.
@@ -62,6 +68,8 @@ struct Options {
     tasks: bool,
     /// Reactor counts of the scaling run, if that is what runs.
     scaling: Option<Vec<usize>>,
+    /// The scaling run also measures weft's pool with one acceptor.
+    balanced: bool,
     servers: Option<Vec<String>>,
     loads: Vec<Load>,
     timer_time: Duration,
@@ -74,6 +82,7 @@ fn parse_options() -> Result<Options, String> {
         udp: false,
         tasks: true,
         scaling: None,
+        balanced: false,
         run: RunOptions::with_rounds(20),
         servers: None,
         loads: vec![Load::RequestResponse, Load::Streaming],
@@ -106,6 +115,7 @@ fn parse_options() -> Result<Options, String> {
                         .collect::<Result<_, _>>()?,
                 )
             }
+            "--balanced" => options.balanced = true,
             "--servers" => {
                 options.servers = Some(value(&arg)?.split(',').map(str::to_owned).collect())
             }
@@ -257,7 +267,7 @@ fn echo_benchmark(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
     if got < options.run.idle as u64 + 100 {
         return Err(format!("cannot open {} files (limit {got})", options.run.idle).into());
     }
-    pin_to_core(options.run.client_core)?;
+    pin_to_cores(options.run.client_cores.cores())?;
 
     // Every server stays up (idle ones sleep in the poller) and the load
     // goes to one at a time, in short runs that alternate between them:
@@ -341,8 +351,8 @@ fn echo_benchmark(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
     let columns: Vec<String> = specs.iter().map(|s| s.name.clone()).collect();
     println!(
         "\n### Echo servers (medians of {} rounds, ratios: median of the per-round ratios (interquartile range); \
-         server on core {}, load on core {})\n",
-        options.run.rounds, options.run.server_core, options.run.client_core
+         server on core {}, load on cores {})\n",
+        options.run.rounds, options.run.server_core, options.run.client_cores
     );
     print!("{}", report::table(&columns, &ratio_names, &rows));
     Ok(())
@@ -351,8 +361,8 @@ fn echo_benchmark(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
 /// weft's echo example on a pool of N reactors against tokio's
 /// multi-thread runtime with N workers, for each N of `counts`: the
 /// servers of count N run on cores 0 to N-1, the load generator on
-/// `--client-core` (on a machine with N cores or fewer, it shares a core
-/// with the servers: say so when reporting).
+/// `--client-cores` (where these are among the servers' cores, they share
+/// them: a note says so, and so must a report).
 fn scaling_benchmark(
     options: &Options,
     counts: &[usize],
@@ -362,24 +372,44 @@ fn scaling_benchmark(
     let (weft_echo, tokio_echo) = (dir.join("examples").join("echo"), dir.join("tokio-echo"));
     let fd_limit = 65_536;
     raise_fd_limit(fd_limit)?;
-    pin_to_core(options.run.client_core)?;
+    pin_to_cores(options.run.client_cores.cores())?;
     let mut specs = Vec::new();
     let mut servers = Vec::new();
     for &count in counts {
         let threads = count.to_string();
         let cores: Vec<usize> = (0..count).collect();
-        for spec in [
+        let shared: Vec<String> = cores
+            .iter()
+            .filter(|core| options.run.client_cores.cores().contains(core))
+            .map(usize::to_string)
+            .collect();
+        if !shared.is_empty() {
+            eprintln!(
+                "note: the servers ×{count} share core(s) {} with the load generator",
+                shared.join(",")
+            );
+        }
+        let endpoint = "tcp:port=0:interface=127.0.0.1";
+        let mut of_count = vec![
             spec(
                 &format!("weft ×{count}"),
                 &weft_echo,
-                &["tcp:port=0:interface=127.0.0.1", "--threads", &threads],
+                &[endpoint, "--threads", &threads],
             ),
             spec(
                 &format!("tokio ×{count}"),
                 &tokio_echo,
                 &["127.0.0.1:0", "--threads", &threads],
             ),
-        ] {
+        ];
+        if options.balanced {
+            of_count.push(spec(
+                &format!("weft balanced ×{count}"),
+                &weft_echo,
+                &[endpoint, "--threads", &threads, "--balanced"],
+            ));
+        }
+        for spec in of_count {
             servers.push(Server::start_on(&spec, &cores, fd_limit)?);
             specs.push(spec);
         }
@@ -392,18 +422,30 @@ fn scaling_benchmark(
     for server in servers {
         server.stop()?;
     }
-    // Ratios: weft against tokio at each count, then each against its own
-    // first count (the scaling).
+    // Ratios: weft against tokio at each count (and weft balanced against
+    // both), then each against its own first count (the scaling). The
+    // columns of count i are i * kinds.len() + kind.
+    let mut kinds = vec!["weft", "tokio"];
+    if options.balanced {
+        kinds.push("weft balanced");
+    }
+    let column = |i: usize, kind: usize| i * kinds.len() + kind;
     let mut ratio_names = Vec::new();
     let mut ratios = Vec::new();
     for (i, &count) in counts.iter().enumerate() {
         ratio_names.push(format!("weft / tokio ×{count}"));
-        ratios.push((2 * i, 2 * i + 1));
+        ratios.push((column(i, 0), column(i, 1)));
+        if options.balanced {
+            ratio_names.push(format!("weft balanced / tokio ×{count}"));
+            ratios.push((column(i, 2), column(i, 1)));
+            ratio_names.push(format!("weft balanced / weft ×{count}"));
+            ratios.push((column(i, 2), column(i, 0)));
+        }
     }
     for (i, &count) in counts.iter().enumerate().skip(1) {
-        for (column, name) in [(0, "weft"), (1, "tokio")] {
+        for (kind, name) in kinds.iter().enumerate() {
             ratio_names.push(format!("{name} ×{count} / ×{}", counts[0]));
-            ratios.push((2 * i + column, column));
+            ratios.push((column(i, kind), column(0, kind)));
         }
     }
     let samples = |f: &dyn Fn(&Measured) -> f64| -> Vec<Vec<f64>> {
@@ -429,8 +471,8 @@ fn scaling_benchmark(
     let columns: Vec<String> = specs.iter().map(|s| s.name.clone()).collect();
     println!(
         "\n### Scaling (medians of {} rounds, ratios: median of the per-round ratios (interquartile range); \
-         servers of count N on cores 0..N-1, load on core {})\n",
-        options.run.rounds, options.run.client_core
+         servers of count N on cores 0..N-1, load on cores {})\n",
+        options.run.rounds, options.run.client_cores
     );
     print!("{}", report::table(&columns, &ratio_names, &rows));
     Ok(())
@@ -467,10 +509,10 @@ fn run_rounds(
                     ),
                 };
                 eprintln!(
-                    "round {round} {:>12}: {figure} (server {:>3.0}% of a core, load generator {:>3.0}%)",
+                    "round {round} {:>12}: {figure} (server {:>3.0}% of a core, load generator {:>3.0}% per core)",
                     specs[index].name,
                     measured.server_load(),
-                    measured.client_load(),
+                    measured.client_load_per_core(options.run.client_cores.len()),
                 );
                 target.push(measured);
             }
@@ -481,21 +523,16 @@ fn run_rounds(
 
 /// One load run against `server`.
 fn run_load(load: Load, server: &Server, options: &Options) -> std::io::Result<Measured> {
+    let run = options.run.against(server.address, server.pid());
     match load {
-        Load::RequestResponse => load::request_response(
-            server.address,
-            options.run.connections,
-            options.run.size,
-            options.run.window,
-            server.pid(),
-        ),
+        Load::RequestResponse => {
+            load::request_response(&run, options.run.connections, options.run.size)
+        }
         Load::Streaming => load::streaming(
-            server.address,
+            &run,
             options.run.connections,
             options.run.size,
             STREAM_BATCH,
-            options.run.window,
-            server.pid(),
         ),
     }
 }
@@ -535,7 +572,7 @@ fn udp_benchmark(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
         ["examples/udp_echo", "tokio-udp-echo"],
         "cargo build --release -p weft -p weft-bench --example udp_echo --bins",
     )?;
-    pin_to_core(options.run.client_core)?;
+    pin_to_cores(options.run.client_cores.cores())?;
     let (weft_at, tokio_at) = (load::free_udp_port()?, load::free_udp_port()?);
     let weft_endpoint = format!("udp:port={}:interface=127.0.0.1", weft_at.port());
     let specs = [
@@ -561,20 +598,18 @@ fn udp_benchmark(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
         for index in order {
             let server = &servers[index];
             let measured = load::datagram_echo(
-                server.address,
+                &options.run.against(server.address, server.pid()),
                 options.run.connections,
                 options.run.size,
-                options.run.window,
-                server.pid(),
             )
             .map_err(|e| format!("{}: {e}", specs[index].name))?;
             eprintln!(
-                "round {round} {:>16}: {:>8.0} datagrams/s, {:>5.2} µs server CPU/datagram (server {:>3.0}% of a core, load generator {:>3.0}%)",
+                "round {round} {:>16}: {:>8.0} datagrams/s, {:>5.2} µs server CPU/datagram (server {:>3.0}% of a core, load generator {:>3.0}% per core)",
                 specs[index].name,
                 measured.rate(),
                 cpu_micros_per_unit(&measured),
                 measured.server_load(),
-                measured.client_load(),
+                measured.client_load_per_core(options.run.client_cores.len()),
             );
             runs[index].push(measured);
         }
@@ -605,8 +640,8 @@ fn udp_benchmark(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
     let columns: Vec<String> = specs.iter().map(|s| s.name.clone()).collect();
     println!(
         "\n### UDP echo (medians of {} rounds, ratios: median of the per-round ratios (interquartile range); \
-         server on core {}, load on core {})\n",
-        options.run.rounds, options.run.server_core, options.run.client_core
+         server on core {}, load on cores {})\n",
+        options.run.rounds, options.run.server_core, options.run.client_cores
     );
     print!(
         "{}",
@@ -672,7 +707,7 @@ fn timer_benchmark(options: &Options) -> Result<(), Box<dyn std::error::Error>> 
 /// and cross-thread wake-to-run latency, weft against tokio's
 /// current-thread runtime with a `LocalSet`, alternating each round.
 fn async_benchmark(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
-    let (core, other) = (options.run.server_core, options.run.client_core);
+    let (core, other) = (options.run.server_core, options.run.client_cores.cores()[0]);
     let time = options.timer_time;
     let rounds = options.run.rounds;
     let runtimes = [Runtime::Weft, Runtime::Tokio];

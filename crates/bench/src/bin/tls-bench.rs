@@ -1,7 +1,8 @@
 //! The TLS benchmark: weft's echo example over `ssl:` against tokio with
 //! tokio-rustls (the `tokio-tls-echo` binary: the same rustls, the same
 //! *ring* provider, the same configuration), side by side in one run,
-//! the servers pinned to one core and the load generator to another.
+//! the servers pinned to one core and the load generator to another (or
+//! to several: `--client-cores`).
 //!
 //! `cargo build --release -p weft -p weft-bench --example echo --bins`, then
 //! `cargo run --release -p weft-bench --bin tls-bench` (see `--help`).
@@ -16,7 +17,7 @@ use weft_bench::args::RunOptions;
 use weft_bench::load::Measured;
 use weft_bench::report::{self, Row};
 use weft_bench::server::{Server, ServerSpec, built_programs};
-use weft_bench::{machine_description, pin_to_core, proc_stats, raise_fd_limit, tls_load};
+use weft_bench::{machine_description, pin_to_cores, proc_stats, raise_fd_limit, tls_load};
 
 const USAGE: &str = "\
 usage: tls-bench [options]
@@ -32,6 +33,9 @@ options:
                      once per server on a fresh process (10000; 0 skips it)
   --server-core N    core the servers are pinned to (0)
   --client-core N    core the load generator is pinned to (1)
+  --client-cores LIST  cores of a load generator with a thread on each (such
+                     as 8-15 or 8,9,10), the connections spread evenly over
+                     them; --client-core N is the one-core case
 ";
 
 /// Messages per write of the streaming client.
@@ -141,7 +145,7 @@ fn run(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
     if got < options.run.idle as u64 + 100 {
         return Err(format!("cannot open {} files (limit {got})", options.run.idle).into());
     }
-    pin_to_core(options.run.client_core)?;
+    pin_to_cores(options.run.client_cores.cores())?;
     let mut servers = Vec::new();
     for spec in &specs {
         servers.push(Server::start(spec, options.run.server_core, fd_limit)?);
@@ -183,11 +187,11 @@ fn run_rounds(
                 let measured = run_load(load, &servers[index], config, options)
                     .map_err(|e| format!("{}: {e}", specs[index].name))?;
                 eprintln!(
-                    "round {round} {:>12}: {} (server {:>3.0}% of a core, load generator {:>3.0}%)",
+                    "round {round} {:>12}: {} (server {:>3.0}% of a core, load generator {:>3.0}% per core)",
                     specs[index].name,
                     describe(load, &measured),
                     measured.server_load(),
-                    measured.client_load(),
+                    measured.client_load_per_core(options.run.client_cores.len()),
                 );
                 runs[load_index][index].push(measured);
             }
@@ -214,27 +218,18 @@ fn run_load(
     config: &Arc<ClientConfig>,
     options: &Options,
 ) -> std::io::Result<Measured> {
-    let (address, pid, window) = (server.address, server.pid(), options.run.window);
+    let run = options.run.against(server.address, server.pid());
     match load {
-        Load::Handshakes => {
-            tls_load::handshakes(address, config, options.run.connections, window, pid)
+        Load::Handshakes => tls_load::handshakes(&run, config, options.run.connections),
+        Load::RequestResponse => {
+            tls_load::request_response(&run, config, options.run.connections, options.run.size)
         }
-        Load::RequestResponse => tls_load::request_response(
-            address,
-            config,
-            options.run.connections,
-            options.run.size,
-            window,
-            pid,
-        ),
         Load::Streaming => tls_load::streaming(
-            address,
+            &run,
             config,
             options.run.connections,
             options.run.size,
             STREAM_BATCH,
-            window,
-            pid,
         ),
     }
 }

@@ -12,8 +12,10 @@
 //!
 //! Arguments after `--` go to the server (`target/release/boom`, started
 //! on a free port of 127.0.0.1, pinned to CPU 0 or to `--server-cores`,
-//! with one reactor unless they give `--threads`); the players run on
-//! this process's weft reactor, pinned to CPU 1 or to `--player-core`. One markdown table row per
+//! with a reactor per core unless they give `--threads`); the players run
+//! on a weft reactor pinned to CPU 1, or on one thread per core of
+//! `--player-cores` (such as `8-15`), each pinned to its core with its
+//! share of the players. One markdown table row per
 //! N: frames per player per second, the share of the frames the frame
 //! period allows (plain frames only: classic repaints every period, so 100%
 //! is full rate), the 99th percentile gap between two frames of a player,
@@ -32,13 +34,16 @@
 //! connect to the first board drawn (the first plain frame, the first
 //! ANSI screen, or the `board` message), median and 99th percentile.
 //! With `--ssh` the server also serves SSH and the players log in over it
-//! (russh's client, one task each on a tokio runtime of this thread): they
+//! (russh's client, one task each on a tokio runtime of each players'
+//! thread): they
 //! count updates as telnet players do, and each notes the time from its
 //! connect to the first whole board drawn (the last column).
 
+mod seen;
 mod ssh;
+mod threads;
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
@@ -47,8 +52,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use weft::time::{LoopingCall, Scheduler, StartAt};
-use weft::{Address, Protocol, Reactor, Transport};
+use weft::{Protocol, Transport};
+use weft_bench::cores::CoreList;
+
+use seen::{Seen, Shared, Summary, read};
+use threads::Play;
 
 /// Starts boom servers and connects players to them.
 #[derive(Parser, Debug)]
@@ -75,12 +83,13 @@ struct Args {
     /// Play over SSH (the server serves it too; ANSI updates).
     #[arg(long, conflicts_with_all = ["telnet", "web"])]
     ssh: bool,
-    /// The CPUs the server runs on (comma-separated).
-    #[arg(long, value_delimiter = ',', default_value = "0")]
-    server_cores: Vec<usize>,
-    /// The CPU the players run on.
-    #[arg(long, default_value_t = 1)]
-    player_core: usize,
+    /// The CPUs the server runs on (such as 0-3 or 0,1).
+    #[arg(long, default_value = "0")]
+    server_cores: CoreList,
+    /// The CPUs the players run on: a thread on each (such as 8-15 or
+    /// 8,9), the players split evenly over them.
+    #[arg(long, alias = "player-core", default_value = "1")]
+    player_cores: CoreList,
     /// Arguments for the server.
     #[arg(last = true)]
     server_args: Vec<String>,
@@ -120,37 +129,10 @@ fn web_key(key: u8) -> [u8; 7] {
     ]
 }
 
-/// What one player saw since the measurement began.
-#[derive(Default)]
-struct Seen {
-    connected: bool,
-    /// From starting to connect to the first board drawn.
-    first_board: Option<Duration>,
-    frames: u64,
-    bytes: u64,
-    last_frame: Option<Instant>,
-    gaps: Vec<Duration>,
-}
-
-impl Seen {
-    fn reset(&mut self) {
-        self.frames = 0;
-        self.bytes = 0;
-        self.last_frame = None;
-        self.gaps.clear();
-    }
-
-    fn frame(&mut self, at: Instant) {
-        self.frames += 1;
-        if let Some(last) = self.last_frame.replace(at) {
-            self.gaps.push(at - last);
-        }
-    }
-}
-
+/// One simulated player over TCP.
 struct Player {
     client: Client,
-    seen: Rc<RefCell<Seen>>,
+    seen: Shared,
     keyboards: Rc<RefCell<Vec<(Transport, Client)>>>,
     /// When it started to connect.
     started: Instant,
@@ -169,14 +151,40 @@ impl Protocol for Player {
             Client::Web => transport.write(WEB_UPGRADE),
             Client::Plain => {}
         }
-        self.seen.borrow_mut().connected = true;
+        read(&self.seen, |seen| seen.connected = true);
         self.keyboards.borrow_mut().push((transport, self.client));
     }
 
     fn data_received(&mut self, data: &[u8]) {
         let now = Instant::now();
         let seen = self.seen.clone();
-        let mut seen = seen.borrow_mut();
+        read(&seen, |seen| self.saw(data, now, seen));
+    }
+}
+
+impl Player {
+    /// A player that started to connect at `started`, and once connected
+    /// adds its keyboard to `keyboards`.
+    fn new(
+        client: Client,
+        seen: Shared,
+        keyboards: Rc<RefCell<Vec<(Transport, Client)>>>,
+        started: Instant,
+    ) -> Player {
+        Player {
+            client,
+            seen,
+            keyboards,
+            started,
+            line_start: true,
+            borders: 0,
+            upgraded: false,
+            partial: Vec::new(),
+        }
+    }
+
+    /// Counts what `data`, arrived at `now`, brings.
+    fn saw(&mut self, data: &[u8], now: Instant, seen: &mut Seen) {
         seen.bytes += data.len() as u64;
         match self.client {
             Client::Telnet => {
@@ -186,7 +194,7 @@ impl Protocol for Player {
                 }
                 seen.frame(now);
             }
-            Client::Web => self.web_data(data, now, &mut seen),
+            Client::Web => self.web_data(data, now, seen),
             Client::Plain => {
                 for &byte in data {
                     if self.line_start && byte == b'+' {
@@ -201,9 +209,7 @@ impl Protocol for Player {
             }
         }
     }
-}
 
-impl Player {
     /// Counts the server's messages (unmasked frames, payloads under 64
     /// KiB); the first is the board.
     fn web_data(&mut self, data: &[u8], now: Instant, seen: &mut Seen) {
@@ -247,7 +253,9 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
     boom::server::raise_open_file_limit();
-    pin_to_cpu(args.player_core);
+    // The measuring thread stays off the server's cores.
+    weft_bench::pin_to_cores(args.player_cores.cores())
+        .map_err(|e| format!("cannot run on the player cores {}: {e}", args.player_cores))?;
     let classic = args.server_args.iter().any(|a| a == "--classic");
     let client = match (args.telnet, args.web) {
         (true, _) => Client::Telnet,
@@ -255,18 +263,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         _ => Client::Plain,
     };
     let period = args.frame_ms.unwrap_or(if classic { 200 } else { 50 });
-    println!("server: boom {}", args.server_args.join(" "));
+    let command: Vec<&str> = std::iter::once("boom")
+        .chain(args.server_args.iter().map(String::as_str))
+        .collect();
+    println!(
+        "server: {} on cores {}; players on cores {}",
+        command.join(" "),
+        args.server_cores,
+        args.player_cores
+    );
     println!(
         "| players | connected | frames/player/s | share of expected | p99 gap (ms) | server CPU | CPU per player | server RSS (MiB) | bytes/player/s | frames sent / skipped per s (server log) | connect → board p50 / p99 (ms) |"
     );
     println!("|---|---|---|---|---|---|---|---|---|---|---|");
     for &players in &args.players {
-        let mut server = Server::start(&args.server_args, &args.server_cores, client, args.ssh)?;
-        let measured = if args.ssh {
-            measure_ssh(&args, players, &server)
-        } else {
-            measure(&args, client, players, &server)
-        };
+        let mut server = Server::start(
+            &args.server_args,
+            args.server_cores.cores(),
+            client,
+            args.ssh,
+        )?;
+        let measured = measure(&args, client, players, &server);
         server.stop();
         report(&args, players, period, &server, &measured?);
     }
@@ -393,188 +410,66 @@ struct Measured {
     seen: Vec<Seen>,
 }
 
-/// Players over telnet (or plain TCP) on this thread's weft reactor.
+/// Starts the players on their threads, waits until every one connected
+/// (at most a minute), then measures for `--seconds` with everyone still
+/// connected, and stops them.
 fn measure(
     args: &Args,
     client: Client,
     players: usize,
     server: &Server,
 ) -> Result<Measured, Box<dyn std::error::Error>> {
-    let reactor = Reactor::new()?;
-    let keyboards: Rc<RefCell<Vec<(Transport, Client)>>> = Rc::default();
-    let seen: Vec<Rc<RefCell<Seen>>> = (0..players).map(|_| Rc::default()).collect();
-    // Connect in waves of 200, so the server's accept queue never overflows.
-    let waiting = Rc::new(RefCell::new(seen.clone()));
-    let connecting = {
-        let (reactor, keyboards, waiting) = (reactor.clone(), keyboards.clone(), waiting.clone());
-        let port = server.port;
-        LoopingCall::start(
-            &reactor.clone(),
-            Duration::from_millis(20),
-            StartAt::Now,
-            move |_| {
-                let wave: Vec<_> = {
-                    let mut waiting = waiting.borrow_mut();
-                    let n = waiting.len().min(200);
-                    waiting.drain(..n).collect()
-                };
-                for seen in wave {
-                    let keyboards = keyboards.clone();
-                    let started = Instant::now();
-                    reactor.connect_tcp("127.0.0.1", port, None, move |_: &Address| {
-                        Some(Player {
-                            client,
-                            seen: seen.clone(),
-                            keyboards: keyboards.clone(),
-                            started,
-                            line_start: true,
-                            borders: 0,
-                            upgraded: false,
-                            partial: Vec::new(),
-                        })
-                    });
-                }
-            },
-        )
+    let play = if args.ssh {
+        let port = server.ssh_port.ok_or("the server announced no SSH port")?;
+        Play::Ssh {
+            address: SocketAddr::from(([127, 0, 0, 1], port)),
+        }
+    } else {
+        Play::Weft {
+            client,
+            port: server.port,
+        }
     };
-    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-    let typing = {
-        let keyboards = keyboards.clone();
-        LoopingCall::start(
-            &reactor,
-            Duration::from_millis(args.key_ms.max(1)),
-            StartAt::AfterInterval,
-            move |_| {
-                for (keyboard, client) in keyboards.borrow().iter() {
-                    seed ^= seed << 13;
-                    seed ^= seed >> 7;
-                    seed ^= seed << 17;
-                    let key = b"wasdwasde"[(seed % 9) as usize];
-                    match client {
-                        Client::Web => keyboard.write(&web_key(key)),
-                        _ => keyboard.write(&[key]),
-                    }
-                }
-            },
-        )
-    };
-    // Once everyone is connected (or after a minute), measure.
-    let started = Instant::now();
-    let mark: Rc<RefCell<Option<(Instant, u64)>>> = Rc::default();
-    // The server's memory and CPU time when the measurement ends, while
-    // everyone is still connected (stopping this reactor disconnects the
-    // players, and the server gives their memory back).
-    let at_end: Rc<Cell<Option<(Instant, u64, f64)>>> = Rc::default();
-    let pid = server.child.id();
-    let watching = {
-        let (reactor, seen, mark, keyboards, at_end) = (
-            reactor.clone(),
-            seen.clone(),
-            mark.clone(),
-            keyboards.clone(),
-            at_end.clone(),
-        );
-        let seconds = Duration::from_secs(args.seconds);
-        LoopingCall::start(
-            &reactor.clone(),
-            Duration::from_millis(500),
-            StartAt::AfterInterval,
-            move |_| {
-                let mut mark = mark.borrow_mut();
-                match *mark {
-                    None if keyboards.borrow().len() >= players
-                        || started.elapsed() > Duration::from_secs(60) =>
-                    {
-                        for s in &seen {
-                            s.borrow_mut().reset();
-                        }
-                        *mark = Some((reactor.now(), cpu_ticks(pid)));
-                    }
-                    Some((at, _)) if at.elapsed() >= seconds => {
-                        at_end.set(Some((Instant::now(), cpu_ticks(pid), rss_mib(pid))));
-                        reactor.stop();
-                    }
-                    _ => {}
-                }
-            },
-        )
-    };
-    reactor.run()?;
-    for looping in [connecting, typing, watching] {
-        looping.stop();
-    }
-    let (at, ticks_before) = mark.borrow_mut().take().ok_or("never started measuring")?;
-    let (ended, ticks_after, rss) = at_end.get().ok_or("the measurement did not end")?;
-    let elapsed = ended.duration_since(at).as_secs_f64();
-    Ok(Measured {
-        elapsed,
-        cpu: (ticks_after - ticks_before) as f64 / clock_ticks_per_second() / elapsed,
-        rss,
-        seen: seen
-            .iter()
-            .map(|s| std::mem::take(&mut *s.borrow_mut()))
-            .collect(),
-    })
-}
-
-/// Players over SSH, one task each on a tokio runtime of this thread.
-fn measure_ssh(
-    args: &Args,
-    players: usize,
-    server: &Server,
-) -> Result<Measured, Box<dyn std::error::Error>> {
-    let port = server.ssh_port.ok_or("the server announced no SSH port")?;
-    let address = SocketAddr::from(([127, 0, 0, 1], port));
+    let seen: Vec<Shared> = (0..players).map(|_| Shared::default()).collect();
     let key_every = Duration::from_millis(args.key_ms.max(1));
-    let seen: Vec<ssh::Shared> = (0..players).map(|_| Arc::default()).collect();
-    let pid = server.child.id();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    let (elapsed, cpu, rss) = runtime.block_on(async {
-        let mut tasks = Vec::new();
-        // Connect in waves of 50, so the server's accept queue never
-        // overflows.
-        for (n, player) in seen.iter().enumerate() {
-            tasks.push(tokio::spawn(ssh::play(
-                address,
-                n,
-                key_every,
-                player.clone(),
-            )));
-            if n % 50 == 49 {
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
-        }
-        // Once everyone is connected (or after a minute), measure.
-        let started = Instant::now();
-        let connected = || {
-            seen.iter()
-                .filter(|s| ssh::read(s, |s| s.connected))
-                .count()
-        };
-        while connected() < players && started.elapsed() < Duration::from_secs(60) {
-            tokio::time::sleep(Duration::from_millis(500)).await;
-        }
-        for player in &seen {
-            ssh::read(player, Seen::reset);
-        }
-        let (at, ticks_before) = (Instant::now(), cpu_ticks(pid));
-        tokio::time::sleep(Duration::from_secs(args.seconds)).await;
-        let elapsed = at.elapsed().as_secs_f64();
-        let cpu = (cpu_ticks(pid) - ticks_before) as f64 / clock_ticks_per_second() / elapsed;
-        let rss = rss_mib(pid);
-        for task in tasks {
-            task.abort();
-        }
-        (elapsed, cpu, rss)
-    });
+    let running = threads::start(play, args.player_cores.cores(), &seen, key_every)?;
+    let window = measure_window(&seen, &running, args.seconds, server.child.id());
+    // A thread's own error says more than the window's.
+    running.stop()?;
+    let (elapsed, cpu, rss) = window?;
     Ok(Measured {
         elapsed,
         cpu,
         rss,
-        seen: seen.iter().map(|s| ssh::read(s, std::mem::take)).collect(),
+        seen: seen.iter().map(|s| read(s, std::mem::take)).collect(),
     })
+}
+
+/// Waits until every player of `seen` connected (at most a minute, while
+/// every thread of `players` runs), forgets what they saw so far, and
+/// measures `seconds`: the time it took, the server's CPU use in cores,
+/// its resident memory at the end in MiB.
+fn measure_window(
+    seen: &[Shared],
+    players: &threads::Players,
+    seconds: u64,
+    pid: u32,
+) -> Result<(f64, f64, f64), String> {
+    let started = Instant::now();
+    while !seen::all_connected(seen) && started.elapsed() < Duration::from_secs(60) {
+        if players.failed() {
+            return Err("a players' thread ended".into());
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    for player in seen {
+        read(player, Seen::reset);
+    }
+    let (at, ticks_before) = (Instant::now(), cpu_ticks(pid));
+    std::thread::sleep(Duration::from_secs(seconds));
+    let elapsed = at.elapsed().as_secs_f64();
+    let cpu = (cpu_ticks(pid) - ticks_before) as f64 / clock_ticks_per_second() / elapsed;
+    Ok((elapsed, cpu, rss_mib(pid)))
 }
 
 /// Prints the table row of one measurement.
@@ -585,33 +480,21 @@ fn report(args: &Args, players: usize, period: u64, server: &Server, measured: &
         rss,
         seen,
     } = measured;
-    let connected = seen.iter().filter(|s| s.connected).count().max(1);
-    let frames: u64 = seen.iter().map(|s| s.frames).sum();
-    let bytes: u64 = seen.iter().map(|s| s.bytes).sum();
-    let mut gaps: Vec<Duration> = seen.iter().flat_map(|s| s.gaps.clone()).collect();
-    gaps.sort();
-    let percentile = |sorted: &[Duration], p: usize| {
-        sorted
-            .get(sorted.len().saturating_sub(1) * p / 100)
-            .map_or(f64::NAN, |d| d.as_secs_f64() * 1e3)
-    };
-    let p99 = percentile(&gaps, 99);
-    let per_player = frames as f64 / connected as f64 / elapsed;
+    let Summary {
+        connected,
+        frames_per_player: per_player,
+        bytes_per_player,
+        p99_gap_ms: p99,
+        to_board_ms,
+    } = Summary::of(seen, *elapsed);
     let share = if args.telnet || args.web || args.ssh {
         "n/a (updates on change)".to_string()
     } else {
         format!("{:.0}%", per_player * period as f64 / 10.0)
     };
-    let mut boards: Vec<Duration> = seen.iter().filter_map(|s| s.first_board).collect();
-    boards.sort();
-    let to_board = if boards.is_empty() {
-        "n/a".to_string()
-    } else {
-        format!(
-            "{:.0} / {:.0}",
-            percentile(&boards, 50),
-            percentile(&boards, 99)
-        )
+    let to_board = match to_board_ms {
+        Some((median, p99)) => format!("{median:.0} / {p99:.0}"),
+        None => "n/a".to_string(),
     };
     let log = server
         .load
@@ -630,7 +513,7 @@ fn report(args: &Args, players: usize, period: u64, server: &Server, measured: &
         cpu * 100.0,
         cpu * 1e6 / connected as f64,
         rss,
-        bytes as f64 / connected as f64 / elapsed,
+        bytes_per_player,
         field("frames_per_second"),
         field("skipped_per_second"),
     );
@@ -668,14 +551,4 @@ fn rss_mib(pid: u32) -> f64 {
         .find_map(|l| l.strip_prefix("VmRSS:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
         .map_or(f64::NAN, |kb| kb / 1024.0)
-}
-
-fn pin_to_cpu(cpu: usize) {
-    // SAFETY: the set is initialised by CPU_ZERO before use.
-    unsafe {
-        let mut set: libc::cpu_set_t = std::mem::zeroed();
-        libc::CPU_ZERO(&mut set);
-        libc::CPU_SET(cpu, &mut set);
-        libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set);
-    }
 }

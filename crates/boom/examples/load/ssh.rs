@@ -1,19 +1,19 @@
 //! SSH players for the load generator (`--ssh`): russh's client on a
-//! tokio runtime of this process's thread, one task per player, each
+//! tokio runtime of each players' thread, one task per player, each
 //! logging in under its own name with an 80 x 24 pty, pressing a key
 //! every `--key-ms`, and counting what arrives like a telnet player does
 //! (each data message with bytes counts as one update). Each also notes
 //! the time from its connect to the first whole board drawn.
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use russh::ChannelMsg;
 use russh::client::{self, Handler};
 use russh::keys::PublicKeyOrCertificate;
 
-use super::Seen;
+use super::seen::{Shared, read};
 
 /// Trusts the server's key: the load generator started that server.
 struct Trusting;
@@ -27,14 +27,6 @@ impl Handler for Trusting {
     ) -> Result<bool, Self::Error> {
         Ok(true)
     }
-}
-
-/// A player's counters, shared with the measuring loop.
-pub type Shared = Arc<Mutex<Seen>>;
-
-/// What the measuring loop reads of a player.
-pub fn read<T>(seen: &Shared, f: impl FnOnce(&mut Seen) -> T) -> T {
-    f(&mut seen.lock().unwrap_or_else(PoisonError::into_inner))
 }
 
 /// The board's top border as the ANSI view draws it: once it arrived,
