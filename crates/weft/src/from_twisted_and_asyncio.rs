@@ -20,6 +20,7 @@
 //! | `task.Clock` | — | [`testing::Clock`](crate::testing::Clock): advancing it runs due calls *and* the tasks they wake |
 //! | `connectProtocol(endpoint, proto)` | `loop.create_connection` | [`Reactor::connect_protocol`](crate::Reactor::connect_protocol), giving a [`Connected`](crate::client::Connected) handle or a [`ConnectError`](crate::ConnectError) |
 //! | `ClientService(endpoint, factory)`, `whenConnected` | — | [`ClientService`](crate::client::ClientService), [`when_connected`](crate::client::ClientService::when_connected), [`stop`](crate::client::ClientService::stop), [`Backoff`](crate::client::Backoff) |
+//! | — | `BufferedProtocol` (`get_buffer`, `buffer_updated`) | [`Protocol::receive_in_place`](crate::Protocol::receive_in_place): the socket's bytes appended to the protocol's own vector |
 //! | — | `open_connection`, `start_server`, `readline`, `readexactly`, `write` + `drain` | [`streams::open_connection`](crate::streams::open_connection), [`streams::start_server`](crate::streams::start_server), [`read_line`](crate::streams::StreamReader::read_line), [`read_exact`](crate::streams::StreamReader::read_exact), [`write_all`](crate::streams::StreamWriter::write_all) |
 //! | `deferToThread(f)`, `reactor.suggestThreadPoolSize(n)` | `asyncio.to_thread(f)` | [`Reactor::defer_to_thread`](crate::Reactor::defer_to_thread), [`set_thread_pool_size`](crate::Reactor::set_thread_pool_size) |
 //! | `reactor.callFromThread(f)` | `loop.call_soon_threadsafe(f)` | [`Remote::call_from_thread`](crate::Remote::call_from_thread) |

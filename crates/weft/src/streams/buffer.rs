@@ -24,7 +24,15 @@ pub(super) struct Buffer {
     lost: RefCell<Option<CloseReason>>,
     reader: RefCell<Option<Waker>>,
     writer: RefCell<Option<Waker>>,
+    /// The socket's bytes are read straight into `bytes`.
+    in_place: Cell<bool>,
 }
+
+/// A lent read at least this large switches a stream to reading in place.
+const IN_PLACE_FROM: usize = 8 * 1024;
+/// Room made for each read in place: the size of the reactor's own read
+/// buffer, so a busy stream is read in as few system calls.
+const IN_PLACE_READ: usize = 256 * 1024;
 
 impl Buffer {
     pub(super) fn new(limit: usize) -> Rc<Self> {
@@ -39,6 +47,7 @@ impl Buffer {
             lost: RefCell::new(None),
             reader: RefCell::new(None),
             writer: RefCell::new(None),
+            in_place: Cell::new(false),
         })
     }
 
@@ -52,8 +61,40 @@ impl Buffer {
         *self.transport.borrow_mut() = Some(transport);
     }
 
+    /// Bytes lent by `data_received`, copied in. A copy this large tells
+    /// the stream carries bulk data: from then on it reads in place.
     pub(super) fn received(&self, data: &[u8]) {
         self.bytes.borrow_mut().extend_from_slice(data);
+        if data.len() >= IN_PLACE_FROM {
+            self.in_place.set(true);
+        }
+        self.after_receiving();
+    }
+
+    /// Has the reactor append the socket's bytes to the unread ones, with
+    /// room for [`IN_PLACE_READ`] bytes, once the stream carries bulk
+    /// data; until then small reads are lent and copied (cheap), so that
+    /// a connection exchanging short messages holds no large buffer.
+    pub(super) fn receive_in_place(&self, read: &mut dyn FnMut(&mut Vec<u8>) -> usize) {
+        if !self.in_place.get() {
+            return;
+        }
+        let count = {
+            let mut bytes = self.bytes.borrow_mut();
+            if self.start.get() == bytes.len() {
+                bytes.clear();
+                self.start.set(0);
+            }
+            bytes.reserve(IN_PLACE_READ);
+            read(&mut bytes)
+        };
+        if count > 0 {
+            self.after_receiving();
+        }
+    }
+
+    /// Pauses reading past twice the limit, and wakes the reader.
+    fn after_receiving(&self) {
         if self.unread() > 2 * self.limit && !self.reading_paused.replace(true) {
             if let Some(transport) = &*self.transport.borrow() {
                 transport.pause_reading();
