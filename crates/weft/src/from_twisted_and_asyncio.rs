@@ -13,7 +13,8 @@
 //! | `d.addTimeout(t, reactor)` | `asyncio.wait_for(fut, t)` | [`Deferred::timeout`](crate::deferred::Deferred::timeout); for any future [`Timers::timeout`](crate::time::Timers::timeout) |
 //! | `DeferredList`, `gatherResults` | `asyncio.gather` | [`gather`](crate::deferred::gather), [`gather_ok`](crate::deferred::gather_ok) |
 //! | `@inlineCallbacks` + `yield d` | `async def` + `await` | `async` blocks run with [`Reactor::spawn`](crate::Reactor::spawn) (a [`Task`](crate::task::Task): await, [`cancel`](crate::task::Task::cancel), drop) |
-//! | `reactor.callLater(t, f)` | `loop.call_later(t, f)` | [`Scheduler::call_later`](crate::time::Scheduler::call_later), giving a [`DelayedCall`](crate::time::DelayedCall) |
+//! | the global `reactor` | `asyncio.get_running_loop()` | [`Reactor::current`](crate::Reactor::current) (`None` off a running reactor's thread), or better a handle passed in |
+//! | `reactor.callLater(t, f)` | `loop.call_later(t, f)` | [`Scheduler::call_later`](crate::time::Scheduler::call_later), giving a [`DelayedCall`](crate::time::DelayedCall); from a protocol with no handle, `Reactor::current()` then `call_later` |
 //! | `callLater(t, self.method)` in a protocol | — | [`Alarms`](crate::time::Alarms) in a [`Timed`](crate::time::Timed) protocol: the call gets `&mut self` |
 //! | `task.deferLater`, `task.LoopingCall` | `asyncio.sleep`, a `while` loop | [`Timers::sleep`](crate::time::Timers::sleep), [`Timers::interval`](crate::time::Timers::interval), [`LoopingCall`](crate::time::LoopingCall) |
 //! | `TimeoutMixin` | — | [`IdleTimeout`](crate::policies::IdleTimeout) |

@@ -21,6 +21,7 @@ use mio::{Events, Poll, Registry, Token};
 
 use super::Reactor;
 use super::connection::Connection;
+use super::current::Running;
 use super::datagram::DatagramSocket;
 use super::lifecycle::Lifecycle;
 use super::remote::RemoteShared;
@@ -145,6 +146,7 @@ impl Inner {
             return Err(Error::Stopped);
         }
         self.in_loop.set(true);
+        let _current = Running::enter(reactor);
         let mut events = Events::with_capacity(1024);
         let outcome = loop {
             if self.shutdown_step() {
