@@ -207,8 +207,6 @@ mod tests {
         );
         protocol.data_received(b"ab");
         protocol.data_received(&[b'c'; 8 * 1024]);
-        let room = offer_in_place(&mut protocol, b"def").expect("bulk data goes in place");
-        assert!(room >= 256 * 1024, "room for a whole read: {room}");
         let task = clock.spawn(async move {
             let mut all = Vec::new();
             while all.len() < 2 + 8 * 1024 + 3 {
@@ -217,6 +215,9 @@ mod tests {
             all
         });
         clock.advance(Duration::ZERO);
+        let room = offer_in_place(&mut protocol, b"def").expect("bulk data goes in place");
+        assert!(room >= 256 * 1024, "room for a whole read: {room}");
+        clock.advance(Duration::ZERO);
         let all = task.try_take().unwrap().unwrap();
         assert_eq!(&all[..2], b"ab");
         assert!(all[2..2 + 8 * 1024].iter().all(|&b| b == b'c'));
@@ -224,18 +225,36 @@ mod tests {
     }
 
     #[test]
+    fn a_buffer_holding_unread_bytes_is_not_grown_to_read_in_place() {
+        let (mut protocol, _reader, _writer, _peer) = connected(1024 * 1024);
+        protocol.data_received(&[0; 8 * 1024]);
+        assert_eq!(
+            offer_in_place(&mut protocol, b"more"),
+            None,
+            "no room after the unread bytes: the read is lent"
+        );
+    }
+
+    #[test]
     fn reading_in_place_pauses_past_twice_the_limit_and_resumes_at_the_limit() {
         let clock = Clock::new();
         let (mut protocol, mut reader, _writer, peer) = connected(16 * 1024);
         protocol.data_received(&[0; 8 * 1024]);
-        offer_in_place(&mut protocol, &[1; 24 * 1024]).expect("in place");
+        let task = clock.spawn(async move {
+            let first = reader.read(usize::MAX).await.ok().map(|b| b.len());
+            let second = reader.read_exact(16 * 1024 + 1).await.ok().map(|b| b.len());
+            (first, second)
+        });
+        clock.advance(Duration::ZERO);
+        offer_in_place(&mut protocol, &[1; 32 * 1024]).expect("in place");
         assert!(peer.is_reading(), "32 KiB unread: not past twice the limit");
         offer_in_place(&mut protocol, &[2; 1]).expect("in place");
         assert!(!peer.is_reading(), "past twice the limit: reading paused");
-        let task = clock
-            .spawn(async move { reader.read_exact(16 * 1024 + 1).await.ok().map(|b| b.len()) });
         clock.advance(Duration::ZERO);
-        assert_eq!(task.try_take(), Some(Ok(Some(16 * 1024 + 1))));
+        assert_eq!(
+            task.try_take(),
+            Some(Ok((Some(8 * 1024), Some(16 * 1024 + 1))))
+        );
         assert!(peer.is_reading(), "down to the limit: reading resumed");
     }
 
