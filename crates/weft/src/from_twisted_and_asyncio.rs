@@ -13,13 +13,16 @@
 //! | `d.addTimeout(t, reactor)` | `asyncio.wait_for(fut, t)` | [`Deferred::timeout`](crate::deferred::Deferred::timeout); for any future [`Timers::timeout`](crate::time::Timers::timeout) |
 //! | `DeferredList`, `gatherResults` | `asyncio.gather` | [`gather`](crate::deferred::gather), [`gather_ok`](crate::deferred::gather_ok) |
 //! | `@inlineCallbacks` + `yield d` | `async def` + `await` | `async` blocks run with [`Reactor::spawn`](crate::Reactor::spawn) (a [`Task`](crate::task::Task): await, [`cancel`](crate::task::Task::cancel), drop) |
-//! | `reactor.callLater(t, f)` | `loop.call_later(t, f)` | [`Scheduler::call_later`](crate::time::Scheduler::call_later), giving a [`DelayedCall`](crate::time::DelayedCall) |
+//! | the global `reactor` | `asyncio.get_running_loop()` | [`Reactor::current`](crate::Reactor::current) (`None` off a running reactor's thread), or better a handle passed in |
+//! | `reactor.callLater(t, f)` | `loop.call_later(t, f)` | [`Scheduler::call_later`](crate::time::Scheduler::call_later), giving a [`DelayedCall`](crate::time::DelayedCall); from a protocol with no handle, `Reactor::current()` then `call_later` |
 //! | `callLater(t, self.method)` in a protocol | — | [`Alarms`](crate::time::Alarms) in a [`Timed`](crate::time::Timed) protocol: the call gets `&mut self` |
 //! | `task.deferLater`, `task.LoopingCall` | `asyncio.sleep`, a `while` loop | [`Timers::sleep`](crate::time::Timers::sleep), [`Timers::interval`](crate::time::Timers::interval), [`LoopingCall`](crate::time::LoopingCall) |
 //! | `TimeoutMixin` | — | [`IdleTimeout`](crate::policies::IdleTimeout) |
 //! | `task.Clock` | — | [`testing::Clock`](crate::testing::Clock): advancing it runs due calls *and* the tasks they wake |
 //! | `connectProtocol(endpoint, proto)` | `loop.create_connection` | [`Reactor::connect_protocol`](crate::Reactor::connect_protocol), giving a [`Connected`](crate::client::Connected) handle or a [`ConnectError`](crate::ConnectError) |
 //! | `ClientService(endpoint, factory)`, `whenConnected` | — | [`ClientService`](crate::client::ClientService), [`when_connected`](crate::client::ClientService::when_connected), [`stop`](crate::client::ClientService::stop), [`Backoff`](crate::client::Backoff) |
+//! | `whenConnected(failAfterFailures=n)` | — | [`ClientService::next_failure`](crate::client::ClientService::next_failure) (each failed attempt, with its count and error) and [`failed_attempts`](crate::client::ClientService::failed_attempts) |
+//! | — | `BufferedProtocol` (`get_buffer`, `buffer_updated`) | [`Protocol::receive_in_place`](crate::Protocol::receive_in_place): the socket's bytes appended to the protocol's own vector |
 //! | — | `open_connection`, `start_server`, `readline`, `readexactly`, `write` + `drain` | [`streams::open_connection`](crate::streams::open_connection), [`streams::start_server`](crate::streams::start_server), [`read_line`](crate::streams::StreamReader::read_line), [`read_exact`](crate::streams::StreamReader::read_exact), [`write_all`](crate::streams::StreamWriter::write_all) |
 //! | `deferToThread(f)`, `reactor.suggestThreadPoolSize(n)` | `asyncio.to_thread(f)` | [`Reactor::defer_to_thread`](crate::Reactor::defer_to_thread), [`set_thread_pool_size`](crate::Reactor::set_thread_pool_size) |
 //! | `reactor.callFromThread(f)` | `loop.call_soon_threadsafe(f)` | [`Remote::call_from_thread`](crate::Remote::call_from_thread) |

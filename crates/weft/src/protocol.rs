@@ -12,7 +12,8 @@ use crate::{Address, ConnectError, Transport};
 ///
 /// The reactor calls these methods on its own thread, one at a time, in this
 /// order: [`connection_made`](Self::connection_made) once; then any number of
-/// [`data_received`](Self::data_received), [`layer_event`](Self::layer_event),
+/// [`data_received`](Self::data_received) (or
+/// [`receive_in_place`](Self::receive_in_place)), [`layer_event`](Self::layer_event),
 /// [`pause_writing`](Self::pause_writing) / [`resume_writing`](Self::resume_writing),
 /// at most one [`eof_received`](Self::eof_received); then
 /// [`connection_lost`](Self::connection_lost) exactly once. Nothing is
@@ -43,6 +44,30 @@ pub trait Protocol: 'static {
     /// over a framing layer from [`crate::protocols`], which delivers one
     /// whole line or frame per call).
     fn data_received(&mut self, data: &[u8]);
+
+    /// Takes the connection's next bytes straight from the socket into the
+    /// protocol's own vector, sparing a protocol that keeps what it
+    /// receives (a [stream](crate::streams)'s buffer) the copy out of the
+    /// slice [`data_received`](Self::data_received) lends: asyncio's
+    /// `BufferedProtocol`, its `get_buffer` and `buffer_updated` in one
+    /// call.
+    ///
+    /// When the socket is readable the reactor calls this first. A
+    /// protocol that wants the bytes in place calls `read` with its
+    /// vector: the bytes the socket has are appended to it, at most its
+    /// spare capacity (reserve first), and `read` gives how many came;
+    /// the protocol then deals with them as `data_received` would. Only
+    /// the first call reads; later ones give 0. A protocol that does not
+    /// call `read` (the default does not), or calls it with no spare
+    /// capacity, gets the bytes through `data_received` instead. When
+    /// `read` gives 0 the end of input or the error is reported as usual
+    /// (`eof_received`, `connection_lost`) once this call returned.
+    ///
+    /// Called only on a protocol that runs right on a socket, never above
+    /// a [layer](crate::layer).
+    fn receive_in_place(&mut self, read: &mut dyn FnMut(&mut Vec<u8>) -> usize) {
+        let _ = read;
+    }
 
     /// A layer below said something besides data: a telnet negotiation,
     /// the window size, an over-long line (see [`LayerEvent`]). Passed up

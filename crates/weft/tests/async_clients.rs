@@ -204,3 +204,61 @@ fn a_line_past_the_limit_closes_that_connection_and_others_are_served() {
         ["a line longer than 16 bytes; the connection was closed"]
     );
 }
+
+/// Bytes that show where each one was: a shifted or lost chunk changes
+/// what follows.
+fn pattern(len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i % 251) as u8).collect()
+}
+
+#[test]
+fn a_stream_echo_returns_a_bulk_transfer_whole_and_in_order_under_flow_control() {
+    const SIZE: usize = 4 * 1024 * 1024;
+    let reactor = Reactor::new().unwrap();
+    let server = stream_server(
+        &reactor,
+        StreamLimits {
+            read_buffer: 16 * 1024,
+        },
+        |mut reader, writer| async move {
+            let mut chunk = Vec::new();
+            while let Ok(1..) = reader.read_into(&mut chunk, 64 * 1024).await {
+                writer.write(&chunk);
+                if writer.drain().await.is_err() {
+                    return;
+                }
+            }
+        },
+    );
+    let (done, echoed) = std::sync::mpsc::channel();
+    let remote = reactor.remote();
+    let client = std::thread::spawn(move || {
+        let stream = std::net::TcpStream::connect(server).unwrap();
+        stream.set_read_timeout(Some(common::PATIENCE)).unwrap();
+        let mut sending = stream.try_clone().unwrap();
+        let sender = std::thread::spawn(move || {
+            std::io::Write::write_all(&mut sending, &pattern(SIZE)).unwrap();
+            sending.shutdown(std::net::Shutdown::Write).unwrap();
+        });
+        let mut received = Vec::new();
+        std::io::Read::read_to_end(&mut &stream, &mut received).unwrap();
+        sender.join().unwrap();
+        done.send(received).unwrap();
+        // Wakes the reactor to look at the channel.
+        let _ = remote.call_from_thread(|_| {});
+    });
+    let mut received = None;
+    reactor
+        .run_until(common::PATIENCE, || {
+            received = echoed.try_recv().ok();
+            received.is_some()
+        })
+        .unwrap();
+    client.join().unwrap();
+    let received = received.expect("the echo came back in time");
+    assert_eq!(received.len(), SIZE);
+    assert!(
+        received == pattern(SIZE),
+        "the echo differs from what was sent"
+    );
+}

@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use common::{closed_port, run};
 use weft::client::{Backoff, ClientService, ServiceStopped};
-use weft::time::Scheduler;
 use weft::{Address, ListeningPort, Protocol, Reactor, Transport};
 
 /// Back-off short enough for a test, without jitter.
@@ -94,14 +93,39 @@ fn a_service_keeps_trying_until_the_server_comes_up() {
     let target = format!("tcp:host=127.0.0.1:port={port}:timeout=5");
     let service = ClientService::start_with(&reactor, &target, QUICK, || Client).unwrap();
     let accepted = Rc::new(RefCell::new(Vec::new()));
-    let timers = reactor.timers();
-    let connected = run(&reactor, async {
-        // Several attempts are refused meanwhile.
-        timers.sleep(Duration::from_millis(50)).await;
+    let (refused, connected) = run(&reactor, async {
+        let mut refused = Vec::new();
+        while refused.len() < 3 {
+            let failed = service.next_failure().await.expect("the service runs");
+            refused.push((failed.count, failed.error.to_string()));
+        }
         assert!(service.current().is_none());
         let _listener = listen(&reactor, port, &accepted);
-        service.when_connected().await
+        (refused, service.when_connected().await)
     });
+    let counts: Vec<u64> = refused.iter().map(|(count, _)| *count).collect();
+    assert_eq!(counts, [1, 2, 3]);
+    assert!(
+        refused.iter().all(|(_, error)| error.contains("refused")),
+        "{refused:?}"
+    );
     assert!(connected.is_ok());
+    assert_eq!(service.failed_attempts(), 3);
     assert_eq!(accepted.borrow().len(), 1);
+}
+
+#[test]
+fn stopping_the_service_ends_a_wait_for_a_failure() {
+    let reactor = Reactor::new().unwrap();
+    let target = format!("tcp:host=127.0.0.1:port={}:timeout=5", closed_port());
+    let service = ClientService::start_with(&reactor, &target, QUICK, || Client).unwrap();
+    let waiting = service.next_failure();
+    let closed = service.stop();
+    let (waited, after_stop) = run(&reactor, async {
+        closed.await;
+        (waiting.await, service.next_failure().await)
+    });
+    assert_eq!(waited.unwrap_err(), ServiceStopped);
+    assert_eq!(after_stop.unwrap_err(), ServiceStopped);
+    assert_eq!(service.failed_attempts(), 0, "the attempt was abandoned");
 }

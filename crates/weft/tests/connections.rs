@@ -312,3 +312,105 @@ fn a_thousand_simultaneous_connections_are_served() {
         assert_eq!(&reply, format!("{i:04}").as_bytes());
     }
 }
+
+/// What a [`Keeper`] held when its connection ended.
+#[derive(Debug)]
+struct Kept {
+    in_place: Vec<u8>,
+    in_place_reads: usize,
+    lent: Vec<u8>,
+    eof: bool,
+}
+
+/// Keeps what it receives: in its own vector, read in place with `room`
+/// bytes of spare capacity each time, and what it is lent.
+struct Keeper {
+    room: usize,
+    kept: Kept,
+    report: mpsc::Sender<Kept>,
+}
+
+impl Protocol for Keeper {
+    fn receive_in_place(&mut self, read: &mut dyn FnMut(&mut Vec<u8>) -> usize) {
+        let own = &mut self.kept.in_place;
+        own.reserve_exact(self.room);
+        if read(own) > 0 {
+            self.kept.in_place_reads += 1;
+        }
+        assert_eq!(read(own), 0, "only the first call reads");
+    }
+
+    fn data_received(&mut self, data: &[u8]) {
+        self.kept.lent.extend_from_slice(data);
+    }
+
+    fn eof_received(&mut self) -> HalfClose {
+        self.kept.eof = true;
+        HalfClose::Close
+    }
+
+    fn connection_lost(&mut self, _reason: &CloseReason) {
+        let kept = std::mem::replace(
+            &mut self.kept,
+            Kept {
+                in_place: Vec::new(),
+                in_place_reads: 0,
+                lent: Vec::new(),
+                eof: false,
+            },
+        );
+        let _ = self.report.send(kept);
+    }
+}
+
+/// Sends `data` to a server of [`Keeper`]s with `room`, closes, and gives
+/// what the keeper held.
+fn keep(room: usize, data: &[u8]) -> Kept {
+    let (tx, rx) = mpsc::channel();
+    let server = Server::start(move |_: &Reactor| {
+        move |_: &Address| {
+            Some(Keeper {
+                room,
+                kept: Kept {
+                    in_place: Vec::new(),
+                    in_place_reads: 0,
+                    lent: Vec::new(),
+                    eof: false,
+                },
+                report: tx.clone(),
+            })
+        }
+    });
+    let mut client = TcpStream::connect(server.address).unwrap();
+    client.write_all(data).unwrap();
+    client.shutdown(Shutdown::Write).unwrap();
+    let kept = recv(&rx);
+    server.stop();
+    kept
+}
+
+#[test]
+fn a_protocol_that_receives_in_place_gets_every_byte_in_its_own_vector_then_the_end() {
+    let data: Vec<u8> = (0..1024 * 1024).map(|i| (i % 251) as u8).collect();
+    let kept = keep(1000, &data);
+    assert!(kept.in_place == data, "the bytes read in place differ");
+    assert!(
+        kept.lent.is_empty(),
+        "nothing was lent: {}",
+        kept.lent.len()
+    );
+    assert!(
+        kept.in_place_reads >= data.len() / 1000,
+        "each read took at most the room offered: {} reads",
+        kept.in_place_reads
+    );
+    assert!(kept.eof, "the end of input was reported");
+}
+
+#[test]
+fn a_protocol_that_offers_no_room_is_lent_the_bytes() {
+    let kept = keep(0, b"hello");
+    assert_eq!(kept.lent, b"hello");
+    assert!(kept.in_place.is_empty());
+    assert!(kept.eof);
+}

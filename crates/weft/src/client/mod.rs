@@ -12,13 +12,16 @@
 //! | `connect.rs` | `connect_protocol`, [`Connecting`] and [`Connected`] |
 //! | `closed.rs` | [`WhenClosed`]: a future of a connection's end |
 //! | `service.rs` | [`ClientService`] |
+//! | `attempts.rs` | [`FailedAttempt`], [`NextFailure`]: a service's failed attempts, counted and awaitable |
 //! | `backoff.rs` | [`Backoff`]: the waits between attempts |
 
+mod attempts;
 mod backoff;
 mod closed;
 mod connect;
 mod service;
 
+pub use attempts::{FailedAttempt, NextFailure};
 pub use backoff::Backoff;
 pub use closed::WhenClosed;
 pub use connect::{Connected, Connecting};

@@ -8,7 +8,8 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use super::{Backoff, Connected, report_failure};
+use super::attempts::Failures;
+use super::{Backoff, Connected, NextFailure, report_failure};
 use crate::deferred::{Deferred, Resolver};
 use crate::endpoints::{ClientEndpoint, ToClientEndpoint};
 use crate::task::Task;
@@ -25,7 +26,12 @@ use crate::{Error, Protocol, Reactor};
 /// [`stop`](Self::stop) ends it all cleanly. Every failed attempt is
 /// logged as a warning (and written to standard error when no `tracing`
 /// subscriber is installed): a service that cannot connect is never
-/// silent.
+/// silent. Code can also watch the attempts fail:
+/// [`failed_attempts`](Self::failed_attempts) counts them and
+/// [`next_failure`](Self::next_failure) waits for the next one (what
+/// Twisted's `whenConnected(failAfterFailures=n)` is built on), so a test
+/// or a supervisor waits for "three refused attempts" instead of a
+/// guessed time.
 ///
 /// The service runs as a task on the reactor; the reactor's stop stops
 /// it too.
@@ -38,6 +44,7 @@ pub struct ClientService<P> {
 struct Shared<P> {
     current: RefCell<Option<Connected<P>>>,
     waiters: RefCell<Vec<Resolver<Connected<P>, ServiceStopped>>>,
+    failures: Failures,
     stopped: Cell<bool>,
 }
 
@@ -69,6 +76,7 @@ impl<P: Protocol> ClientService<P> {
         let shared = Rc::new(Shared {
             current: RefCell::new(None),
             waiters: RefCell::new(Vec::new()),
+            failures: Failures::default(),
             stopped: Cell::new(false),
         });
         let task = reactor.spawn(keep_connected(
@@ -98,6 +106,19 @@ impl<P: Protocol> ClientService<P> {
         WhenConnected { deferred }
     }
 
+    /// How many connection attempts failed since the service started.
+    pub fn failed_attempts(&self) -> u64 {
+        self.shared.failures.count()
+    }
+
+    /// The next attempt that fails, with why and how many failed so far;
+    /// [`ServiceStopped`] if the service stops first. Attempts that
+    /// failed before the call do not count: each call waits for a new
+    /// failure.
+    pub fn next_failure(&self) -> NextFailure {
+        self.shared.failures.next(self.shared.stopped.get())
+    }
+
     /// The connection, if one is up now.
     pub fn current(&self) -> Option<Connected<P>> {
         let current = self.shared.current.borrow();
@@ -105,7 +126,8 @@ impl<P: Protocol> ClientService<P> {
     }
 
     /// Stops for good: no more attempts (one in progress is abandoned),
-    /// waiters get [`ServiceStopped`], and the connection, if one is up,
+    /// waiters (of a connection or of a failure) get [`ServiceStopped`],
+    /// and the connection, if one is up,
     /// is closed after flushing. The returned future completes once it
     /// is closed (Twisted's `stopService`).
     pub fn stop(&self) -> impl Future<Output = ()> + use<P> {
@@ -116,6 +138,7 @@ impl<P: Protocol> ClientService<P> {
         for waiter in waiters {
             waiter.fail(ServiceStopped);
         }
+        self.shared.failures.stop();
         let current = self.shared.current.borrow_mut().take();
         let closed = current.map(|connected| {
             connected.transport().lose_connection();
@@ -165,6 +188,7 @@ async fn keep_connected<P: Protocol>(
             Err(error) => {
                 report_failure(&error);
                 failures += 1;
+                shared.failures.record(error);
             }
         }
         timers.sleep(backoff.delay(failures)).await;

@@ -1,7 +1,8 @@
 //! The loop: [`Inner`], the reactor's state, and one iteration of its work.
 //!
 //! One iteration: wait for readiness (until the next timer at most); for
-//! each ready source accept, finish a connect, read or write; give the
+//! each ready source accept, finish a connect, read (polling the tasks
+//! each read woke right after it) or write; give the
 //! connections and listeners that still had work their next turn; run due
 //! timers; poll the tasks that are ready (at most [`TASK_TURN`]); run
 //! [`call_soon`](super::Reactor::call_soon) calls. After every
@@ -20,6 +21,7 @@ use mio::{Events, Poll, Registry, Token};
 
 use super::Reactor;
 use super::connection::Connection;
+use super::current::Running;
 use super::datagram::DatagramSocket;
 use super::lifecycle::Lifecycle;
 use super::remote::RemoteShared;
@@ -144,6 +146,7 @@ impl Inner {
             return Err(Error::Stopped);
         }
         self.in_loop.set(true);
+        let _current = Running::enter(reactor);
         let mut events = Events::with_capacity(1024);
         let outcome = loop {
             if self.shutdown_step() {

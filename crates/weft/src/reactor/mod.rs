@@ -6,6 +6,7 @@
 //! | this one | [`Reactor`], the handle, and its public operations |
 //! | [`event_loop`] | the reactor's state and one iteration of its loop |
 //! | [`lifecycle`] | live, stopping (the graceful shutdown), stopped |
+//! | [`current`] | [`Reactor::current`]: the reactor running on this thread |
 //! | [`sources`] | the table of what it polls, by typed key |
 //! | [`connection`] | one connection: socket, protocol, output, state machine; **where a byte is read** |
 //! | [`listener`] | listening sockets and accepting |
@@ -22,6 +23,7 @@
 mod block_on;
 mod connection;
 mod connector;
+mod current;
 mod datagram;
 mod event_loop;
 mod hand_over;

@@ -26,6 +26,20 @@ impl Stream {
         }
     }
 
+    /// Reads into `buffer`'s spare capacity and appends what came; gives
+    /// how many bytes that was (0 at the end of input).
+    pub(crate) fn read_appending(&self, buffer: &mut Vec<u8>) -> io::Result<usize> {
+        let socket = match self {
+            Stream::Tcp(s) => SockRef::from(s),
+            Stream::Unix(s) => SockRef::from(s),
+        };
+        let count = socket.recv(buffer.spare_capacity_mut())?;
+        // SAFETY: `recv` initialised the first `count` bytes of the spare
+        // capacity (it never reports more than it was given).
+        unsafe { buffer.set_len(buffer.len() + count) };
+        Ok(count)
+    }
+
     pub(crate) fn write(&self, buf: &[u8]) -> io::Result<usize> {
         match self {
             Stream::Tcp(s) => (&*s).write(buf),

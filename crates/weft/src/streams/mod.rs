@@ -22,8 +22,16 @@
 //! ```
 //!
 //! There is no second I/O path: a stream is a [`Protocol`](crate::Protocol)
-//! (`StreamProtocol`) that buffers what `data_received` gives into the
-//! reader, and a writer that writes to its [`Transport`](crate::Transport).
+//! (`StreamProtocol`) that buffers what arrives for the reader, and a
+//! writer that writes to its [`Transport`](crate::Transport). Short reads
+//! are lent by `data_received` and copied; once a read of 8 KiB or more
+//! shows bulk data, the reactor reads straight into the reader's buffer
+//! ([`Protocol::receive_in_place`](crate::Protocol::receive_in_place)),
+//! and [`read_into`](StreamReader::read_into) hands that buffer over by
+//! swapping it with the caller's: bulk bytes a reader keeps up with are
+//! not copied in user space (a read that finds no room after unread
+//! bytes is lent and copied instead). The reader's task runs right after
+//! the read that woke it.
 //! So streams get the reactor's write coalescing, its write limits, and
 //! its flow control:
 //! - when more than twice [`StreamLimits::read_buffer`] bytes wait

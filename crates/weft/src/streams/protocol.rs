@@ -27,6 +27,11 @@ impl Protocol for StreamProtocol {
         self.buffer.received(data);
     }
 
+    /// Bulk data is read straight into the reader's buffer.
+    fn receive_in_place(&mut self, read: &mut dyn FnMut(&mut Vec<u8>) -> usize) {
+        self.buffer.receive_in_place(read);
+    }
+
     /// The reader sees the end; the writer may still send (asyncio's
     /// streams keep a half-closed connection open).
     fn eof_received(&mut self) -> HalfClose {
@@ -175,6 +180,82 @@ mod tests {
         let (first, seen, second, chunk) = task.try_take().unwrap().unwrap();
         assert_eq!((first, seen.as_slice()), (Some(4), &b"abcd"[..]));
         assert_eq!((second, chunk.as_slice()), (Some(2), &b"ef"[..]));
+    }
+
+    /// Offers `protocol` the bytes `incoming` in place; gives whether it
+    /// took them so, and the spare capacity it offered.
+    fn offer_in_place(protocol: &mut StreamProtocol, incoming: &[u8]) -> Option<usize> {
+        let mut offered = None;
+        protocol.receive_in_place(&mut |own: &mut Vec<u8>| {
+            let room = own.capacity() - own.len();
+            offered = Some(room);
+            let count = incoming.len().min(room);
+            own.extend_from_slice(&incoming[..count]);
+            count
+        });
+        offered
+    }
+
+    #[test]
+    fn short_reads_are_lent_and_bulk_ones_taken_in_place_in_order() {
+        let clock = Clock::new();
+        let (mut protocol, mut reader, _writer, _peer) = connected(64 * 1024);
+        assert_eq!(
+            offer_in_place(&mut protocol, b"x"),
+            None,
+            "short reads are lent"
+        );
+        protocol.data_received(b"ab");
+        protocol.data_received(&[b'c'; 8 * 1024]);
+        let task = clock.spawn(async move {
+            let mut all = Vec::new();
+            while all.len() < 2 + 8 * 1024 + 3 {
+                all.extend(reader.read(usize::MAX).await.unwrap());
+            }
+            all
+        });
+        clock.advance(Duration::ZERO);
+        let room = offer_in_place(&mut protocol, b"def").expect("bulk data goes in place");
+        assert!(room >= 64 * 1024, "room for a bulk read: {room}");
+        clock.advance(Duration::ZERO);
+        let all = task.try_take().unwrap().unwrap();
+        assert_eq!(&all[..2], b"ab");
+        assert!(all[2..2 + 8 * 1024].iter().all(|&b| b == b'c'));
+        assert_eq!(&all[2 + 8 * 1024..], b"def");
+    }
+
+    #[test]
+    fn a_buffer_holding_unread_bytes_is_not_grown_to_read_in_place() {
+        let (mut protocol, _reader, _writer, _peer) = connected(1024 * 1024);
+        protocol.data_received(&[0; 8 * 1024]);
+        assert_eq!(
+            offer_in_place(&mut protocol, b"more"),
+            None,
+            "no room after the unread bytes: the read is lent"
+        );
+    }
+
+    #[test]
+    fn reading_in_place_pauses_past_twice_the_limit_and_resumes_at_the_limit() {
+        let clock = Clock::new();
+        let (mut protocol, mut reader, _writer, peer) = connected(16 * 1024);
+        protocol.data_received(&[0; 8 * 1024]);
+        let task = clock.spawn(async move {
+            let first = reader.read(usize::MAX).await.ok().map(|b| b.len());
+            let second = reader.read_exact(16 * 1024 + 1).await.ok().map(|b| b.len());
+            (first, second)
+        });
+        clock.advance(Duration::ZERO);
+        offer_in_place(&mut protocol, &[1; 32 * 1024]).expect("in place");
+        assert!(peer.is_reading(), "32 KiB unread: not past twice the limit");
+        offer_in_place(&mut protocol, &[2; 1]).expect("in place");
+        assert!(!peer.is_reading(), "past twice the limit: reading paused");
+        clock.advance(Duration::ZERO);
+        assert_eq!(
+            task.try_take(),
+            Some(Ok((Some(8 * 1024), Some(16 * 1024 + 1))))
+        );
+        assert!(peer.is_reading(), "down to the limit: reading resumed");
     }
 
     #[test]

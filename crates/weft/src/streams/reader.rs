@@ -79,7 +79,8 @@ impl StreamReader {
     /// [`read`](Self::read) into `out`, replacing its contents; gives how
     /// many bytes came (0 only at the end of the stream). A loop that
     /// reuses one `out` reads with no allocation and, when it keeps up,
-    /// no copy beyond the one into the reader.
+    /// no copy: taking every unread byte swaps the reader's buffer with
+    /// `out`, and bulk data was read into that buffer in place.
     pub async fn read_into(&mut self, out: &mut Vec<u8>, max: usize) -> Result<usize, StreamError> {
         self.read_with(out, move |unread, ended| {
             (!unread.is_empty() || ended).then(|| Ok(unread.len().min(max)))

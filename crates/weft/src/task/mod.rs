@@ -22,6 +22,10 @@
 //!   them; the rest wait for the next iteration, which does not wait for
 //!   readiness. So a busy task cannot starve connections or timers, and
 //!   writes a task makes are flushed when its poll returns.
+//! - The tasks a connection's read wakes (a stream's reader) are polled
+//!   right after that read, before the next connection is read, as a
+//!   callback protocol's `data_received` answers at once; a connection's
+//!   read turn is bounded, so these polls are too.
 //! - When the reactor stops, its tasks are cancelled (their futures
 //!   dropped), like its timers; a task spawned on a stopped reactor is
 //!   cancelled at once.

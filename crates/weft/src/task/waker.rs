@@ -39,6 +39,10 @@ pub(crate) trait Notify: Send + Sync {
 pub(crate) struct LocalQueue {
     ready: RefCell<VecDeque<TaskKey>>,
     main_woken: Cell<bool>,
+    /// An empty vector, with its capacity, swapped into the [`Home`]'s
+    /// inbox each time it is emptied: other threads' wakes then push
+    /// without allocating, and the reactor frees nothing.
+    spare_inbox: Cell<Vec<TaskKey>>,
 }
 
 impl LocalQueue {
@@ -148,15 +152,20 @@ impl Home {
         }
     }
 
-    /// Moves what other threads woke into `local`.
+    /// Moves what other threads woke into `local`, leaving `local`'s
+    /// spare vector in the inbox.
     pub(crate) fn drain_into(&self, local: &LocalQueue) {
         if !self.pending.swap(false, Ordering::AcqRel) {
             return;
         }
-        let woken = self.inbox().as_mut().map(std::mem::take);
-        for key in woken.into_iter().flatten() {
+        let mut woken = local.spare_inbox.take();
+        if let Some(inbox) = self.inbox().as_mut() {
+            std::mem::swap(inbox, &mut woken);
+        }
+        for key in woken.drain(..) {
             local.push(key);
         }
+        local.spare_inbox.set(woken);
     }
 
     /// Whether other threads woke tasks not yet moved to the local queue.

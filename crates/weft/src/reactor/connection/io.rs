@@ -9,10 +9,18 @@ use super::state::{Phase, Producer, Reading, Sending};
 use super::{Connection, LostHook};
 use crate::panic_guard::catch_panic;
 use crate::reactor::Inner;
+use crate::reactor::event_loop::TASK_TURN;
 use crate::reactor::memory;
 use crate::reactor::sources::Source;
 use crate::reactor::stream::Stream;
 use crate::{Address, CloseReason, HalfClose, Protocol, Transport};
+
+/// What one read gave: the outcome of the system call, and how many
+/// bytes it could have given.
+struct Read {
+    outcome: io::Result<usize>,
+    room: usize,
+}
 
 /// Reads one connection gets per loop iteration (each up to the size of
 /// the read buffer) before the others, the timers and the queued calls
@@ -155,35 +163,87 @@ impl Inner {
     }
 
     /// Up to [`READS_PER_TURN`] reads; whether the turn ended for a reason
-    /// other than the budget.
+    /// other than the budget. The tasks each read woke run right after it
+    /// (a stream's reader takes its bytes, and writes its answer, before
+    /// the next connection is read).
     fn read_turn(self: &Rc<Self>, conn: &Rc<Connection>, buffer: &mut [u8]) -> bool {
+        conn.in_read_turn.set(true);
+        let mut drained = false;
         for _ in 0..READS_PER_TURN {
             if !conn.wants_read() {
-                return true;
+                drained = true;
+                break;
             }
             let peer_closed = conn.sides().peer_closed;
-            match conn.with_socket(|socket| socket.read(buffer)) {
+            let Some(Read { outcome, room }) = self.read_once(conn, buffer) else {
+                continue;
+            };
+            match outcome {
                 Ok(0) => {
                     self.end_of_input(conn);
-                    return true;
+                    drained = true;
+                    break;
                 }
                 Ok(n) => {
-                    self.call_protocol(conn, |p| p.data_received(&buffer[..n]));
                     self.service_touched();
-                    if n < buffer.len() && !peer_closed {
-                        return true;
+                    self.run_woken_tasks();
+                    if n < room && !peer_closed {
+                        drained = true;
+                        break;
                     }
                 }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return true,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    drained = true;
+                    break;
+                }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
                     self.finish(conn, CloseReason::from(e), Ending::Orderly);
                     self.service_touched();
-                    return true;
+                    drained = true;
+                    break;
                 }
             }
         }
-        false
+        conn.in_read_turn.set(false);
+        drained
+    }
+
+    /// One read from the socket: into the protocol's own vector if it
+    /// takes its bytes in place ([`Protocol::receive_in_place`]),
+    /// otherwise into `buffer`, lent to `data_received`. `None` when the
+    /// protocol failed (panicked) before anything was read.
+    fn read_once(&self, conn: &Rc<Connection>, buffer: &mut [u8]) -> Option<Read> {
+        let mut in_place = None;
+        let answered = self.call_protocol(conn, |protocol| {
+            protocol.receive_in_place(&mut |own: &mut Vec<u8>| {
+                let room = own.capacity() - own.len();
+                if in_place.is_some() || room == 0 {
+                    return 0;
+                }
+                let outcome = conn.with_socket(|socket| socket.read_appending(own));
+                let count = *outcome.as_ref().unwrap_or(&0);
+                in_place = Some(Read { outcome, room });
+                count
+            });
+        });
+        if in_place.is_some() || answered.is_none() {
+            return in_place;
+        }
+        let outcome = conn.with_socket(|socket| socket.read(buffer));
+        if let Ok(n @ 1..) = outcome {
+            self.call_protocol(conn, |p| p.data_received(&buffer[..n]));
+        }
+        Some(Read {
+            outcome,
+            room: buffer.len(),
+        })
+    }
+
+    /// Polls the tasks that are ready, woken by the callback that just
+    /// returned.
+    fn run_woken_tasks(self: &Rc<Self>) {
+        self.tasks.run_ready(TASK_TURN, || self.service_touched());
     }
 
     fn end_of_input(self: &Rc<Self>, conn: &Rc<Connection>) {

@@ -65,6 +65,9 @@ pub(crate) struct Connection {
     pub(super) read_queued: Cell<bool>,
     /// The loop iteration of this connection's last read turn.
     read_turn: Cell<u64>,
+    /// Its read turn is under way: reading resumed now needs no second
+    /// turn, the current one goes on.
+    in_read_turn: Cell<bool>,
     peer: Address,
     local: Address,
 }
@@ -93,6 +96,7 @@ impl Connection {
             service_queued: Cell::new(false),
             read_queued: Cell::new(false),
             read_turn: Cell::new(u64::MAX),
+            in_read_turn: Cell::new(false),
             peer,
             local,
         })
@@ -246,8 +250,11 @@ impl TransportBackend for Connection {
             (Reading::Active, false) => conn.update_sides(|s| s.reading = Reading::Paused),
             (Reading::Paused, true) => {
                 conn.update_sides(|s| s.reading = Reading::Active);
-                // Data that arrived while paused raised no new edge.
-                conn.enqueue_read();
+                // Data that arrived while paused raised no new edge: read
+                // on, in this turn or the next.
+                if !conn.in_read_turn.get() {
+                    conn.enqueue_read();
+                }
             }
             _ => {}
         }
