@@ -1,6 +1,7 @@
 //! The web front end on a pool of reactors: `/watch` lists the arenas of
 //! every reactor, and a watcher of an arena served by another reactor than
-//! the one that accepted it is handed over there and sees it.
+//! the one that accepted it is handed over there and sees it, on a plain
+//! endpoint and behind a proxy (`haproxy:`).
 
 mod support;
 
@@ -18,10 +19,11 @@ use support::{PATIENCE, full};
 
 const STATUS: usize = 3;
 
-/// The `/watch` page.
-fn watch_list(address: SocketAddr) -> String {
+/// The `/watch` page, asked for after `prefix`.
+fn watch_list(address: SocketAddr, prefix: &[u8]) -> String {
     let mut stream = TcpStream::connect(address).unwrap();
     stream.set_read_timeout(Some(PATIENCE)).unwrap();
+    stream.write_all(prefix).unwrap();
     stream.write_all(b"GET /watch HTTP/1.1\r\n\r\n").unwrap();
     let mut page = String::new();
     let _ = stream.read_to_string(&mut page);
@@ -30,6 +32,21 @@ fn watch_list(address: SocketAddr) -> String {
 
 #[test]
 fn watchers_see_the_arenas_of_every_reactor() {
+    watchers_see_every_reactor("tcp:port=0:interface=127.0.0.2", b"");
+}
+
+#[test]
+fn watchers_behind_a_proxy_see_the_arenas_of_every_reactor() {
+    watchers_see_every_reactor(
+        "haproxy:tcp:port=0:interface=127.0.0.2",
+        b"PROXY TCP4 192.0.2.9 127.0.0.2 5555 80\r\n",
+    );
+}
+
+/// Two players in arenas on two reactors, watched through the web
+/// front end served on `service`, each connection to it starting with
+/// `prefix`.
+fn watchers_see_every_reactor(service: &'static str, prefix: &'static [u8]) {
     // One player per arena: the second player opens an arena on the other
     // reactor.
     let options = Options {
@@ -37,24 +54,27 @@ fn watchers_see_the_arenas_of_every_reactor() {
         max_players: 1,
         ..full()
     };
-    let (pool, lobby, (telnet, web)) = support::pool::start(options, |member, lobby, server| {
-        let telnet = lobby.listen_dispatched(
-            member,
-            "tcp:port=0:interface=127.0.0.1",
-            server.admission(),
-        )?;
-        let service = "tcp:port=0:interface=127.0.0.2";
-        let elsewhere = Elsewhere {
-            dispatcher: member.dispatcher(),
-            service: Rc::from(service),
-        };
-        let web =
-            lobby.listen_dispatched(member, service, server.web_admission_in_pool(elsewhere))?;
-        let address = |port: weft::ListeningPort| port.address().tcp().unwrap();
-        Ok(telnet
-            .zip(web)
-            .map(|(telnet, web)| (address(telnet), address(web))))
-    });
+    let (pool, lobby, (telnet, web)) =
+        support::pool::start(options, move |member, lobby, server| {
+            let telnet = lobby.listen_dispatched(
+                member,
+                "tcp:port=0:interface=127.0.0.1",
+                server.admission(),
+            )?;
+            let elsewhere = Elsewhere {
+                dispatcher: member.dispatcher(),
+                service: Rc::from(service),
+            };
+            let web = lobby.listen_dispatched(
+                member,
+                service,
+                server.web_admission_in_pool(elsewhere),
+            )?;
+            let address = |port: weft::ListeningPort| port.address().tcp().unwrap();
+            Ok(telnet
+                .zip(web)
+                .map(|(telnet, web)| (address(telnet), address(web))))
+        });
 
     let mut a = Client::connect(telnet);
     a.frame_until(STATUS, |f| f.status_line("You are A").is_some());
@@ -66,16 +86,18 @@ fn watchers_see_the_arenas_of_every_reactor() {
     // again until it did is bounded by PATIENCE only to turn a hang into a
     // failure.
     let deadline = Instant::now() + PATIENCE;
-    let listed = std::iter::from_fn(|| (Instant::now() < deadline).then(|| watch_list(web)))
-        .find(|page| page.contains("Arena 0.0") && page.contains("Arena 1.0"))
-        .expect("both arenas listed");
+    let listed =
+        std::iter::from_fn(|| (Instant::now() < deadline).then(|| watch_list(web, prefix)))
+            .find(|page| page.contains("Arena 0.0") && page.contains("Arena 1.0"))
+            .expect("both arenas listed");
     assert!(listed.contains("Scores:  A 0"), "{listed}");
     assert!(listed.contains("Scores:  B 0"), "{listed}");
 
     // Whichever reactor accepts a watcher, it sees the arena it asked for.
     for round in 0..2 {
         for (place, pawn) in [(0, 'A'), (1, 'B')] {
-            let mut watcher = PageSocket::open(web, &format!("/view?arena={place}.0"));
+            let mut watcher =
+                PageSocket::open_after(web, prefix, &format!("/view?arena={place}.0"));
             watcher.read_until("the arena's player", |page| page.find(pawn).is_some());
             assert!(
                 watcher.page.line("scores").contains(&format!("{pawn} 0")),

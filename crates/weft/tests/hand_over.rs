@@ -9,16 +9,45 @@ use std::net::TcpStream;
 use std::sync::mpsc;
 use std::thread;
 
-use common::{Echo, PATIENCE, recv};
-use weft::{Address, CloseReason, HandOverError, Protocol, Reactor, Remote, Transport};
+use common::{Echo, PATIENCE, TellAddresses, recv};
+use weft::protocols::proxy::BehindProxy;
+use weft::{Address, CloseReason, HandOver, HandOverError, Protocol, Reactor, Remote, Transport};
 
 /// On the first reactor: reads a greeting line, acknowledges it, and
-/// hands the connection (with the bytes after the line) to the second.
+/// hands the connection (with the bytes after the line) to the second,
+/// where `adopt` serves it.
 struct Doorman {
     transport: Option<Transport>,
     next: Remote,
+    adopt: fn(&Reactor, HandOver),
     seen: Vec<u8>,
     lost: mpsc::Sender<String>,
+}
+
+impl Doorman {
+    fn new(next: Remote, adopt: fn(&Reactor, HandOver), lost: mpsc::Sender<String>) -> Self {
+        Doorman {
+            transport: None,
+            next,
+            adopt,
+            seen: Vec::new(),
+            lost,
+        }
+    }
+}
+
+/// Serves a handed-over connection with an echo.
+fn adopt_echo(reactor: &Reactor, hand_over: HandOver) {
+    let mut factory = |_: &Address| Some(Echo::default());
+    assert!(reactor.adopt(hand_over, &mut factory));
+}
+
+/// Serves a handed-over connection as a `haproxy:` endpoint's service
+/// does: the header first, then a protocol that tells the addresses it
+/// sees and echoes.
+fn adopt_behind_proxy(reactor: &Reactor, hand_over: HandOver) {
+    let tell = |_: &Address| Some(TellAddresses::default());
+    assert!(reactor.adopt(hand_over, &mut BehindProxy::new(tell, reactor)));
 }
 
 impl Protocol for Doorman {
@@ -39,11 +68,9 @@ impl Protocol for Doorman {
             HandOverError::Closing,
             "a connection is handed over once"
         );
+        let adopt = self.adopt;
         self.next
-            .call_from_thread(move |reactor| {
-                let mut factory = |_: &Address| Some(Echo::default());
-                assert!(reactor.adopt(hand_over, &mut factory));
-            })
+            .call_from_thread(move |reactor| adopt(reactor, hand_over))
             .unwrap();
     }
 
@@ -75,12 +102,7 @@ fn a_connection_handed_over_mid_stream_loses_nothing_and_keeps_its_order() {
     let (first, address, first_thread) = reactor_thread(move |reactor| {
         let port = reactor
             .listen("tcp:port=0:interface=127.0.0.1", move |_: &Address| {
-                Some(Doorman {
-                    transport: None,
-                    next: next.clone(),
-                    seen: Vec::new(),
-                    lost: lost_tx.clone(),
-                })
+                Some(Doorman::new(next.clone(), adopt_echo, lost_tx.clone()))
             })
             .unwrap();
         port.address().tcp().unwrap()
@@ -105,6 +127,48 @@ fn a_connection_handed_over_mid_stream_loses_nothing_and_keeps_its_order() {
     client.read_exact(&mut received).unwrap();
     writing.join().unwrap();
     assert!(received == expected, "every byte arrives, in order");
+    assert_eq!(recv(&lost_rx), "handed over to another reactor");
+
+    first.stop().unwrap();
+    second.stop().unwrap();
+    first_thread.join().unwrap();
+    second_thread.join().unwrap();
+}
+
+#[test]
+fn a_connection_behind_a_proxy_is_handed_over_with_the_clients_address() {
+    let (second, (), second_thread) = reactor_thread(|_| ());
+    let (lost_tx, lost_rx) = mpsc::channel();
+    let next = second.clone();
+    let (first, address, first_thread) = reactor_thread(move |reactor| {
+        let port = reactor
+            .listen(
+                "haproxy:tcp:port=0:interface=127.0.0.1",
+                move |_: &Address| {
+                    Some(Doorman::new(
+                        next.clone(),
+                        adopt_behind_proxy,
+                        lost_tx.clone(),
+                    ))
+                },
+            )
+            .unwrap();
+        port.address().tcp().unwrap()
+    });
+
+    let mut client = TcpStream::connect(address).unwrap();
+    client.set_read_timeout(Some(PATIENCE)).unwrap();
+    client
+        .write_all(b"PROXY TCP4 192.0.2.7 198.51.100.1 4567 8900\r\nhello\nafter")
+        .unwrap();
+    let expected = b"welcome, go on\n192.0.2.7:4567 -> 198.51.100.1:8900\nafter";
+    let mut received = vec![0; expected.len()];
+    client.read_exact(&mut received).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&received),
+        String::from_utf8_lossy(expected),
+        "the reactor it moved to reads the header again and sees the client"
+    );
     assert_eq!(recv(&lost_rx), "handed over to another reactor");
 
     first.stop().unwrap();

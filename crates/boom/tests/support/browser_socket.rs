@@ -1,6 +1,7 @@
 //! A blocking WebSocket client of the web front end (tungstenite's), that
 //! keeps what the page would show.
 
+use std::io::Write;
 use std::net::{SocketAddr, TcpStream};
 
 use tungstenite::{Message, WebSocket};
@@ -18,8 +19,15 @@ impl PageSocket {
     /// Opens `path` (such as `/play?name=Ann`) on the web front end at
     /// `address`.
     pub fn open(address: SocketAddr, path: &str) -> PageSocket {
-        let stream = TcpStream::connect(address).expect("connect");
+        PageSocket::open_after(address, b"", path)
+    }
+
+    /// As [`open`](Self::open), with `prefix` sent first (a PROXY header,
+    /// as a proxy in front of the server sends it).
+    pub fn open_after(address: SocketAddr, prefix: &[u8], path: &str) -> PageSocket {
+        let mut stream = TcpStream::connect(address).expect("connect");
         stream.set_read_timeout(Some(PATIENCE)).unwrap();
+        stream.write_all(prefix).expect("send the prefix");
         let (socket, response) =
             tungstenite::client(format!("ws://{address}{path}"), stream).expect("handshake");
         assert_eq!(response.status(), 101);

@@ -156,7 +156,7 @@ use crate::protocols::lines::LineTooLong;
 use crate::protocols::proxy::ProxyHeader;
 use crate::protocols::telnet;
 use crate::transport::CloseKind;
-use crate::{Address, CloseReason, HalfClose, Protocol, Transport};
+use crate::{Address, CloseReason, HalfClose, HandOver, HandOverError, Protocol, Transport};
 
 /// What a layer does with the bytes that come up from the transport
 /// below, and when the connection starts and ends; see the
@@ -245,6 +245,18 @@ pub trait WritePath: 'static {
     /// transport below's.
     fn local_address(&self, lower: &Transport) -> Address {
         lower.local_address()
+    }
+
+    /// The protocol above asked to hand the connection over to another
+    /// reactor ([`Transport::hand_over`]), with `unused` the bytes it
+    /// read and did not use. Refused by default
+    /// ([`HandOverError::Unsupported`]): a layer's state (a partial line,
+    /// telnet options, TLS keys) does not follow the socket. A layer that
+    /// can be rebuilt on the other side from bytes puts them back in front
+    /// of `unused` and asks `lower`.
+    fn hand_over(&self, unused: &[u8], lower: &Transport) -> Result<HandOver, HandOverError> {
+        let _ = (unused, lower);
+        Err(HandOverError::Unsupported)
     }
 }
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use super::WritePath;
 use crate::transport::{CloseKind, TransportBackend};
-use crate::{Address, Transport, WriteLimits};
+use crate::{Address, HandOver, HandOverError, Transport, WriteLimits};
 
 /// Writes, closes, the pending count and the addresses go through the layer's
 /// [`WritePath`]; every other call goes to the transport below as it is.
@@ -94,5 +94,9 @@ impl<S: WritePath> TransportBackend for LayerTransport<S> {
 
     fn layer_state(&self) -> Option<Rc<dyn Any>> {
         Some(self.shared.clone())
+    }
+
+    fn hand_over(&self, unused: &[u8]) -> Result<HandOver, HandOverError> {
+        self.shared.hand_over(unused, &self.lower)
     }
 }

@@ -56,9 +56,13 @@ pub enum HandOverError {
     /// The connection is closing or closed.
     #[error("the connection is closing; it cannot be handed over")]
     Closing,
-    /// The transport has no socket of its own to hand over (a test double,
-    /// or a layer such as telnet, whose state would not follow).
-    #[error("this transport cannot be handed over: it has no socket of its own")]
+    /// The transport cannot be handed over: it has no socket of its own (a
+    /// test double), or a layer in it keeps state that would not follow
+    /// the socket (TLS keys, telnet options, a partial line). A `haproxy:`
+    /// layer can be handed over (see [`WritePath::hand_over`](crate::layer::WritePath::hand_over)).
+    #[error(
+        "this transport cannot be handed over: it has no socket of its own, or a layer in it (TLS, telnet, lines) keeps state that would not follow"
+    )]
     Unsupported,
 }
 

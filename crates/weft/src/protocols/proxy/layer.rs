@@ -10,7 +10,7 @@ use super::header::ProxyHeader;
 use super::parser::{DEFAULT_MAX_V2_LENGTH, HeaderParser};
 use crate::layer::{Above, Layer, LayerEvent, WritePath};
 use crate::time::{DelayedCall, Scheduler, Timers};
-use crate::{Address, CloseReason, Protocol, Transport};
+use crate::{Address, CloseReason, HandOver, HandOverError, Protocol, Transport};
 
 /// How long a connection may take to send its whole header, by default.
 pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(5);
@@ -199,5 +199,19 @@ impl WritePath for ProxyInfo {
             .as_ref()
             .and_then(ProxyHeader::destination);
         told.unwrap_or_else(|| lower.local_address())
+    }
+
+    /// Hands the connection over with its header written back in front
+    /// of `unused`, so that the reactor adopting it reads the header
+    /// again (its service is a [`BehindProxy`](super::BehindProxy), as
+    /// for every connection of a `haproxy:` endpoint on a
+    /// [pool](crate::pool)) and the protocol built there sees the client's
+    /// address, its TLVs and all. Refused
+    /// ([`HandOverError::Unsupported`]) before the header was read:
+    /// nothing above has read anything then.
+    fn hand_over(&self, unused: &[u8], lower: &Transport) -> Result<HandOver, HandOverError> {
+        let header = self.header.borrow().as_ref().map(ProxyHeader::encode);
+        let header = header.ok_or(HandOverError::Unsupported)?;
+        lower.hand_over(&[header.as_slice(), unused].concat())
     }
 }
