@@ -46,11 +46,15 @@ fn tagged(member: &Member) -> impl FnMut(&Address) -> Option<Tagged> + 'static {
 /// Starts a pool of `threads` reactors serving [`Tagged`] on
 /// `127.0.0.1:0`, spread by the kernel (`shared`) or by one acceptor.
 fn start(threads: usize, shared: bool) -> (PoolHandle, SocketAddr) {
+    start_on("tcp:port=0:interface=127.0.0.1", threads, shared)
+}
+
+/// [`start`] on `endpoint`, a TCP-based endpoint with port 0.
+fn start_on(endpoint: &'static str, threads: usize, shared: bool) -> (PoolHandle, SocketAddr) {
     let (address_tx, address_rx) = mpsc::channel();
     let handle = Pool::new()
         .threads(threads)
         .start(move |member: &Member| {
-            let endpoint = "tcp:port=0:interface=127.0.0.1";
             let port = if shared {
                 Some(member.listen_shared(endpoint, tagged(member))?)
             } else {
@@ -95,6 +99,51 @@ fn the_kernel_spreads_connections_over_the_reactors_shared_sockets() {
     );
     pool.stop();
     pool.join().unwrap();
+}
+
+#[test]
+fn a_shared_endpoint_behind_a_proxy_reads_each_header_on_every_reactor() {
+    let (pool, address) = start_on("haproxy:tcp:port=0:interface=127.0.0.1", 2, true);
+    let clients: Vec<_> = (0..200u16)
+        .map(|n| {
+            let mut stream = TcpStream::connect(address).unwrap();
+            stream.set_read_timeout(Some(PATIENCE)).unwrap();
+            let message = format!("from client {n}");
+            let header = format!("PROXY TCP4 192.0.2.1 127.0.0.1 {} 80\r\n", 1000 + n);
+            stream.write_all(header.as_bytes()).unwrap();
+            stream.write_all(message.as_bytes()).unwrap();
+            let mut index = [0u8];
+            stream.read_exact(&mut index).unwrap();
+            let mut echoed = vec![0; message.len()];
+            stream.read_exact(&mut echoed).unwrap();
+            assert_eq!(echoed, message.as_bytes(), "the header is read, not echoed");
+            (stream, index[0])
+        })
+        .collect();
+    let spread = spread(clients.iter().map(|(_, index)| *index));
+    assert_eq!(
+        spread.keys().copied().collect::<Vec<_>>(),
+        [0, 1],
+        "{spread:?}"
+    );
+    pool.stop();
+    pool.join().unwrap();
+}
+
+#[test]
+fn a_unix_or_udp_endpoint_cannot_be_shared_and_the_error_says_what_to_use() {
+    for (endpoint, advice) in [
+        ("unix:/tmp/weft-pool-never-bound.sock", "listen_balanced"),
+        ("udp:port=0", "listen_udp"),
+    ] {
+        let failing = Pool::new().threads(1).start(move |member: &Member| {
+            member.listen_shared(endpoint, tagged(member))?;
+            Ok(())
+        });
+        let error = failing.unwrap().join().unwrap_err();
+        let message = format!("{error}: {:?}", std::error::Error::source(&error));
+        assert!(message.contains(advice), "{endpoint}: {message}");
+    }
 }
 
 #[test]

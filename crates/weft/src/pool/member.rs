@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use super::Shared;
 use super::services;
-use crate::endpoints::{ServerEndpoint, ToServerEndpoint};
+use crate::endpoints::{ServerEndpoint, TcpListenOptions, ToServerEndpoint};
 use crate::protocols::proxy::BehindProxy;
 use crate::tls::TlsServerFactory;
 use crate::{
@@ -55,53 +55,29 @@ impl Member {
         &self.shared.remotes[index]
     }
 
-    /// Listens on the TCP `endpoint` with `SO_REUSEPORT`, serving with
-    /// `factory`. Called by every member's setup with the same endpoint,
-    /// this gives each reactor a socket of its own on the same port, and
-    /// the kernel spreads connections among them (by a hash of their
-    /// addresses: even over many clients, not by load). With port 0,
-    /// member 0 picks the port and the others wait for it and bind the
-    /// same one.
+    /// Listens on the TCP-based `endpoint` (`tcp:`, `ssl:`, `haproxy:`
+    /// over either) with `SO_REUSEPORT`, serving with `factory` as
+    /// [`Reactor::listen`] does (the TLS layer, the PROXY header). Called
+    /// by every member's setup with the same endpoint, this gives each
+    /// reactor a socket of its own on the same port, and the kernel
+    /// spreads connections among them (by a hash of their addresses: even
+    /// over many clients, not by load). With port 0, member 0 picks the
+    /// port and the others wait for it and bind the same one. A `unix:` or
+    /// `udp:` endpoint is refused: use
+    /// [`listen_balanced`](Self::listen_balanced) for a Unix socket.
     pub fn listen_shared<F: Factory>(
         &self,
         endpoint: &str,
         factory: F,
     ) -> Result<ListeningPort, Error> {
-        let (mut options, tls) = match endpoint.to_server_endpoint()? {
-            ServerEndpoint::Tcp(options) => (options, None),
-            ServerEndpoint::Ssl(options) => (options.tcp, Some(options.tls)),
-            ServerEndpoint::Unix(options) => {
-                return Err(Error::Listen {
-                    address: format!("unix:{}", options.path.display()),
-                    source: io::Error::new(
-                        io::ErrorKind::Unsupported,
-                        "a Unix socket cannot be shared by several reactors: use listen_balanced",
-                    ),
-                });
-            }
-            ServerEndpoint::Haproxy(_) | ServerEndpoint::Udp(_) => {
-                return Err(Error::Listen {
-                    address: endpoint.to_owned(),
-                    source: io::Error::new(
-                        io::ErrorKind::Unsupported,
-                        "only a tcp: endpoint can be shared by several reactors",
-                    ),
-                });
-            }
-        };
+        let mut parsed = endpoint.to_server_endpoint()?;
+        let options = shared_tcp_options(&mut parsed, endpoint)?;
         options.reuse_port = true;
         let picks_port = options.address.port() == 0;
         if picks_port && self.index != 0 {
             options.address = self.port_picked_for(endpoint)?;
         }
-        let port = match tls {
-            None => self.reactor.listen_tcp_with(&options, factory)?,
-            Some(tls) => {
-                let timeout = tls.handshake_timeout;
-                let factory = TlsServerFactory::new(tls.load()?, timeout, &self.reactor, factory);
-                self.reactor.listen_tcp_with(&options, factory)?
-            }
-        };
+        let port = self.reactor.listen(&parsed, factory)?;
         if picks_port && self.index == 0 {
             if let Some(address) = port.address().tcp() {
                 let mut bound = lock(&self.shared.bound);
@@ -222,6 +198,30 @@ impl std::fmt::Debug for Dispatcher {
 /// How long a member waits for member 0 to pick the port of a shared
 /// endpoint.
 const PORT_WAIT: Duration = Duration::from_secs(30);
+
+/// The TCP options at the bottom of `endpoint` (through `haproxy:` and
+/// `ssl:`), which [`Member::listen_shared`] sets `SO_REUSEPORT` and the
+/// port on; an error naming `description` for a Unix or UDP socket.
+fn shared_tcp_options<'e>(
+    endpoint: &'e mut ServerEndpoint,
+    description: &str,
+) -> Result<&'e mut TcpListenOptions, Error> {
+    let refuse = |why: &str| Error::Listen {
+        address: description.to_owned(),
+        source: io::Error::new(io::ErrorKind::Unsupported, why.to_owned()),
+    };
+    match endpoint {
+        ServerEndpoint::Tcp(options) => Ok(options),
+        ServerEndpoint::Ssl(options) => Ok(&mut options.tcp),
+        ServerEndpoint::Haproxy(inner) => shared_tcp_options(inner, description),
+        ServerEndpoint::Unix(_) => Err(refuse(
+            "a Unix socket cannot be shared by several reactors: use listen_balanced",
+        )),
+        ServerEndpoint::Udp(_) => Err(refuse(
+            "a UDP socket serves datagrams, not connections: use Reactor::listen_udp",
+        )),
+    }
+}
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
