@@ -63,7 +63,25 @@ impl Measured {
     pub fn client_load_per_core(&self, cores: usize) -> f64 {
         self.client_load() / cores.max(1) as f64
     }
+
+    /// MiB per second, where the units are bytes (streaming).
+    pub fn mib_per_second(&self) -> f64 {
+        self.rate() / MIB
+    }
+
+    /// Milliseconds of server CPU per MiB, where the units are bytes
+    /// (streaming); 0 when nothing was streamed.
+    pub fn server_cpu_ms_per_mib(&self) -> f64 {
+        let mib = self.units as f64 / MIB;
+        if mib == 0.0 {
+            return 0.0;
+        }
+        self.server_cpu.as_secs_f64() * 1e3 / mib
+    }
 }
+
+/// Bytes in a MiB.
+const MIB: f64 = 1_048_576.0;
 
 /// Opens `count` connections to `address`, made non-blocking for mio.
 fn connect(address: SocketAddr, count: usize) -> io::Result<Vec<TcpStream>> {

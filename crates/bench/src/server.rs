@@ -254,6 +254,30 @@ pub fn parse_listening_line(line: &str) -> Option<SocketAddr> {
     rest.split([';', ' ', '\n', '\r']).next()?.parse().ok()
 }
 
+/// KiB of resident memory per idle connection of a fresh `spec` server on
+/// `core`: its resident size before, and after `count` connections made
+/// by `open` (which returns them open) settled; the connections are then
+/// closed and the server stopped.
+pub fn idle_memory_per_connection<T>(
+    spec: &ServerSpec,
+    core: usize,
+    fd_limit: u64,
+    count: usize,
+    open: impl FnOnce(SocketAddr, usize) -> io::Result<T>,
+) -> Result<f64, Box<dyn std::error::Error>> {
+    let server = Server::start(spec, core, fd_limit)?;
+    let pid = server.pid();
+    std::thread::sleep(Duration::from_millis(300));
+    let before = crate::proc_stats::rss_kib(pid)?;
+    let connections = open(server.address, count)?;
+    std::thread::sleep(Duration::from_millis(500));
+    let after = crate::proc_stats::rss_kib(pid)?;
+    drop(connections);
+    std::thread::sleep(Duration::from_millis(200));
+    server.stop()?;
+    Ok(after.saturating_sub(before) as f64 / count as f64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,10 +14,10 @@ use std::time::Duration;
 use weft_bench::args::{RunOptions, number, seconds};
 use weft_bench::load::{self, Measured};
 use weft_bench::report::{self, Row};
-use weft_bench::server::{Server, ServerSpec, built_programs};
+use weft_bench::server::{Server, ServerSpec, built_programs, idle_memory_per_connection};
 use weft_bench::tasks::{self, Runtime};
 use weft_bench::timers::{self, Implementation, Pattern};
-use weft_bench::{machine_description, pin_to_core, pin_to_cores, proc_stats, raise_fd_limit};
+use weft_bench::{machine_description, pin_to_core, pin_to_cores, raise_fd_limit};
 
 const USAGE: &str = "\
 usage: bench [all|echo|timers|async|udp|scaling] [options]
@@ -286,8 +286,14 @@ fn echo_benchmark(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
     let mut memory: Vec<Vec<f64>> = specs.iter().map(|_| Vec::new()).collect();
     if options.run.idle > 0 {
         for (spec, memory) in specs.iter().zip(&mut memory) {
-            let kib = idle_memory(spec, options, fd_limit)
-                .map_err(|e| format!("{} (idle connections): {e}", spec.name))?;
+            let kib = idle_memory_per_connection(
+                spec,
+                options.run.server_core,
+                fd_limit,
+                options.run.idle,
+                load::open_idle,
+            )
+            .map_err(|e| format!("{} (idle connections): {e}", spec.name))?;
             eprintln!("{:>20}: {kib:.2} KiB per idle connection", spec.name);
             memory.push(kib);
         }
@@ -320,7 +326,7 @@ fn echo_benchmark(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
         ),
         row(
             format!("streaming echo, MiB/s ({} conns)", options.run.connections),
-            &samples(&streaming, &mib_per_second),
+            &samples(&streaming, &Measured::mib_per_second),
             &ratios,
             1,
         ),
@@ -332,9 +338,7 @@ fn echo_benchmark(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
         ),
         row(
             "server CPU per MiB streamed, ms".into(),
-            &samples(&streaming, &|m| {
-                m.server_cpu.as_secs_f64() * 1e3 * 1_048_576.0 / m.units as f64
-            }),
+            &samples(&streaming, &Measured::server_cpu_ms_per_mib),
             &ratios,
             2,
         ),
@@ -504,7 +508,7 @@ fn run_rounds(
                         &mut requests[index],
                     ),
                     Load::Streaming => (
-                        format!("{:>8.1} MiB/s", mib_per_second(&measured)),
+                        format!("{:>8.1} MiB/s", measured.mib_per_second()),
                         &mut streaming[index],
                     ),
                 };
@@ -535,29 +539,6 @@ fn run_load(load: Load, server: &Server, options: &Options) -> std::io::Result<M
             STREAM_BATCH,
         ),
     }
-}
-
-/// KiB of resident memory per idle connection of a fresh `spec` server.
-fn idle_memory(
-    spec: &ServerSpec,
-    options: &Options,
-    fd_limit: u64,
-) -> Result<f64, Box<dyn std::error::Error>> {
-    let server = Server::start(spec, options.run.server_core, fd_limit)?;
-    let pid = server.pid();
-    std::thread::sleep(Duration::from_millis(300));
-    let before = proc_stats::rss_kib(pid)?;
-    let streams = load::open_idle(server.address, options.run.idle)?;
-    std::thread::sleep(Duration::from_millis(500));
-    let after = proc_stats::rss_kib(pid)?;
-    drop(streams);
-    std::thread::sleep(Duration::from_millis(200));
-    server.stop()?;
-    Ok(after.saturating_sub(before) as f64 / options.run.idle as f64)
-}
-
-fn mib_per_second(measured: &Measured) -> f64 {
-    measured.rate() / 1_048_576.0
 }
 
 fn cpu_micros_per_unit(measured: &Measured) -> f64 {

@@ -10,14 +10,13 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Duration;
 
 use rustls::ClientConfig;
 use weft_bench::args::RunOptions;
 use weft_bench::load::Measured;
 use weft_bench::report::{self, Row};
-use weft_bench::server::{Server, ServerSpec, built_programs};
-use weft_bench::{machine_description, pin_to_cores, proc_stats, raise_fd_limit, tls_load};
+use weft_bench::server::{Server, ServerSpec, built_programs, idle_memory_per_connection};
+use weft_bench::{machine_description, pin_to_cores, raise_fd_limit, tls_load};
 
 const USAGE: &str = "\
 usage: tls-bench [options]
@@ -157,8 +156,15 @@ fn run(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
     let mut memory = Vec::new();
     if options.run.idle > 0 {
         for spec in &specs {
-            let kib = idle_memory(spec, &config, options, fd_limit)
-                .map_err(|e| format!("{} (idle connections): {e}", spec.name))?;
+            let open = |address, count| tls_load::open_idle(address, &config, count);
+            let kib = idle_memory_per_connection(
+                spec,
+                options.run.server_core,
+                fd_limit,
+                options.run.idle,
+                open,
+            )
+            .map_err(|e| format!("{} (idle connections): {e}", spec.name))?;
             eprintln!("{:>14}: {kib:.2} KiB per idle TLS connection", spec.name);
             memory.push(kib);
         }
@@ -206,8 +212,8 @@ fn describe(load: Load, measured: &Measured) -> String {
         Load::RequestResponse => format!("{:>8.0} req/s", measured.rate()),
         Load::Streaming => format!(
             "{:>8.1} MiB/s, {:.2} ms server CPU/MiB",
-            mib_per_second(measured),
-            cpu_ms_per_mib(measured)
+            measured.mib_per_second(),
+            measured.server_cpu_ms_per_mib()
         ),
     }
 }
@@ -232,39 +238,6 @@ fn run_load(
             STREAM_BATCH,
         ),
     }
-}
-
-/// KiB of resident memory per idle TLS connection of a fresh `spec`
-/// server.
-fn idle_memory(
-    spec: &ServerSpec,
-    config: &Arc<ClientConfig>,
-    options: &Options,
-    fd_limit: u64,
-) -> Result<f64, Box<dyn std::error::Error>> {
-    let server = Server::start(spec, options.run.server_core, fd_limit)?;
-    let pid = server.pid();
-    std::thread::sleep(Duration::from_millis(300));
-    let before = proc_stats::rss_kib(pid)?;
-    let streams = tls_load::open_idle(server.address, config, options.run.idle)?;
-    std::thread::sleep(Duration::from_millis(500));
-    let after = proc_stats::rss_kib(pid)?;
-    drop(streams);
-    std::thread::sleep(Duration::from_millis(200));
-    server.stop()?;
-    Ok(after.saturating_sub(before) as f64 / options.run.idle as f64)
-}
-
-fn mib_per_second(measured: &Measured) -> f64 {
-    measured.rate() / 1_048_576.0
-}
-
-fn cpu_ms_per_mib(measured: &Measured) -> f64 {
-    let mib = measured.units as f64 / 1_048_576.0;
-    if mib == 0.0 {
-        return 0.0;
-    }
-    measured.server_cpu.as_secs_f64() * 1000.0 / mib
 }
 
 fn print_table(specs: &[ServerSpec], runs: &Runs, memory: &[f64], options: &Options) {
@@ -298,10 +271,10 @@ fn print_table(specs: &[ServerSpec], runs: &Runs, memory: &[f64], options: &Opti
             1,
             0,
         ),
-        row("streaming MiB/s".into(), &mib_per_second, 2, 1),
+        row("streaming MiB/s".into(), &Measured::mib_per_second, 2, 1),
         row(
             "server CPU ms per MiB streamed".into(),
-            &cpu_ms_per_mib,
+            &Measured::server_cpu_ms_per_mib,
             2,
             2,
         ),
