@@ -281,8 +281,8 @@ pub fn open_idle(address: SocketAddr, count: usize) -> io::Result<Vec<StdTcpStre
 }
 
 /// `sockets` UDP sockets (spread over the generator's threads), each
-/// connected to the server, each keep one `size`-byte datagram in flight: send it, wait for its echo,
-/// send the next. Counts datagrams echoed. (Over loopback with one
+/// connected to the server and keeping one `size`-byte datagram in
+/// flight: send it, wait for its echo, send the next. Counts datagrams echoed. (Over loopback with one
 /// datagram in flight per socket the server's receive buffer never fills,
 /// so none is lost; a lost one would stall its socket, and show as a lower
 /// rate.)
