@@ -27,6 +27,7 @@ pub mod member;
 mod services;
 
 use std::collections::HashMap;
+use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Condvar, Mutex, mpsc};
@@ -169,6 +170,11 @@ impl Pool {
 
     /// Starts the pool without handling signals; stop it with the
     /// returned handle (or from any reactor).
+    ///
+    /// It returns once every reactor's `setup` has returned (or failed,
+    /// which [`PoolHandle::join`] then reports), so every listener the
+    /// setups installed is bound: a connection made right after `start`
+    /// may reach any reactor.
     pub fn start<S>(self, setup: S) -> Result<PoolHandle, PoolError>
     where
         S: Fn(&Member) -> Result<(), SetupError> + Send + Sync + 'static,
@@ -182,21 +188,28 @@ impl Pool {
     {
         let setup = Arc::new(setup);
         let (ready_tx, ready_rx) = mpsc::channel();
+        // Each thread holds a sender until its setup has returned; the
+        // channel disconnects when the last is dropped.
+        let (set_up_tx, set_up_rx) = mpsc::channel::<Infallible>();
         let (go_tx, go_rx) = (0..self.threads)
             .map(|_| mpsc::channel::<Option<Arc<Shared>>>())
             .unzip::<_, _, Vec<_>, Vec<_>>();
         let mut threads = Vec::with_capacity(self.threads);
         for (index, go) in go_rx.into_iter().enumerate() {
             let ready = ready_tx.clone();
+            let set_up = set_up_tx.clone();
             let setup = setup.clone();
             let options = self.clone();
             let thread = thread::Builder::new()
                 .name(format!("weft-reactor-{index}"))
-                .spawn(move || options.serve(index, signals && index == 0, &ready, &go, &*setup))
+                .spawn(move || {
+                    let signals = signals && index == 0;
+                    options.serve(index, signals, &ready, &go, set_up, &*setup)
+                })
                 .map_err(PoolError::Spawn)?;
             threads.push(thread);
         }
-        drop(ready_tx);
+        drop((ready_tx, set_up_tx));
         // Every reactor exists before any setup runs, so that setups can
         // reach every other reactor.
         let mut remotes = vec![None; self.threads];
@@ -228,18 +241,21 @@ impl Pool {
         for go in &go_tx {
             let _ = go.send(shared.clone());
         }
+        let Err(mpsc::RecvError) = set_up_rx.recv();
         let shared = shared.expect("made above");
         Ok(PoolHandle { shared, threads })
     }
 
     /// One reactor's thread: make the reactor, report its remote, wait for
-    /// the others, run the setup and the loop.
+    /// the others, run the setup (dropping `set_up` once it returned) and
+    /// the loop.
     fn serve<S>(
         &self,
         index: usize,
         signals: bool,
         ready: &mpsc::Sender<(usize, Result<Remote, Error>)>,
         go: &mpsc::Receiver<Option<Arc<Shared>>>,
+        set_up: mpsc::Sender<Infallible>,
         setup: &S,
     ) -> Result<(), Ended>
     where
@@ -273,7 +289,9 @@ impl Pool {
             if signals {
                 reactor.handle_signals().map_err(Ended::Reactor)?;
             }
-            if let Err(error) = setup(&member) {
+            let result = setup(&member);
+            drop(set_up);
+            if let Err(error) = result {
                 // The error goes back to whoever runs the pool, to report.
                 tracing::debug!(reactor = index, %error, "pool setup failed; stopping the pool");
                 reactor.stop();
