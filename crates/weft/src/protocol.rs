@@ -5,7 +5,7 @@ use std::io;
 use std::rc::Rc;
 
 use crate::layer::LayerEvent;
-use crate::{Address, ConnectError, Transport};
+use crate::{Address, ConnectError, MovedLayers, Transport};
 
 /// Decides the fate of the bytes of one connection (Twisted's `IProtocol`,
 /// asyncio's `Protocol`, Netty's `ChannelInboundHandler`).
@@ -206,6 +206,22 @@ pub trait Factory: 'static {
 
     /// Makes the protocol for a connection from `peer`, or refuses it.
     fn build_protocol(&mut self, peer: &Address) -> Option<Self::Protocol>;
+
+    /// Makes the protocol for a connection from `peer` handed over by
+    /// another reactor ([`Reactor::adopt`](crate::Reactor::adopt)), or
+    /// refuses it. `moved` holds the state of the layers that came with
+    /// it; a factory that puts a layer under its protocols takes that
+    /// layer's state from there (see [`MovedLayers`]), and passes the
+    /// rest on to the factory it wraps. By default,
+    /// [`build_protocol`](Self::build_protocol).
+    fn adopt_protocol(
+        &mut self,
+        peer: &Address,
+        moved: &mut MovedLayers,
+    ) -> Option<Self::Protocol> {
+        let _ = moved;
+        self.build_protocol(peer)
+    }
 }
 
 impl<F, P> Factory for F

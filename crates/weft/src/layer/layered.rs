@@ -62,8 +62,13 @@ impl<L: Layer, P: Protocol> Protocol for Layered<L, P> {
     fn connection_made(&mut self, lower: Transport) {
         let shared = self.layer.connection_made(&lower);
         let transport = Transport::new(Rc::new(LayerTransport::new(lower.clone(), shared)));
-        self.lower = Some(lower);
         self.inner.connection_made(transport);
+        let mut above = Above {
+            protocol: &mut self.inner,
+            lower: &lower,
+        };
+        self.layer.connection_started(&mut above);
+        self.lower = Some(lower);
     }
 
     fn data_received(&mut self, data: &[u8]) {

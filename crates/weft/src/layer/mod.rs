@@ -180,6 +180,14 @@ pub trait Layer: 'static {
     /// yet.
     fn data_received<P: Protocol>(&mut self, data: &[u8], above: &mut Above<'_, P>);
 
+    /// The protocol above has its transport (its `connection_made`
+    /// returned). A layer that already holds input for it (the plaintext
+    /// a TLS session carried across a hand-over) delivers it here. By
+    /// default nothing happens.
+    fn connection_started<P: Protocol>(&mut self, above: &mut Above<'_, P>) {
+        let _ = above;
+    }
+
     /// The peer half-closed. By default the protocol above decides.
     fn eof_received<P: Protocol>(&mut self, above: &mut Above<'_, P>) -> HalfClose {
         above.protocol().eof_received()

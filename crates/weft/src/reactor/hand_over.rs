@@ -5,6 +5,7 @@
 use std::fmt;
 
 use super::connection::Carried;
+use super::moved_layers::MovedLayers;
 use super::stream::Stream;
 use crate::Address;
 
@@ -19,6 +20,7 @@ pub struct HandOver {
     pub(crate) socket: Stream,
     pub(crate) peer: Address,
     pub(crate) carried: Carried,
+    pub(crate) layers: MovedLayers,
 }
 
 impl HandOver {
@@ -38,6 +40,13 @@ impl HandOver {
     pub fn pending(&self) -> &[u8] {
         &self.carried.pending
     }
+
+    /// The state of the layers that moves with the connection: a layer
+    /// that can be handed over pushes its own here, on its way up from
+    /// the transport below (see [`MovedLayers`]).
+    pub fn layers_mut(&mut self) -> &mut MovedLayers {
+        &mut self.layers
+    }
 }
 
 impl fmt::Debug for HandOver {
@@ -46,6 +55,7 @@ impl fmt::Debug for HandOver {
             .field("peer", &self.peer)
             .field("received", &self.carried.received.len())
             .field("pending", &self.carried.pending.len())
+            .field("layers", &self.layers)
             .finish()
     }
 }
@@ -57,11 +67,13 @@ pub enum HandOverError {
     #[error("the connection is closing; it cannot be handed over")]
     Closing,
     /// The transport cannot be handed over: it has no socket of its own (a
-    /// test double), or a layer in it keeps state that would not follow
-    /// the socket (TLS keys, telnet options, a partial line). A `haproxy:`
-    /// layer can be handed over (see [`WritePath::hand_over`](crate::layer::WritePath::hand_over)).
+    /// test double), a layer in it keeps state that would not follow the
+    /// socket (telnet options, a partial line), or a TLS layer is in the
+    /// middle of its handshake. A `haproxy:` layer and an established TLS
+    /// session can be handed over (see
+    /// [`WritePath::hand_over`](crate::layer::WritePath::hand_over)).
     #[error(
-        "this transport cannot be handed over: it has no socket of its own, or a layer in it (TLS, telnet, lines) keeps state that would not follow"
+        "this transport cannot be handed over: it has no socket of its own, a layer in it (telnet, lines) keeps state that would not follow, or its TLS handshake is not done"
     )]
     Unsupported,
 }

@@ -14,6 +14,7 @@
 //! | [`connector`] | outgoing connections |
 //! | [`datagram`] | UDP sockets: datagrams in, a bounded send queue out |
 //! | [`hand_over`] | a live connection moving to another reactor |
+//! | [`moved_layers`] | the state of layers that moves with it (a TLS session) |
 //! | [`resolver`] | host names resolved on a bounded pool of threads |
 //! | [`stream`] | the sockets, TCP or Unix, behind one interface |
 //! | [`remote`] | the `Send` handle for other threads |
@@ -30,6 +31,7 @@ mod hand_over;
 mod lifecycle;
 mod listener;
 mod memory;
+mod moved_layers;
 mod remote;
 mod resolver;
 mod signals;
@@ -57,6 +59,7 @@ pub use connector::Connector;
 pub use event_loop::RunUntil;
 pub use hand_over::{HandOver, HandOverError};
 pub use listener::ListeningPort;
+pub use moved_layers::MovedLayers;
 pub use remote::{ReactorGone, Remote};
 
 pub(crate) use event_loop::Inner;
@@ -384,16 +387,19 @@ impl Reactor {
     /// one) with a protocol from `factory`, as if it had just been
     /// accepted here: what the old reactor had not sent goes out first,
     /// and the new protocol receives what the old one read and did not use
-    /// right after `connection_made`, then whatever the peer sends. If the
-    /// factory refuses, the connection is closed. Returns whether it is
-    /// served.
+    /// right after `connection_made`, then whatever the peer sends. The
+    /// protocol comes from [`Factory::adopt_protocol`], which rebuilds
+    /// the layers whose state moved with the connection (a TLS session).
+    /// If the factory refuses, or leaves a layer's state untaken, the
+    /// connection is closed. Returns whether it is served.
     pub fn adopt<F: Factory>(&self, hand_over: HandOver, factory: &mut F) -> bool {
         let HandOver {
             socket,
             peer,
             carried,
+            layers,
         } = hand_over;
-        let built = crate::catch_panic("build_protocol", || factory.build_protocol(&peer));
+        let built = crate::catch_panic("adopt_protocol", || layers.build_with(factory, &peer));
         let Ok(Some(protocol)) = built else {
             return false;
         };

@@ -40,6 +40,15 @@ impl<P: Protocol> AfterHandshake<P> {
         Self::building(move |_| Some(protocol), |_| {})
     }
 
+    /// Runs `protocol` at once: the connection is established already (a
+    /// TLS session handed over by another reactor).
+    pub fn established(protocol: P) -> Self {
+        AfterHandshake {
+            transport: None,
+            upper: Upper::Running(protocol),
+        }
+    }
+
     /// Calls `build` with the peer's address when the handshake is done
     /// (`None` closes the connection), or `failed` with the reason if the
     /// connection ends before.
@@ -83,6 +92,9 @@ impl<P: Protocol> AfterHandshake<P> {
 
 impl<P: Protocol> Protocol for AfterHandshake<P> {
     fn connection_made(&mut self, transport: Transport) {
+        if let Upper::Running(protocol) = &mut self.upper {
+            protocol.connection_made(transport.clone());
+        }
         self.transport = Some(transport);
     }
 

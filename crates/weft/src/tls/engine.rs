@@ -159,6 +159,20 @@ impl Engine {
         result.map(|_| ())
     }
 
+    /// The bytes of the record it is waiting for the rest of. A
+    /// connection handed to another reactor carries them as bytes read
+    /// and not used, to be read there again; then
+    /// [`forget_unread`](Self::forget_unread).
+    pub(super) fn unread(&self) -> &[u8] {
+        self.incomplete.bytes()
+    }
+
+    /// Drops the bytes of the incomplete record (they went with a
+    /// hand-over).
+    pub(super) fn forget_unread(&mut self) {
+        self.incomplete = Incomplete::default();
+    }
+
     /// Whether the handshake is still under way.
     pub(super) fn is_handshaking(&self) -> bool {
         self.connection.common().is_handshaking()

@@ -13,7 +13,7 @@ use super::{AfterHandshake, TlsConfigError, TlsLayer, TlsProtocol, TlsRole, TlsS
 use crate::endpoints::TlsConnectOptions;
 use crate::layer::Layered;
 use crate::time::{Scheduler, Timers};
-use crate::{Address, ClientFactory, CloseReason, ConnectError, Factory};
+use crate::{Address, ClientFactory, CloseReason, ConnectError, Factory, MovedLayers};
 
 /// Serves every connection of `factory` over TLS (the `ssl:` endpoint).
 ///
@@ -21,7 +21,9 @@ use crate::{Address, ClientFactory, CloseReason, ConnectError, Factory};
 /// that it can refuse one before any TLS work; the protocol's
 /// `connection_made` comes once the handshake is done, and a connection
 /// whose handshake fails is dropped without reaching it (see
-/// [`AfterHandshake`]).
+/// [`AfterHandshake`]). A connection handed over by another reactor with
+/// its TLS session goes on with that session, without a new handshake
+/// ([`TlsLayer::adopting`]).
 pub struct TlsServerFactory<F> {
     factory: F,
     config: Arc<ServerConfig>,
@@ -65,10 +67,24 @@ impl<F: Factory> Factory for TlsServerFactory<F> {
     type Protocol = TlsProtocol<AfterHandshake<F::Protocol>>;
 
     fn build_protocol(&mut self, peer: &Address) -> Option<Self::Protocol> {
-        let protocol = self.factory.build_protocol(peer)?;
-        let layer = TlsLayer::new(TlsRole::Server(self.config.clone()), &self.timers)
-            .with_handshake_timeout(self.handshake_timeout);
-        Some(Layered::wrap(layer, AfterHandshake::holding(protocol)))
+        self.adopt_protocol(peer, &mut MovedLayers::default())
+    }
+
+    fn adopt_protocol(
+        &mut self,
+        peer: &Address,
+        moved: &mut MovedLayers,
+    ) -> Option<Self::Protocol> {
+        let resumed = TlsLayer::adopting(moved, &self.timers);
+        let protocol = self.factory.adopt_protocol(peer, moved)?;
+        Some(match resumed {
+            Some(layer) => Layered::wrap(layer, AfterHandshake::established(protocol)),
+            None => {
+                let layer = TlsLayer::new(TlsRole::Server(self.config.clone()), &self.timers)
+                    .with_handshake_timeout(self.handshake_timeout);
+                Layered::wrap(layer, AfterHandshake::holding(protocol))
+            }
+        })
     }
 }
 

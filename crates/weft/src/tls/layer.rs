@@ -6,11 +6,12 @@ use std::time::Duration;
 
 use super::config::DEFAULT_HANDSHAKE_TIMEOUT;
 use super::scratch::{self, PLAINTEXT};
+use super::session::MovedSession;
 use super::{TlsEvent, TlsRole, TlsSession};
 use crate::layer::{Above, Layer, LayerEvent, Layered, WritePath};
 use crate::time::{Scheduler, Timers};
 use crate::transport::CloseKind;
-use crate::{CloseReason, HalfClose, Protocol, Transport};
+use crate::{CloseReason, HalfClose, MovedLayers, Protocol, Transport};
 
 /// The TLS layer: decrypts what comes up and encrypts what the protocol
 /// above writes, with rustls's unbuffered connection inside
@@ -58,13 +59,35 @@ use crate::{CloseReason, HalfClose, Protocol, Transport};
 ///   every configuration weft loads), what a client sends early is
 ///   delivered as it comes, before
 ///   [`TlsEvent::Established`]: a peer can replay it.
+/// - **Hand-over.** An established session moves with its connection
+///   to another reactor ([`Transport::hand_over`]): its rustls state and
+///   the plaintext the protocol above left unused go with it, and a layer
+///   made there with [`adopting`](Self::adopting) goes on with them, with
+///   no new handshake (the protocol above hears no
+///   [`TlsEvent::Established`]; [`TlsSession::is_established`] is true
+///   from the start), delivering that plaintext first. A session in its
+///   handshake cannot be handed over.
 pub struct TlsLayer {
-    role: Option<TlsRole>,
+    start: Start,
+    /// Plaintext to deliver as soon as the protocol above is connected:
+    /// what a session handed over carried.
+    carried: Vec<u8>,
     timers: Timers,
     handshake_timeout: Duration,
     session: Option<Rc<TlsSession>>,
     /// What the protocol above answered to the end of input, once asked.
     eof: Option<HalfClose>,
+}
+
+/// How a layer's session starts when the connection is made.
+enum Start {
+    /// In plaintext, until [`TlsSession::start_tls`].
+    Plaintext,
+    /// With a handshake in this role.
+    Handshake(TlsRole),
+    /// Where a session handed over by another reactor left off (boxed:
+    /// rustls's state is large, and rarely here).
+    Resume(Box<MovedSession>),
 }
 
 /// A protocol over TLS.
@@ -88,16 +111,29 @@ impl TlsLayer {
     /// A layer that speaks TLS in `role` from the start.
     pub fn new(role: TlsRole, scheduler: &impl Scheduler) -> Self {
         TlsLayer {
-            role: Some(role),
+            start: Start::Handshake(role),
             ..TlsLayer::plaintext(scheduler)
         }
+    }
+
+    /// A layer that goes on with the TLS session that came with a
+    /// connection handed over by another reactor, taken from `moved`
+    /// (in [`Factory::adopt_protocol`](crate::Factory::adopt_protocol));
+    /// `None` if none came.
+    pub fn adopting(moved: &mut MovedLayers, scheduler: &impl Scheduler) -> Option<Self> {
+        let session = moved.take::<MovedSession>()?;
+        Some(TlsLayer {
+            start: Start::Resume(Box::new(session)),
+            ..TlsLayer::plaintext(scheduler)
+        })
     }
 
     /// A layer that passes bytes through until
     /// [`TlsSession::start_tls`].
     pub fn plaintext(scheduler: &impl Scheduler) -> Self {
         TlsLayer {
-            role: None,
+            start: Start::Plaintext,
+            carried: Vec::new(),
             timers: scheduler.timers(),
             handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
             session: None,
@@ -161,13 +197,27 @@ impl Layer for TlsLayer {
             self.timers.clone(),
             self.handshake_timeout,
         ));
-        if let Some(role) = self.role.take() {
-            if let Err(error) = session.begin(role) {
-                session.fail(Rc::from(format!("TLS: cannot start: {error}")));
+        match std::mem::replace(&mut self.start, Start::Plaintext) {
+            Start::Plaintext => {}
+            Start::Handshake(role) => {
+                if let Err(error) = session.begin(role) {
+                    session.fail(Rc::from(format!("TLS: cannot start: {error}")));
+                }
+            }
+            Start::Resume(moved) => {
+                session.resume(moved.engine);
+                self.carried = moved.plaintext;
             }
         }
         self.session = Some(session.clone());
         session
+    }
+
+    fn connection_started<P: Protocol>(&mut self, above: &mut Above<'_, P>) {
+        let carried = std::mem::take(&mut self.carried);
+        if !carried.is_empty() {
+            above.deliver(&carried);
+        }
     }
 
     fn data_received<P: Protocol>(&mut self, data: &[u8], above: &mut Above<'_, P>) {

@@ -12,10 +12,10 @@ use rustls::pki_types::{CertificateDer, ServerName};
 use rustls::{ClientConfig, ServerConfig};
 
 use super::engine::{Engine, Failure};
-use crate::Transport;
 use crate::layer::WritePath;
 use crate::time::{DelayedCall, Scheduler, Timers};
 use crate::transport::CloseKind;
+use crate::{HandOver, HandOverError, Transport};
 
 /// How a connection starts speaking TLS: as a server or as a client,
 /// with its configuration.
@@ -162,6 +162,13 @@ impl TlsSession {
         Ok(())
     }
 
+    /// Goes on with a session established on another reactor (its
+    /// connection was handed over): no handshake, no deadline.
+    pub(super) fn resume(&self, engine: Engine) {
+        *self.engine.borrow_mut() = Some(engine);
+        self.established.set(true);
+    }
+
     /// The lower transport.
     pub(super) fn lower(&self) -> &Transport {
         &self.lower
@@ -272,6 +279,16 @@ impl TlsSession {
     }
 }
 
+/// A TLS session on its way to another reactor with its connection
+/// (pushed onto the hand-over's [`MovedLayers`](crate::MovedLayers), and
+/// taken by [`TlsLayer::adopting`](super::TlsLayer::adopting)): the rustls
+/// state (keys, sequence numbers, what the handshake agreed on) and the
+/// plaintext the protocol above had read and not used.
+pub(super) struct MovedSession {
+    pub(super) engine: Engine,
+    pub(super) plaintext: Vec<u8>,
+}
+
 /// What one [`TlsSession::read`] did, besides the plaintext it decrypted.
 #[derive(Default)]
 pub(super) struct Progress {
@@ -309,5 +326,42 @@ impl WritePath for TlsSession {
 
     fn pending_bytes(&self, lower: &Transport) -> usize {
         lower.pending_bytes() + self.early.borrow().len()
+    }
+
+    /// An established session moves with its connection: the bytes of an
+    /// incomplete record go down as bytes not used (the other side reads
+    /// them again), and the rustls state and the plaintext `unused` go as
+    /// a [`MovedSession`]. A connection that has not started TLS is
+    /// handed over as the transport below is, since the layer passes its
+    /// bytes through. During the handshake, or once the session failed,
+    /// it is refused ([`HandOverError::Unsupported`]).
+    fn hand_over(&self, unused: &[u8], lower: &Transport) -> Result<HandOver, HandOverError> {
+        if !self.is_tls() {
+            return lower.hand_over(unused);
+        }
+        if self.handshaking() || self.failure.borrow().is_some() {
+            return Err(HandOverError::Unsupported);
+        }
+        let unread = self
+            .engine
+            .borrow()
+            .as_ref()
+            .map(|engine| engine.unread().to_vec())
+            .unwrap_or_default();
+        let mut hand_over = lower.hand_over(&unread)?;
+        // The connection here is closing now: whatever the old protocol
+        // still writes (in plaintext, with the engine gone) is dropped
+        // below.
+        let mut engine = self
+            .engine
+            .borrow_mut()
+            .take()
+            .expect("the session speaks TLS");
+        engine.forget_unread();
+        hand_over.layers_mut().push(MovedSession {
+            engine,
+            plaintext: unused.to_vec(),
+        });
+        Ok(hand_over)
     }
 }

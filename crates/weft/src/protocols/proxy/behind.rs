@@ -7,7 +7,7 @@ use std::rc::Rc;
 use super::layer::{ProxyHeaderLayer, ProxyHeaderOptions};
 use crate::layer::{LayerEvent, Layered};
 use crate::time::{Scheduler, Timers};
-use crate::{Address, CloseReason, Factory, HalfClose, Protocol, Transport};
+use crate::{Address, CloseReason, Factory, HalfClose, MovedLayers, Protocol, Transport};
 
 /// Serves connections that come through a proxy speaking the PROXY
 /// protocol: each starts under a [`ProxyHeaderLayer`], and the wrapped
@@ -47,11 +47,23 @@ impl<F: Factory> BehindProxy<F> {
 impl<F: Factory> Factory for BehindProxy<F> {
     type Protocol = Layered<ProxyHeaderLayer, AfterHeader<F>>;
 
-    fn build_protocol(&mut self, _proxy: &Address) -> Option<Self::Protocol> {
+    fn build_protocol(&mut self, proxy: &Address) -> Option<Self::Protocol> {
+        self.adopt_protocol(proxy, &mut MovedLayers::default())
+    }
+
+    /// The header is read again on this side (the one handed over put it
+    /// back in front); the state of the layers above it waits with it
+    /// for the factory, which is asked once the header is in.
+    fn adopt_protocol(
+        &mut self,
+        _proxy: &Address,
+        moved: &mut MovedLayers,
+    ) -> Option<Self::Protocol> {
         Some(Layered::wrap(
             ProxyHeaderLayer::new(&self.timers, self.options),
             AfterHeader {
                 factory: self.factory.clone(),
+                moved: std::mem::take(moved),
                 transport: None,
                 protocol: None,
             },
@@ -65,6 +77,9 @@ impl<F: Factory> Factory for BehindProxy<F> {
 /// call to it.
 pub struct AfterHeader<F: Factory> {
     factory: Rc<RefCell<F>>,
+    /// The state of the layers above that came with a connection handed
+    /// over, for the factory.
+    moved: MovedLayers,
     transport: Option<Transport>,
     protocol: Option<F::Protocol>,
 }
@@ -80,7 +95,8 @@ impl<F: Factory> AfterHeader<F> {
             return;
         };
         let client = transport.peer_address();
-        let built = self.factory.borrow_mut().build_protocol(&client);
+        let moved = std::mem::take(&mut self.moved);
+        let built = moved.build_with(&mut *self.factory.borrow_mut(), &client);
         match built {
             Some(mut protocol) => {
                 protocol.connection_made(transport.clone());

@@ -19,6 +19,7 @@ use std::time::Duration;
 
 use super::Inner;
 use super::hand_over::{HandOver, HandOverError};
+use super::moved_layers::MovedLayers;
 use super::sources::SourceKey;
 use super::stream::Stream;
 use crate::transport::{CloseKind, TransportBackend};
@@ -311,6 +312,7 @@ impl TransportBackend for Connection {
                 received: unused.to_vec(),
                 pending,
             },
+            layers: MovedLayers::default(),
         })
     }
 }
