@@ -4,44 +4,14 @@
 mod support;
 
 use std::cell::RefCell;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command};
 use std::rc::Rc;
 
 use support::PATIENCE;
 use support::binary::start_announced;
+use support::certificate::Certificate;
 use weft::{Address, Protocol, Reactor};
-
-/// A self-signed certificate for `localhost` and its key, as PEM files in
-/// a directory removed at the end.
-struct Certificate {
-    dir: PathBuf,
-    certificate: PathBuf,
-    key: PathBuf,
-}
-
-impl Certificate {
-    fn new(name: &str) -> Certificate {
-        let dir = std::env::temp_dir().join(format!("boom-tls-{}-{name}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let generated = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
-        let certificate = dir.join("cert.pem");
-        let key = dir.join("key.pem");
-        std::fs::write(&certificate, generated.cert.pem()).unwrap();
-        std::fs::write(&key, generated.signing_key.serialize_pem()).unwrap();
-        Certificate {
-            dir,
-            certificate,
-            key,
-        }
-    }
-}
-
-impl Drop for Certificate {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
 
 /// A running `boom`, killed if a failing test leaves it running.
 struct Boom(Child);
@@ -98,14 +68,6 @@ fn join(port: u16, certificate: &Path, wanted: &str) -> String {
     String::from_utf8_lossy(&received.borrow()).into_owned()
 }
 
-fn ssl_endpoint(certificate: &Certificate) -> String {
-    format!(
-        "ssl:port=0:interface=127.0.0.1:privateKey={}:certKey={}",
-        certificate.key.display(),
-        certificate.certificate.display()
-    )
-}
-
 /// Stops `boom` with SIGTERM; it exits with 0.
 fn stop(mut boom: Boom) {
     let pid = i32::try_from(boom.0.id()).unwrap();
@@ -117,7 +79,7 @@ fn stop(mut boom: Boom) {
 #[test]
 fn the_classic_game_is_served_over_tls() {
     let certificate = Certificate::new("classic");
-    let endpoint = ssl_endpoint(&certificate);
+    let endpoint = certificate.ssl_endpoint("127.0.0.1");
     let (child, port) = start(&["--classic", "--listen", &endpoint]);
     let text = join(port, &certificate.certificate, "|A ");
     assert!(text.contains("+-----------+"), "{text}");
@@ -127,7 +89,7 @@ fn the_classic_game_is_served_over_tls() {
 #[test]
 fn the_full_game_is_served_over_tls_on_a_pool_of_reactors() {
     let certificate = Certificate::new("pool");
-    let endpoint = ssl_endpoint(&certificate);
+    let endpoint = certificate.ssl_endpoint("127.0.0.1");
     let (child, port) = start(&["--threads", "2", "--listen", &endpoint]);
     for _ in 0..2 {
         let text = join(port, &certificate.certificate, "You are ");

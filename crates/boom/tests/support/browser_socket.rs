@@ -1,7 +1,7 @@
 //! A blocking WebSocket client of the web front end (tungstenite's), that
 //! keeps what the page would show.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 
 use tungstenite::{Message, WebSocket};
@@ -9,9 +9,14 @@ use tungstenite::{Message, WebSocket};
 use super::PATIENCE;
 use super::page::Page;
 
+/// A byte stream to the web front end: a TCP stream, or TLS over one.
+pub trait WebStream: Read + Write {}
+
+impl<T: Read + Write> WebStream for T {}
+
 /// A page's WebSocket, and what the page shows.
 pub struct PageSocket {
-    pub socket: WebSocket<TcpStream>,
+    pub socket: WebSocket<Box<dyn WebStream>>,
     pub page: Page,
 }
 
@@ -28,8 +33,13 @@ impl PageSocket {
         let mut stream = TcpStream::connect(address).expect("connect");
         stream.set_read_timeout(Some(PATIENCE)).unwrap();
         stream.write_all(prefix).expect("send the prefix");
+        PageSocket::open_on(Box::new(stream), path)
+    }
+
+    /// Opens `path` over `stream`, connected to the web front end.
+    pub fn open_on(stream: Box<dyn WebStream>, path: &str) -> PageSocket {
         let (socket, response) =
-            tungstenite::client(format!("ws://{address}{path}"), stream).expect("handshake");
+            tungstenite::client(format!("ws://localhost{path}"), stream).expect("handshake");
         assert_eq!(response.status(), 101);
         PageSocket {
             socket,

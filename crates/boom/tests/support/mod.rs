@@ -6,6 +6,7 @@
 
 pub mod binary;
 pub mod browser_socket;
+pub mod certificate;
 pub mod driver;
 pub mod fake;
 pub mod net;
