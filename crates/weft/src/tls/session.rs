@@ -331,10 +331,11 @@ impl WritePath for TlsSession {
     /// An established session moves with its connection: the bytes of an
     /// incomplete record go down as bytes not used (the other side reads
     /// them again), and the rustls state and the plaintext `unused` go as
-    /// a [`MovedSession`]. A connection that has not started TLS is
-    /// handed over as the transport below is, since the layer passes its
-    /// bytes through. During the handshake, or once the session failed,
-    /// it is refused ([`HandOverError::Unsupported`]).
+    /// this layer's state in the hand-over's
+    /// [`MovedLayers`](crate::MovedLayers). A connection that has not
+    /// started TLS is handed over as the transport below is, since the
+    /// layer passes its bytes through. During the handshake, or once the
+    /// session failed, it is refused ([`HandOverError::Unsupported`]).
     fn hand_over(&self, unused: &[u8], lower: &Transport) -> Result<HandOver, HandOverError> {
         if !self.is_tls() {
             return lower.hand_over(unused);
