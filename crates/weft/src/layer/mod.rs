@@ -259,9 +259,14 @@ pub trait WritePath: 'static {
     /// reactor ([`Transport::hand_over`]), with `unused` the bytes it
     /// read and did not use. Refused by default
     /// ([`HandOverError::Unsupported`]): a layer's state (a partial line,
-    /// telnet options, TLS keys) does not follow the socket. A layer that
-    /// can be rebuilt on the other side from bytes puts them back in front
-    /// of `unused` and asks `lower`.
+    /// telnet options) does not follow the socket by itself. A layer that
+    /// can be rebuilt on the other side from bytes (the PROXY header) puts
+    /// them back in front of `unused` and asks `lower`; one whose state
+    /// must move (a TLS session) asks `lower` with the bytes it has not
+    /// decoded, then pushes its state and `unused` onto the returned
+    /// hand-over's [`MovedLayers`](crate::MovedLayers), for the factory
+    /// on the other side to build the layer from
+    /// ([`Factory::adopt_protocol`](crate::Factory::adopt_protocol)).
     fn hand_over(&self, unused: &[u8], lower: &Transport) -> Result<HandOver, HandOverError> {
         let _ = (unused, lower);
         Err(HandOverError::Unsupported)
