@@ -1,7 +1,8 @@
 //! A real browser plays: headless Chromium, driven through its WebDriver
 //! (`chromedriver`), loads the page, sees the board, moves its pawn with a
 //! key, meets a telnet player in the same arena; a second tab watches; a
-//! screenshot shows the board with the player's colour. Like the other
+//! screenshot shows the board with the player's colour; over https, on a
+//! pool of reactors, it watches the arenas of each and plays. Like the other
 //! interoperability tests, these need programs `.ci/install` installs
 //! (`chromium`, `chromium-driver`): without them they fail in CI (the
 //! `CI` variable set) and say so and skip elsewhere.
@@ -17,7 +18,9 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
 
-use support::net::TestServer;
+use boom::server::Options;
+use support::certificate::Certificate;
+use support::net::{Client as TelnetClient, TestServer};
 use support::received::Frames;
 use support::{PATIENCE, classic, full};
 
@@ -99,6 +102,8 @@ impl Driver {
         }
         let mut capabilities = serde_json::Map::new();
         capabilities.insert("goog:chromeOptions".into(), options);
+        // The https test's certificate is self-signed.
+        capabilities.insert("acceptInsecureCerts".into(), Value::Bool(true));
         let client = ClientBuilder::new(HttpConnector::new())
             .capabilities(capabilities)
             .connect(&format!("http://127.0.0.1:{}", self.port))
@@ -155,10 +160,12 @@ async fn press(client: &Client, key: char) {
 
 /// Opens the game's page at `address`, types `name` and presses Play.
 async fn play_as(client: &Client, address: SocketAddr, name: &str) {
-    client
-        .goto(&format!("http://{address}/"))
-        .await
-        .expect("the page loads");
+    play_at(client, &format!("http://{address}/"), name).await;
+}
+
+/// Opens the game's page at `url`, types `name` and presses Play.
+async fn play_at(client: &Client, url: &str, name: &str) {
+    client.goto(url).await.expect("the page loads");
     client
         .find(Locator::Id("name"))
         .await
@@ -295,6 +302,52 @@ async fn a_phone_plays_with_the_on_screen_pad_under_its_chosen_name() {
     );
     client.close().await.unwrap();
     server.stop();
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn over_https_a_browser_watches_the_arenas_of_every_reactor_and_plays() {
+    let Some(driver) = Driver::start() else {
+        return;
+    };
+    // One player per arena: the telnet players A and B open arenas on the
+    // two reactors of the pool.
+    let options = Options {
+        bots: Some(0),
+        max_players: 1,
+        ..full()
+    };
+    let certificate = Certificate::new("browser");
+    let web = certificate.ssl_endpoint("127.0.0.1");
+    let (pool, lobby, (telnet, web)) = support::pool::start_with_web(options, web);
+    let mut a = TelnetClient::connect(telnet);
+    a.frame_until(3, |f| f.status_line("You are A").is_some());
+    let mut b = TelnetClient::connect(telnet);
+    b.frame_until(3, |f| f.status_line("You are B").is_some());
+    assert_eq!((lobby.players_in(0), lobby.players_in(1)), (1, 1));
+
+    // Whichever reactor accepts the page's socket, the TLS connection is
+    // served by the one with the arena.
+    let client = driver.browser().await;
+    let site = format!("https://127.0.0.1:{}", web.port());
+    for (place, pawn) in [(0, 'A'), (1, 'B')] {
+        client
+            .goto(&format!("{site}/?watch={place}.0"))
+            .await
+            .expect("the page loads over https");
+        let found = until(&client, &format!("boom.width > 0 && where('{pawn}')")).await;
+        assert_ne!(found, Value::Null, "arena {place}.0 shows {pawn}");
+    }
+
+    // The page plays over wss too.
+    play_at(&client, &format!("{site}/"), "Cy").await;
+    assert_eq!(
+        until(&client, "boom.lines.you && boom.lines.you.includes('Cy')").await,
+        json!(true)
+    );
+    client.close().await.unwrap();
+    drop((a, b));
+    pool.stop();
+    pool.join().unwrap();
 }
 
 /// The RGB pixels of a PNG.

@@ -8,11 +8,9 @@ mod support;
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::rc::Rc;
 use std::time::Instant;
 
 use boom::server::Options;
-use boom::server::web::Elsewhere;
 use rustls::pki_types::ServerName;
 use support::browser_socket::{PageSocket, WebStream};
 use support::certificate::Certificate;
@@ -89,27 +87,7 @@ fn watchers_see_every_reactor(service: String, dial: Dial) {
         max_players: 1,
         ..full()
     };
-    let (pool, lobby, (telnet, web)) =
-        support::pool::start(options, move |member, lobby, server| {
-            let telnet = lobby.listen_dispatched(
-                member,
-                "tcp:port=0:interface=127.0.0.1",
-                server.admission(),
-            )?;
-            let elsewhere = Elsewhere {
-                dispatcher: member.dispatcher(),
-                service: Rc::from(service.as_str()),
-            };
-            let web = lobby.listen_dispatched(
-                member,
-                &service,
-                server.web_admission_in_pool(elsewhere),
-            )?;
-            let address = |port: weft::ListeningPort| port.address().tcp().unwrap();
-            Ok(telnet
-                .zip(web)
-                .map(|(telnet, web)| (address(telnet), address(web))))
-        });
+    let (pool, lobby, (telnet, web)) = support::pool::start_with_web(options, service);
 
     let mut a = Client::connect(telnet);
     a.frame_until(STATUS, |f| f.status_line("You are A").is_some());

@@ -1,9 +1,12 @@
 //! The game on a pool of two reactors, over real sockets: one server per
 //! reactor, all of one lobby.
 
+use std::net::SocketAddr;
+use std::rc::Rc;
 use std::sync::{Arc, mpsc};
 
 use boom::server::mode::Mode;
+use boom::server::web::Elsewhere;
 use boom::server::{Lobby, Options, Server};
 use weft::pool::{Member, Pool, PoolHandle, SetupError};
 
@@ -40,4 +43,31 @@ pub fn start<T: Send + 'static>(
         .unwrap();
     let ready = ready_rx.recv_timeout(PATIENCE).unwrap();
     (pool, lobby, ready)
+}
+
+/// [`start`] with telnet on `127.0.0.1` and the web front end on `web`,
+/// both dispatched by the lobby, and a watcher of an arena on the other
+/// reactor handed over there, as `boom --threads 2 --web` serves. Returns
+/// the pool, the lobby, and the telnet and web addresses.
+pub fn start_with_web(
+    options: Options,
+    web: String,
+) -> (PoolHandle, Arc<Lobby>, (SocketAddr, SocketAddr)) {
+    start(options, move |member, lobby, server| {
+        let telnet = lobby.listen_dispatched(
+            member,
+            "tcp:port=0:interface=127.0.0.1",
+            server.admission(),
+        )?;
+        let elsewhere = Elsewhere {
+            dispatcher: member.dispatcher(),
+            service: Rc::from(web.as_str()),
+        };
+        let site = server.web_admission_in_pool(elsewhere);
+        let web = lobby.listen_dispatched(member, &web, site)?;
+        let address = |port: weft::ListeningPort| port.address().tcp().unwrap();
+        Ok(telnet
+            .zip(web)
+            .map(|(telnet, web)| (address(telnet), address(web))))
+    })
 }
