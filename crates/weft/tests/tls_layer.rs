@@ -4,6 +4,7 @@
 mod tls_support;
 
 use std::cell::RefCell;
+use std::io::Write;
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -646,4 +647,73 @@ fn tls_inside_tls_decrypts_while_the_outer_layer_delivers() {
             .map(String::as_str),
         Some("data nested")
     );
+}
+
+/// Runs the handshake of a rustls client with `server` (over `wire`)
+/// until neither has anything left to send, then lets the client read
+/// what came last (the session tickets).
+fn exchange(
+    client: &mut rustls::ClientConnection,
+    server: &mut TlsProtocol<Peer>,
+    wire: &StringTransport,
+) {
+    loop {
+        let mut to_server = Vec::new();
+        while client.wants_write() {
+            client.write_tls(&mut to_server).unwrap();
+        }
+        if !to_server.is_empty() {
+            server.data_received(&to_server);
+        }
+        let to_client = wire.take_written();
+        if to_server.is_empty() && to_client.is_empty() {
+            return;
+        }
+        client.read_tls(&mut to_client.as_slice()).unwrap();
+        client.process_new_packets().unwrap();
+    }
+}
+
+#[test]
+fn early_data_a_server_accepts_is_delivered_before_the_handshake_ends() {
+    use std::sync::Arc;
+    let pki = Pki::new();
+    let clock = Clock::new();
+    let mut server_config = (*pki.server_config(&pki.server)).clone();
+    server_config.max_early_data_size = 1024;
+    let server_config = Arc::new(server_config);
+    let mut client_config = (*pki.client_config()).clone();
+    client_config.enable_early_data = true;
+    let client_config = Arc::new(client_config);
+    let name = weft::tls::ServerName::try_from("localhost").unwrap();
+    let connect = || {
+        let wire = StringTransport::new();
+        let role = TlsRole::Server(server_config.clone());
+        let mut server = TlsProtocol::new(role, &clock, Peer::default());
+        server.connection_made(wire.transport());
+        let client = rustls::ClientConnection::new(client_config.clone(), name.clone()).unwrap();
+        (client, server, wire)
+    };
+
+    // A first connection leaves the client a ticket that allows early data.
+    let (mut client, mut server, wire) = connect();
+    exchange(&mut client, &mut server, &wire);
+    assert!(!client.is_handshaking());
+
+    // The second sends a request with its hello, before any answer.
+    let (mut client, mut server, wire) = connect();
+    client
+        .early_data()
+        .expect("the ticket allows early data")
+        .write_all(b"early request")
+        .unwrap();
+    exchange(&mut client, &mut server, &wire);
+    assert!(client.is_early_data_accepted());
+    let log = server.inner().log.entries();
+    assert_eq!(
+        log[..2],
+        ["made", "data early request"],
+        "delivered as it came, before the handshake ended: {log:?}"
+    );
+    assert!(log[2..].contains(&"tls Established".to_owned()), "{log:?}");
 }
