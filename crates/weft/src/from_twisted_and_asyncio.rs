@@ -20,6 +20,8 @@
 //! | `TimeoutMixin` | — | [`IdleTimeout`](crate::policies::IdleTimeout) |
 //! | `task.Clock` | — | [`testing::Clock`](crate::testing::Clock): advancing it runs due calls *and* the tasks they wake |
 //! | `connectProtocol(endpoint, proto)` | `loop.create_connection` | [`Reactor::connect_protocol`](crate::Reactor::connect_protocol), giving a [`Connected`](crate::client::Connected) handle or a [`ConnectError`](crate::ConnectError) |
+//! | `HostnameEndpoint` (connects racing, `attemptDelay`) | `create_connection(happy_eyeballs_delay=0.25)` | every TCP connect by name races its addresses ([`Reactor::connect`](crate::Reactor::connect), [`CONNECTION_ATTEMPT_DELAY`](crate::CONNECTION_ATTEMPT_DELAY)) |
+//! | `reactor.installNameResolver(r)` | — | [`Reactor::install_name_resolver`](crate::Reactor::install_name_resolver) with a [`NameResolver`](crate::NameResolver) (any `Fn(&str, u16) -> io::Result<Vec<SocketAddr>>`) |
 //! | `ClientService(endpoint, factory)`, `whenConnected` | — | [`ClientService`](crate::client::ClientService), [`when_connected`](crate::client::ClientService::when_connected), [`stop`](crate::client::ClientService::stop), [`Backoff`](crate::client::Backoff) |
 //! | `whenConnected(failAfterFailures=n)` | — | [`ClientService::next_failure`](crate::client::ClientService::next_failure) (each failed attempt, with its count and error) and [`failed_attempts`](crate::client::ClientService::failed_attempts) |
 //! | — | `BufferedProtocol` (`get_buffer`, `buffer_updated`) | [`Protocol::receive_in_place`](crate::Protocol::receive_in_place): the socket's bytes appended to the protocol's own vector |

@@ -122,7 +122,7 @@ pub use layer::LayerEvent;
 pub use panic_guard::catch_panic;
 pub use protocol::{ClientFactory, CloseReason, Factory, HalfClose, Protocol};
 pub use reactor::{
-    Connector, HandOver, HandOverError, ListeningPort, MovedLayers, Reactor, ReactorGone, Remote,
-    RunUntil, react, react_main,
+    CONNECTION_ATTEMPT_DELAY, Connector, HandOver, HandOverError, ListeningPort, MovedLayers,
+    NameResolver, Reactor, ReactorGone, Remote, RunUntil, SystemResolver, react, react_main,
 };
 pub use transport::{CloseKind, Transport, TransportBackend, WriteLimits};

@@ -1,9 +1,12 @@
 //! Outgoing connections: TCP (IPv4, IPv6, by name), Unix sockets, and every
-//! way a connection attempt can fail.
+//! way a connection attempt can fail; addresses racing (Happy Eyeballs)
+//! and a resolver of our own.
 
 mod common;
 
 use std::cell::RefCell;
+use std::io;
+use std::net::SocketAddr;
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -286,4 +289,102 @@ fn listening_on_a_taken_port_names_the_address_and_what_to_do() {
         "{message}"
     );
     assert!(message.contains(fix), "{message}");
+}
+
+/// Installs on `reactor` a resolver that knows one name, `dual.test`,
+/// with `addresses` (the port asked for is ignored: each address has its
+/// own), and says of any other name that its table lacks it.
+fn resolve_dual_test_to(reactor: &Reactor, addresses: Vec<SocketAddr>) {
+    reactor.install_name_resolver(move |host: &str, _port: u16| match host {
+        "dual.test" => Ok(addresses.clone()),
+        other => Err(io::Error::new(
+            io::ErrorKind::NotFound,
+            format!("{other} is not in the test's table"),
+        )),
+    });
+}
+
+/// A server that answers in upper case, on a thread of its own; stops
+/// when the returned remote is told to.
+fn upper_server() -> (SocketAddr, weft::Remote, std::thread::JoinHandle<()>) {
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    let thread = std::thread::spawn(move || {
+        let reactor = Reactor::new().unwrap();
+        let port = reactor
+            .listen("tcp:port=0:interface=127.0.0.1", |_: &Address| {
+                Some(Upper::default())
+            })
+            .unwrap();
+        ready_tx
+            .send((port.address().tcp().unwrap(), reactor.remote()))
+            .unwrap();
+        reactor.run().unwrap();
+    });
+    let (address, remote) = ready_rx.recv_timeout(common::PATIENCE).unwrap();
+    (address, remote, thread)
+}
+
+#[test]
+fn an_address_that_drops_packets_is_raced_not_waited_for() {
+    // The first address never answers (its listener's queue is full, so
+    // the SYN is dropped); the second does. Tried one after the other,
+    // the connect would wait out its whole timeout on the first.
+    let (_listener, _fillers, silent) = full_backlog();
+    let (answering, server, server_thread) = upper_server();
+    let reactor = Reactor::new().unwrap();
+    resolve_dual_test_to(&reactor, vec![silent, answering]);
+    let (factory, log) = recorder(&reactor);
+    let endpoint = format!("tcp:host=dual.test:port={}:timeout=20", answering.port());
+    reactor.connect(&endpoint, factory).unwrap();
+    reactor.run().unwrap();
+    assert_eq!(
+        *log.borrow(),
+        [
+            format!("connected to {answering}"),
+            "got HELLO".to_owned(),
+            "lost: connection closed cleanly".to_owned(),
+        ]
+    );
+    server.stop().unwrap();
+    server_thread.join().unwrap();
+}
+
+#[test]
+fn when_every_address_refuses_the_refusal_is_reported_once() {
+    let refusing = |_| SocketAddr::from(([127, 0, 0, 1], closed_port()));
+    let reactor = Reactor::new().unwrap();
+    resolve_dual_test_to(&reactor, (0..3).map(refusing).collect());
+    let (factory, log) = recorder(&reactor);
+    reactor
+        .connect("tcp:host=dual.test:port=1", factory)
+        .unwrap();
+    reactor.run().unwrap();
+    assert_eq!(*log.borrow(), ["failed: connection to dual.test:1 refused"]);
+}
+
+#[test]
+fn an_installed_resolver_is_used_and_its_failure_named() {
+    let (answering, server, server_thread) = upper_server();
+    let reactor = Reactor::new().unwrap();
+    resolve_dual_test_to(&reactor, vec![answering]);
+    let (factory, log) = recorder(&reactor);
+    reactor
+        .connect("tcp:host=dual.test:port=1", factory)
+        .unwrap();
+    reactor.run().unwrap();
+    assert_eq!(log.borrow()[0], format!("connected to {answering}"));
+
+    let reactor = Reactor::new().unwrap();
+    resolve_dual_test_to(&reactor, vec![answering]);
+    let (factory, log) = recorder(&reactor);
+    reactor
+        .connect("tcp:host=elsewhere.test:port=1", factory)
+        .unwrap();
+    reactor.run().unwrap();
+    assert_eq!(
+        *log.borrow(),
+        ["failed: cannot resolve host 'elsewhere.test': elsewhere.test is not in the test's table"]
+    );
+    server.stop().unwrap();
+    server_thread.join().unwrap();
 }

@@ -55,12 +55,13 @@ use crate::tls::{TlsClientFactory, TlsServerFactory};
 use crate::udp::{DatagramProtocol, DatagramTransport};
 use crate::{ClientFactory, Error, Factory};
 pub use block_on::{react, react_main};
-pub use connector::Connector;
+pub use connector::{CONNECTION_ATTEMPT_DELAY, Connector};
 pub use event_loop::RunUntil;
 pub use hand_over::{HandOver, HandOverError};
 pub use listener::ListeningPort;
 pub use moved_layers::MovedLayers;
 pub use remote::{ReactorGone, Remote};
+pub use resolver::{NameResolver, SystemResolver};
 
 pub(crate) use event_loop::Inner;
 pub(crate) use thread_pool::ThreadPool;
@@ -337,6 +338,15 @@ impl Reactor {
     /// Connects to `endpoint` (a string such as `"tcp:host=localhost:port=8900"`
     /// or a parsed [`ClientEndpoint`]); `factory` makes the protocol once
     /// connected, or hears of the failure.
+    ///
+    /// A host name is resolved off the reactor's thread (by the system,
+    /// or by the [`NameResolver`] installed with
+    /// [`install_name_resolver`](Self::install_name_resolver)), and its
+    /// addresses race as Twisted's `HostnameEndpoint` and browsers do
+    /// (Happy Eyeballs, RFC 8305): families alternating, the next address
+    /// joining after [`CONNECTION_ATTEMPT_DELAY`] (250 ms) or as soon as
+    /// an attempt fails, the first to connect winning. The endpoint's
+    /// timeout bounds the whole attempt, name resolution included.
     pub fn connect<F: ClientFactory>(
         &self,
         endpoint: &(impl ToClientEndpoint + ?Sized),
@@ -406,6 +416,15 @@ impl Reactor {
         self.inner
             .adopt_carrying(socket, peer, Box::new(protocol), None, carried);
         true
+    }
+
+    /// Resolves the host names of outgoing connections with `resolver`
+    /// from now on, instead of the system's (Twisted's
+    /// `installNameResolver`): a DNS client of your choice, or a fixed
+    /// table in tests. Connects already resolving keep the resolver they
+    /// started with.
+    pub fn install_name_resolver(&self, resolver: impl NameResolver) {
+        self.inner.resolver.install(std::sync::Arc::new(resolver));
     }
 
     /// How many connections are open.

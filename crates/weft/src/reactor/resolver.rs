@@ -1,7 +1,9 @@
 //! Host names resolved on a bounded pool of threads: the system resolver
 //! (`getaddrinfo`) blocks, so it cannot run on the reactor's thread, and a
 //! thread per lookup would let a burst of connects (or a slow DNS server)
-//! spawn threads without bound.
+//! spawn threads without bound. The resolver is the system's unless
+//! another [`NameResolver`] is installed
+//! ([`Reactor::install_name_resolver`](crate::Reactor::install_name_resolver)).
 //!
 //! At most [`MAX_THREADS`] lookups run at once per reactor, on a
 //! [`ThreadPool`] of their own (so that slow work given to
@@ -10,6 +12,7 @@
 //! connect timed out or was stopped) that has not started yet is skipped;
 //! one already running finishes on its thread and its answer is dropped.
 
+use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
@@ -21,15 +24,55 @@ use super::thread_pool::ThreadPool;
 /// Most lookups running at once for one reactor.
 pub(crate) const MAX_THREADS: usize = 4;
 
-/// A reactor's resolver pool.
+/// Turns a host name into addresses, for outgoing connections (Twisted's
+/// `IHostnameResolver`, installed with `reactor.installNameResolver`).
+///
+/// It runs on the reactor's resolver threads, so it may block (ask a DNS
+/// server, read a file); at most four lookups of one reactor run at once.
+/// The addresses it returns are tried in the order RFC 8305 gives
+/// (families alternating, from the family of the first), racing as the
+/// connector describes ([`Reactor::connect`](crate::Reactor::connect)).
+/// Any `Fn(&str, u16) -> io::Result<Vec<SocketAddr>>` closure is a
+/// resolver: a fixed table for tests, say.
+pub trait NameResolver: Send + Sync + 'static {
+    /// The addresses of `host`, with `port`. An error (or no address) ends
+    /// the connect with [`ConnectError::Resolve`](crate::ConnectError::Resolve).
+    fn resolve(&self, host: &str, port: u16) -> io::Result<Vec<SocketAddr>>;
+}
+
+impl<F> NameResolver for F
+where
+    F: Fn(&str, u16) -> io::Result<Vec<SocketAddr>> + Send + Sync + 'static,
+{
+    fn resolve(&self, host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
+        self(host, port)
+    }
+}
+
+/// The system's resolver (`getaddrinfo`, through the standard library):
+/// the default.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SystemResolver;
+
+impl NameResolver for SystemResolver {
+    fn resolve(&self, host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
+        (host, port)
+            .to_socket_addrs()
+            .map(|addresses| addresses.collect())
+    }
+}
+
+/// A reactor's resolver: its name resolver, and the pool it runs on.
 pub(crate) struct Resolver {
     pool: ThreadPool,
+    names: RefCell<Arc<dyn NameResolver>>,
 }
 
 impl Default for Resolver {
     fn default() -> Self {
         Resolver {
             pool: ThreadPool::new("weft-resolver", MAX_THREADS),
+            names: RefCell::new(Arc::new(SystemResolver)),
         }
     }
 }
@@ -48,6 +91,12 @@ impl Lookup {
 }
 
 impl Resolver {
+    /// Resolves names with `names` from now on; lookups already queued
+    /// keep the resolver they were queued with.
+    pub(crate) fn install(&self, names: Arc<dyn NameResolver>) {
+        *self.names.borrow_mut() = names;
+    }
+
     /// Queues a lookup of `host` (with `port`); `reply` gets the answer on
     /// a resolver thread, unless the lookup was cancelled first.
     pub(crate) fn lookup(
@@ -58,13 +107,12 @@ impl Resolver {
     ) -> io::Result<Lookup> {
         let cancelled = Arc::new(AtomicBool::new(false));
         let job_cancelled = cancelled.clone();
+        let names = self.names.borrow().clone();
         self.pool.submit(Box::new(move || {
             if job_cancelled.load(Ordering::Acquire) {
                 return;
             }
-            let answer = (host.as_str(), port)
-                .to_socket_addrs()
-                .map(|addresses| addresses.collect());
+            let answer = names.resolve(&host, port);
             if !job_cancelled.load(Ordering::Acquire) {
                 reply(answer);
             }
