@@ -133,10 +133,11 @@ fn a_shared_endpoint_behind_a_proxy_reads_each_header_on_every_reactor() {
 }
 
 #[test]
-fn a_unix_or_udp_endpoint_cannot_be_shared_and_the_error_says_what_to_use() {
+fn a_unix_udp_or_systemd_endpoint_cannot_be_shared_and_the_error_says_what_to_use() {
     for (endpoint, advice) in [
         ("unix:/tmp/weft-pool-never-bound.sock", "listen_balanced"),
         ("udp:port=0", "listen_udp"),
+        ("systemd:domain=INET:index=0", "listen_balanced"),
     ] {
         let failing = Pool::new().threads(1).start(move |member: &Member| {
             member.listen_shared(endpoint, tagged(member))?;

@@ -13,6 +13,7 @@
 //! | `unix:/run/boom.sock:mode=660` | listen on a Unix socket (also `address=` or `path=`) |
 //! | `udp:port=9000:interface=127.0.0.1` | a UDP socket (`Reactor::listen_udp`; `reuseaddr=1` for several on one port) |
 //! | `haproxy:tcp:8900` | listen behind a proxy speaking the PROXY protocol (any server endpoint after `haproxy:`) |
+//! | `systemd:domain=INET:index=0` | the listening socket systemd passed (socket activation; also `INET6`, `UNIX`, and `name=` for a unit's `FileDescriptorName=`) |
 //! | `tcp:host=localhost:port=8900:timeout=5` | connect over TCP (also `tcp:localhost:8900`) |
 //! | `unix:path=/run/boom.sock` | connect to a Unix socket (also `unix:/run/boom.sock`) |
 //! | `ssl:8443:privateKey=key.pem:certKey=cert.pem` | listen for TLS on TCP port 8443 (see below) |
@@ -48,6 +49,7 @@
 
 mod description;
 mod haproxy;
+mod systemd;
 mod tcp;
 mod tls;
 mod udp;
@@ -60,12 +62,12 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use description::Description;
+pub use systemd::{PassedSocket, SocketDomain, SystemdListenOptions};
 pub use tls::{SslListenOptions, TlsConnectOptions};
 
 const DEFAULT_BACKLOG: u32 = 1024;
 
-const SERVER_FORMS: &str =
-    "tcp:PORT, tcp6:PORT, unix:PATH or ssl:PORT:privateKey=FILE, with options";
+const SERVER_FORMS: &str = "tcp:PORT, tcp6:PORT, unix:PATH, ssl:PORT:privateKey=FILE or systemd:domain=INET:index=N, with options";
 const CLIENT_FORMS: &str =
     "tcp:host=HOST:port=PORT, unix:path=PATH or tls:host=HOST:port=PORT, with options";
 
@@ -96,6 +98,8 @@ pub enum ServerEndpoint {
     Udp(UdpListenOptions),
     /// A TCP port serving TLS.
     Ssl(SslListenOptions),
+    /// A listening socket passed by systemd (socket activation).
+    Systemd(SystemdListenOptions),
 }
 
 /// How to listen on TCP.
@@ -237,6 +241,7 @@ impl FromStr for ServerEndpoint {
             "haproxy" => haproxy::parse_server(description),
             "udp" => udp::parse_server(&mut parsed),
             "ssl" => tls::parse_server(&mut parsed),
+            "systemd" => systemd::parse_server(&mut parsed),
             other => Err(parsed.error(format!("unknown endpoint type '{other}'"), SERVER_FORMS)),
         }
     }
@@ -264,6 +269,13 @@ impl fmt::Display for ServerEndpoint {
             ServerEndpoint::Haproxy(inner) => write!(f, "haproxy:{inner}"),
             ServerEndpoint::Udp(o) => write!(f, "udp:{}", o.address),
             ServerEndpoint::Ssl(o) => write!(f, "ssl:{}", o.tcp.address),
+            ServerEndpoint::Systemd(o) => {
+                write!(f, "systemd:domain={}", o.domain.name())?;
+                match &o.socket {
+                    PassedSocket::Index(index) => write!(f, ":index={index}"),
+                    PassedSocket::Name(name) => write!(f, ":name={name}"),
+                }
+            }
         }
     }
 }
@@ -418,6 +430,40 @@ mod tests {
                 message.starts_with(&format!("invalid endpoint '{text}': {fault}; expected ")),
                 "{message}"
             );
+        }
+    }
+
+    #[test]
+    fn systemd_sockets_by_index_or_name_and_the_faults_named() {
+        let by_index = server("systemd:domain=INET:index=0");
+        assert_eq!(
+            by_index,
+            ServerEndpoint::Systemd(SystemdListenOptions {
+                domain: SocketDomain::Inet,
+                socket: PassedSocket::Index(0),
+            })
+        );
+        assert_eq!(by_index.to_string(), "systemd:domain=INET:index=0");
+        let behind = server("haproxy:systemd:domain=UNIX:name=web");
+        assert_eq!(behind.to_string(), "haproxy:systemd:domain=UNIX:name=web");
+        for (text, fault) in [
+            ("systemd:domain=INET", "index= or name= is missing"),
+            (
+                "systemd:domain=IPX:index=0",
+                "domain 'IPX' is not INET, INET6 or UNIX",
+            ),
+            (
+                "systemd:domain=INET:index=-1",
+                "index '-1' is not a number from 0",
+            ),
+            (
+                "systemd:domain=INET:index=0:name=web",
+                "give index= or name=, not both",
+            ),
+            ("systemd:index=0", "the domain is missing"),
+        ] {
+            let error = server_error(text);
+            assert!(error.contains(fault), "{text}: {error}");
         }
     }
 }

@@ -220,6 +220,9 @@ fn shared_tcp_options<'e>(
         ServerEndpoint::Udp(_) => Err(refuse(
             "a UDP socket serves datagrams, not connections: use Reactor::listen_udp",
         )),
+        ServerEndpoint::Systemd(_) => Err(refuse(
+            "systemd passes one socket, which cannot be shared by several reactors: use listen_balanced",
+        )),
     }
 }
 

@@ -25,6 +25,22 @@ const MAX_BACKOFF: Duration = Duration::from_secs(1);
 
 type ErasedFactory = Box<dyn FnMut(&Address) -> Option<Box<dyn Protocol>>>;
 
+/// A listening socket ready to be served, and the socket file to remove
+/// when it stops: that of a Unix socket this reactor bound, never that of
+/// one it was passed (its service manager keeps the file for the next
+/// start).
+pub(crate) struct Bound {
+    socket: ListenSocket,
+    file: Option<SocketFile>,
+}
+
+impl Bound {
+    /// A socket this reactor did not bind: its file, if any, is left alone.
+    pub(crate) fn passed(socket: ListenSocket) -> Bound {
+        Bound { socket, file: None }
+    }
+}
+
 /// A listening socket in the reactor's table.
 pub(crate) struct Listener {
     socket: ListenSocket,
@@ -83,7 +99,7 @@ impl ListeningPort {
 }
 
 /// Binds and listens on TCP as `options` say.
-pub(crate) fn bind_tcp(options: &TcpListenOptions) -> Result<ListenSocket, Error> {
+pub(crate) fn bind_tcp(options: &TcpListenOptions) -> Result<Bound, Error> {
     let fail = |source: io::Error| Error::Listen {
         address: options.address.to_string(),
         source,
@@ -101,12 +117,14 @@ pub(crate) fn bind_tcp(options: &TcpListenOptions) -> Result<ListenSocket, Error
     socket.bind(&options.address.into()).map_err(fail)?;
     socket.listen(backlog(options.backlog)).map_err(fail)?;
     let listener = std::net::TcpListener::from(socket);
-    Ok(ListenSocket::Tcp(mio::net::TcpListener::from_std(listener)))
+    Ok(Bound::passed(ListenSocket::Tcp(
+        mio::net::TcpListener::from_std(listener),
+    )))
 }
 
 /// Binds and listens on a Unix socket as `options` say, first removing a
 /// stale socket file (one no server answers on).
-pub(crate) fn bind_unix(options: &UnixListenOptions) -> Result<ListenSocket, Error> {
+pub(crate) fn bind_unix(options: &UnixListenOptions) -> Result<Bound, Error> {
     let path = options.path.as_path();
     let fail = |source: io::Error| Error::Listen {
         address: format!("unix:{}", path.display()),
@@ -117,14 +135,16 @@ pub(crate) fn bind_unix(options: &UnixListenOptions) -> Result<ListenSocket, Err
         Socket::new(Domain::UNIX, Type::STREAM.nonblocking().cloexec(), None).map_err(fail)?;
     let address = socket2::SockAddr::unix(path).map_err(fail)?;
     socket.bind(&address).map_err(fail)?;
+    let file = SocketFile::of(path);
     if let Some(mode) = options.mode {
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).map_err(fail)?;
     }
     socket.listen(backlog(options.backlog)).map_err(fail)?;
     let listener = std::os::unix::net::UnixListener::from(std::os::fd::OwnedFd::from(socket));
-    Ok(ListenSocket::Unix(mio::net::UnixListener::from_std(
-        listener,
-    )))
+    Ok(Bound {
+        socket: ListenSocket::Unix(mio::net::UnixListener::from_std(listener)),
+        file,
+    })
 }
 
 /// The file of a Unix socket this reactor bound, as it was when bound:
@@ -198,9 +218,13 @@ fn remove_stale_socket(path: &Path) -> Result<(), Error> {
 /// Registers a bound socket with the reactor and starts accepting.
 pub(crate) fn start<F: Factory>(
     inner: &Rc<Inner>,
-    mut socket: ListenSocket,
+    bound: Bound,
     mut factory: F,
 ) -> Result<ListeningPort, Error> {
+    let Bound {
+        mut socket,
+        file: unlink,
+    } = bound;
     let address = socket.local_address().map_err(|source| Error::Listen {
         address: "a new listening socket".into(),
         source,
@@ -213,10 +237,6 @@ pub(crate) fn start<F: Factory>(
             address: address.to_string(),
             source,
         })?;
-    let unlink = match &address {
-        Address::Unix(Some(path)) => SocketFile::of(path),
-        _ => None,
-    };
     let factory: ErasedFactory = Box::new(move |peer: &Address| {
         factory
             .build_protocol(peer)

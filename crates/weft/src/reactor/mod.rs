@@ -15,6 +15,7 @@
 //! | [`datagram`] | UDP sockets: datagrams in, a bounded send queue out |
 //! | [`hand_over`] | a live connection moving to another reactor |
 //! | [`moved_layers`] | the state of layers that moves with it (a TLS session) |
+//! | [`passed_sockets`] | listening sockets systemd passed (socket activation) |
 //! | [`resolver`] | host names resolved on a bounded pool of threads |
 //! | [`stream`] | the sockets, TCP or Unix, behind one interface |
 //! | [`remote`] | the `Send` handle for other threads |
@@ -32,6 +33,7 @@ mod lifecycle;
 mod listener;
 mod memory;
 mod moved_layers;
+mod passed_sockets;
 mod remote;
 mod resolver;
 mod signals;
@@ -251,6 +253,9 @@ impl Reactor {
                 self.serve_under(listener::bind_tcp(&options.tcp)?, factory, proxy)
             }
             ServerEndpoint::Udp(options) => Err(udp_is_not_a_stream(&options)),
+            ServerEndpoint::Systemd(options) => {
+                self.serve_under(passed_sockets::take(&options)?, factory, proxy)
+            }
         }
     }
 
@@ -258,7 +263,7 @@ impl Reactor {
     /// `proxy` says so.
     fn serve_under<F: Factory>(
         &self,
-        socket: stream::ListenSocket,
+        socket: listener::Bound,
         factory: F,
         proxy: Option<ProxyHeaderOptions>,
     ) -> Result<ListeningPort, Error> {
