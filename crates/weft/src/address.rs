@@ -14,6 +14,10 @@ pub enum Address {
     Unix(Option<PathBuf>),
     /// An in-memory connection ([`crate::testing::loopback`]), by name.
     Memory(&'static str),
+    /// A child process's standard input and output
+    /// ([`Reactor::spawn_process`](crate::Reactor::spawn_process)), by its
+    /// process id.
+    Process(u32),
 }
 
 impl Address {
@@ -39,6 +43,7 @@ impl fmt::Display for Address {
             Address::Unix(Some(path)) => write!(f, "unix:{}", path.display()),
             Address::Unix(None) => f.write_str("unix:(unnamed)"),
             Address::Memory(name) => write!(f, "memory:{name}"),
+            Address::Process(pid) => write!(f, "process:{pid}"),
         }
     }
 }

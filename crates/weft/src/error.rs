@@ -39,6 +39,16 @@ pub enum Error {
     /// Signal handlers could not be installed.
     #[error("cannot install signal handlers: {0}")]
     Signals(#[source] io::Error),
+    /// A child process could not be started
+    /// ([`Reactor::spawn_process`](crate::Reactor::spawn_process)).
+    #[error("cannot start '{program}': {source}")]
+    Spawn {
+        /// The program, as the command names it.
+        program: String,
+        /// Why it could not start.
+        #[source]
+        source: io::Error,
+    },
 }
 
 impl From<crate::tls::TlsConfigError> for Error {

@@ -27,6 +27,7 @@
 //! | — | `BufferedProtocol` (`get_buffer`, `buffer_updated`) | [`Protocol::receive_in_place`](crate::Protocol::receive_in_place): the socket's bytes appended to the protocol's own vector |
 //! | — | `open_connection`, `start_server`, `readline`, `readexactly`, `write` + `drain` | [`streams::open_connection`](crate::streams::open_connection), [`streams::start_server`](crate::streams::start_server), [`read_line`](crate::streams::StreamReader::read_line), [`read_exact`](crate::streams::StreamReader::read_exact), [`write_all`](crate::streams::StreamWriter::write_all) |
 //! | `deferToThread(f)`, `reactor.suggestThreadPoolSize(n)` | `asyncio.to_thread(f)` | [`Reactor::defer_to_thread`](crate::Reactor::defer_to_thread), [`set_thread_pool_size`](crate::Reactor::set_thread_pool_size) |
+//! | `reactor.spawnProcess(pp, exe, args)`, `processEnded` | `loop.subprocess_exec`, `proc.wait()` | [`Reactor::spawn_process`](crate::Reactor::spawn_process) with any [`Protocol`](crate::Protocol) (the child's stdin and stdout are its connection: `write`, `shutdown_write` for `closeStdin`, `data_received` for `outReceived`), and the [`Process`](crate::Process): [`wait`](crate::Process::wait), [`signal`](crate::Process::signal) |
 //! | `reactor.callFromThread(f)` | `loop.call_soon_threadsafe(f)` | [`Remote::call_from_thread`](crate::Remote::call_from_thread) |
 //!
 //! ## What differs

@@ -123,6 +123,7 @@ pub use panic_guard::catch_panic;
 pub use protocol::{ClientFactory, CloseReason, Factory, HalfClose, Protocol};
 pub use reactor::{
     CONNECTION_ATTEMPT_DELAY, Connector, HandOver, HandOverError, ListeningPort, MovedLayers,
-    NameResolver, Reactor, ReactorGone, Remote, RunUntil, SystemResolver, react, react_main,
+    NameResolver, Process, ProcessExit, Reactor, ReactorGone, Remote, RunUntil, SystemResolver,
+    react, react_main,
 };
 pub use transport::{CloseKind, Transport, TransportBackend, WriteLimits};

@@ -24,6 +24,7 @@ use super::connection::Connection;
 use super::current::Running;
 use super::datagram::DatagramSocket;
 use super::lifecycle::Lifecycle;
+use super::process::Children;
 use super::remote::RemoteShared;
 use super::resolver::Resolver;
 use super::sources::{Source, SourceKey, SourceTable};
@@ -37,6 +38,8 @@ use crate::time::{Callback, TimerTable};
 pub(super) const WAKER: Token = Token(usize::MAX);
 /// Token of the signal pipe.
 pub(super) const SIGNALS: Token = Token(usize::MAX - 1);
+/// Token of the `SIGCHLD` pipe (children exited).
+pub(super) const CHILDREN: Token = Token(usize::MAX - 2);
 /// Size of the read buffer every connection's reads go through. One per
 /// reactor, so its size costs nothing per connection; large, so that a
 /// busy stream is read (and, when echoed or forwarded, written) in few
@@ -89,6 +92,8 @@ pub(crate) struct Inner {
     /// runs blocking functions.
     pub(super) thread_pool: ThreadPool,
     pub(super) signals: RefCell<Option<signal_hook_mio::v1_0::Signals>>,
+    /// The child processes it started that have not exited.
+    pub(super) children: RefCell<Children>,
 }
 
 /// What ended a [`Reactor::run_until`](super::Reactor::run_until).
@@ -128,6 +133,7 @@ impl Inner {
             resolver: Resolver::default(),
             thread_pool: ThreadPool::new("weft-thread", DEFAULT_THREAD_POOL_SIZE),
             signals: RefCell::new(None),
+            children: RefCell::new(Children::default()),
         })
     }
 
@@ -246,6 +252,7 @@ impl Inner {
         let ready = match event.token() {
             WAKER => return self.remote.run_calls(reactor),
             SIGNALS => return self.on_signal(),
+            CHILDREN => return self.on_child_signal(),
             token => match self.sources.borrow().by_token(token) {
                 Some((key, Source::Listener(_))) => Ready::Accept(key),
                 Some((key, Source::Connecting(_))) => Ready::Connect(key),

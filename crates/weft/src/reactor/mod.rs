@@ -16,6 +16,7 @@
 //! | [`hand_over`] | a live connection moving to another reactor |
 //! | [`moved_layers`] | the state of layers that moves with it (a TLS session) |
 //! | [`passed_sockets`] | listening sockets systemd passed (socket activation) |
+//! | [`process`] | child processes whose standard input and output are a connection |
 //! | [`resolver`] | host names resolved on a bounded pool of threads |
 //! | [`stream`] | the sockets, TCP or Unix, behind one interface |
 //! | [`remote`] | the `Send` handle for other threads |
@@ -34,6 +35,7 @@ mod listener;
 mod memory;
 mod moved_layers;
 mod passed_sockets;
+mod process;
 mod remote;
 mod resolver;
 mod signals;
@@ -55,13 +57,14 @@ use crate::task::{InThread, Task};
 use crate::time::{Scheduler, Timers};
 use crate::tls::{TlsClientFactory, TlsServerFactory};
 use crate::udp::{DatagramProtocol, DatagramTransport};
-use crate::{ClientFactory, Error, Factory};
+use crate::{ClientFactory, Error, Factory, Protocol};
 pub use block_on::{react, react_main};
 pub use connector::{CONNECTION_ATTEMPT_DELAY, Connector};
 pub use event_loop::RunUntil;
 pub use hand_over::{HandOver, HandOverError};
 pub use listener::ListeningPort;
 pub use moved_layers::MovedLayers;
+pub use process::{Process, ProcessExit};
 pub use remote::{ReactorGone, Remote};
 pub use resolver::{NameResolver, SystemResolver};
 
@@ -421,6 +424,31 @@ impl Reactor {
         self.inner
             .adopt_carrying(socket, peer, Box::new(protocol), None, carried);
         true
+    }
+
+    /// Starts `command` as a child process whose standard input and
+    /// output are a connection served by `protocol` (Twisted's
+    /// `spawnProcess`, asyncio's `subprocess_exec`): what the protocol
+    /// writes is the child's input, what the child writes comes to
+    /// `data_received`, [`shutdown_write`](crate::Transport::shutdown_write)
+    /// ends the child's input, and `connection_lost` comes when the child
+    /// (and anything it gave its output to) closed its output, usually on
+    /// exit. Write limits, pausing and layers work as on a socket: lines
+    /// over a process are a [`LineReceiver`](crate::protocols::LineReceiver).
+    /// The child's standard error is whatever `command` says (inherited
+    /// unless set); its standard input and output are replaced (and left
+    /// inherited afterwards, should `command` start another). The
+    /// transport's peer is [`Address::Process`](crate::Address::Process).
+    ///
+    /// The returned [`Process`] gives the child's id, sends it signals and
+    /// waits for its exit status. A program that cannot be started fails
+    /// with [`Error::Spawn`], naming it.
+    pub fn spawn_process<P: Protocol>(
+        &self,
+        command: &mut std::process::Command,
+        protocol: P,
+    ) -> Result<Process, Error> {
+        self.inner.spawn_process(command, Box::new(protocol))
     }
 
     /// Resolves the host names of outgoing connections with `resolver`

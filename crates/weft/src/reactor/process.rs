@@ -1,0 +1,228 @@
+//! Child processes whose standard input and output are a connection
+//! ([`Reactor::spawn_process`](super::Reactor::spawn_process)), the
+//! [`Process`] handle, and their exit statuses, collected when `SIGCHLD`
+//! says a child exited.
+//!
+//! The child's standard input and output are the two ends it holds of one
+//! Unix socket pair; the reactor serves the other end as any connection,
+//! so a process gets everything a socket gets: write limits with
+//! `pause_writing`, `pause_reading` as back-pressure, layers (lines over a
+//! process), `shutdown_write` as the end of the child's input. Each
+//! reactor that spawned a child watches `SIGCHLD` (through the signal
+//! pipe of `signal-hook`, which several reactors can share) and then asks
+//! only its own children whether they exited, so children that other code
+//! of the program waits for are left to it.
+
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::io;
+use std::os::fd::OwnedFd;
+use std::os::unix::net::UnixStream;
+use std::pin::Pin;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+
+use signal_hook::consts::SIGCHLD;
+use signal_hook_mio::v1_0::Signals;
+
+use super::Inner;
+use super::event_loop::CHILDREN;
+use super::stream::Stream;
+use crate::{Address, Error, Protocol};
+
+/// The children of one reactor that have not exited yet, and the signal
+/// that says one did.
+#[derive(Default)]
+pub(crate) struct Children {
+    signals: Option<Signals>,
+    running: Vec<Rc<ChildState>>,
+}
+
+/// One child: the process, then its exit status.
+struct ChildState {
+    pid: u32,
+    /// `None` once it exited (and was collected).
+    child: RefCell<Option<Child>>,
+    status: Cell<Option<ExitStatus>>,
+    /// The tasks waiting for the exit.
+    waiters: RefCell<Vec<Waker>>,
+}
+
+impl ChildState {
+    /// Collects the child's exit status if it exited; returns whether it
+    /// did.
+    fn collect(&self) -> bool {
+        let status = match self.child.borrow_mut().as_mut().map(Child::try_wait) {
+            Some(Ok(Some(status))) => status,
+            Some(Ok(None)) => return false,
+            Some(Err(error)) => {
+                tracing::warn!(pid = self.pid, %error, "cannot collect a child's exit status");
+                return false;
+            }
+            None => return true,
+        };
+        self.child.borrow_mut().take();
+        self.status.set(Some(status));
+        for waiter in self.waiters.borrow_mut().drain(..) {
+            waiter.wake();
+        }
+        true
+    }
+}
+
+/// A child process started by [`Reactor::spawn_process`](super::Reactor::spawn_process)
+/// (Twisted's `IProcessTransport` for what is not the connection):
+/// its id, signals, and its exit status.
+///
+/// The reactor does not end its children when it stops or is dropped:
+/// signal them first if they must not outlive it.
+#[derive(Clone)]
+pub struct Process {
+    state: Rc<ChildState>,
+}
+
+impl Process {
+    /// The child's process id.
+    pub fn pid(&self) -> u32 {
+        self.state.pid
+    }
+
+    /// Sends `signal` (`libc::SIGTERM`, say) to the child. Refused once it
+    /// exited: its id may then name another process.
+    pub fn signal(&self, signal: i32) -> io::Result<()> {
+        if self.state.status.get().is_some() {
+            return Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                "the process has exited",
+            ));
+        }
+        let pid = libc::pid_t::try_from(self.state.pid).map_err(io::Error::other)?;
+        // SAFETY: kill has no memory-safety preconditions; the child is not
+        // collected yet, so its id still names it.
+        if unsafe { libc::kill(pid, signal) } < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(())
+    }
+
+    /// The exit status, once the child exited.
+    pub fn exit_status(&self) -> Option<ExitStatus> {
+        self.state.status.get()
+    }
+
+    /// Waits for the child to exit (on the reactor that started it), and
+    /// gives its status. Its output may still be arriving: the connection
+    /// ends when the child, and any process it passed its standard output
+    /// to, closed it.
+    pub fn wait(&self) -> ProcessExit {
+        ProcessExit {
+            state: self.state.clone(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Process {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Process")
+            .field("pid", &self.state.pid)
+            .field("status", &self.state.status.get())
+            .finish()
+    }
+}
+
+/// The exit of a [`Process`], as a future ([`Process::wait`]).
+pub struct ProcessExit {
+    state: Rc<ChildState>,
+}
+
+impl Future for ProcessExit {
+    type Output = ExitStatus;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<ExitStatus> {
+        if let Some(status) = self.state.status.get() {
+            return Poll::Ready(status);
+        }
+        let mut waiters = self.state.waiters.borrow_mut();
+        if !waiters.iter().any(|waiter| waiter.will_wake(cx.waker())) {
+            waiters.push(cx.waker().clone());
+        }
+        Poll::Pending
+    }
+}
+
+impl Inner {
+    /// Starts `command` with its standard input and output connected to
+    /// `protocol`; see [`Reactor::spawn_process`](super::Reactor::spawn_process).
+    pub(crate) fn spawn_process(
+        self: &Rc<Self>,
+        command: &mut Command,
+        protocol: Box<dyn Protocol>,
+    ) -> Result<Process, Error> {
+        let program = command.get_program().to_string_lossy().into_owned();
+        let fail = |source: io::Error| Error::Spawn {
+            program: program.clone(),
+            source,
+        };
+        // Watched before the child starts, so that its exit is not missed.
+        self.watch_children().map_err(Error::Signals)?;
+        let (ours, theirs) = UnixStream::pair().map_err(fail)?;
+        let input = theirs.try_clone().map_err(fail)?;
+        command
+            .stdin(Stdio::from(OwnedFd::from(input)))
+            .stdout(Stdio::from(OwnedFd::from(theirs)));
+        let spawned = command.spawn();
+        // The command holds this process's copies of the child's ends:
+        // replacing them closes them, so that the child's exit ends the
+        // connection's input.
+        command.stdin(Stdio::inherit()).stdout(Stdio::inherit());
+        let child = spawned.map_err(fail)?;
+        ours.set_nonblocking(true).map_err(fail)?;
+        let pid = child.id();
+        let state = Rc::new(ChildState {
+            pid,
+            child: RefCell::new(Some(child)),
+            status: Cell::new(None),
+            waiters: RefCell::new(Vec::new()),
+        });
+        self.children.borrow_mut().running.push(state.clone());
+        let stream = Stream::Unix(mio::net::UnixStream::from_std(ours));
+        self.adopt(stream, Address::Process(pid), protocol, None);
+        Ok(Process { state })
+    }
+
+    /// Registers the `SIGCHLD` pipe with the poller, once.
+    fn watch_children(&self) -> io::Result<()> {
+        let mut children = self.children.borrow_mut();
+        if children.signals.is_none() {
+            let mut signals = Signals::new([SIGCHLD])?;
+            self.registry
+                .register(&mut signals, CHILDREN, mio::Interest::READABLE)?;
+            children.signals = Some(signals);
+        }
+        Ok(())
+    }
+
+    /// A child of the process exited: collects those of this reactor that
+    /// did, and wakes what waits for them.
+    pub(crate) fn on_child_signal(&self) {
+        let running = {
+            let mut children = self.children.borrow_mut();
+            if let Some(signals) = children.signals.as_mut() {
+                signals.pending().for_each(drop);
+            }
+            children.running.clone()
+        };
+        let exited: Vec<u32> = running
+            .iter()
+            .filter(|state| state.collect())
+            .map(|state| state.pid)
+            .collect();
+        if !exited.is_empty() {
+            self.children
+                .borrow_mut()
+                .running
+                .retain(|state| !exited.contains(&state.pid));
+        }
+    }
+}

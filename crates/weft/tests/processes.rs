@@ -1,0 +1,251 @@
+//! Child processes whose standard input and output are a connection:
+//! real programs (`cat`, `sh`, `sleep`) started on the reactor, their
+//! output received, their input written and ended, their exit status
+//! awaited, signals sent, back-pressure from a child that does not read,
+//! lines over a process, and a program that cannot start named.
+
+mod common;
+
+use std::cell::RefCell;
+use std::os::unix::process::ExitStatusExt;
+use std::process::Command;
+use std::rc::Rc;
+
+use common::run;
+use weft::protocols::LineReceiver;
+use weft::protocols::lines::Delimiter;
+use weft::{CloseReason, Error, Protocol, Reactor, Transport};
+
+/// What a protocol saw of its process, in order.
+#[derive(Clone, Default)]
+struct Seen(Rc<RefCell<Vec<String>>>);
+
+impl Seen {
+    fn push(&self, entry: String) {
+        self.0.borrow_mut().push(entry);
+    }
+
+    fn entries(&self) -> Vec<String> {
+        self.0.borrow().clone()
+    }
+
+    fn output(&self) -> String {
+        self.0
+            .borrow()
+            .iter()
+            .filter_map(|entry| entry.strip_prefix("data "))
+            .collect()
+    }
+}
+
+/// Writes `input` when connected, then ends the child's input if told;
+/// records what comes back, pauses, and the end.
+struct Feeder {
+    input: Vec<u8>,
+    end_input: bool,
+    seen: Seen,
+    transport: Option<Transport>,
+}
+
+impl Feeder {
+    fn new(input: &[u8], end_input: bool, seen: &Seen) -> Feeder {
+        Feeder {
+            input: input.to_vec(),
+            end_input,
+            seen: seen.clone(),
+            transport: None,
+        }
+    }
+}
+
+impl Protocol for Feeder {
+    fn connection_made(&mut self, transport: Transport) {
+        self.seen.push(format!("made {}", transport.peer_address()));
+        transport.write(&self.input);
+        if self.end_input {
+            transport.shutdown_write();
+        }
+        self.transport = Some(transport);
+    }
+
+    fn data_received(&mut self, data: &[u8]) {
+        self.seen
+            .push(format!("data {}", String::from_utf8_lossy(data)));
+    }
+
+    fn pause_writing(&mut self) {
+        let pending = self.transport.as_ref().unwrap().pending_bytes();
+        self.seen.push(format!("paused with {pending} pending"));
+    }
+
+    fn connection_lost(&mut self, reason: &CloseReason) {
+        self.seen.push(format!("lost: {reason}"));
+    }
+}
+
+fn sh(script: &str) -> Command {
+    let mut command = Command::new("sh");
+    command.args(["-c", script]);
+    command
+}
+
+#[test]
+fn cat_gives_back_what_it_is_given_and_exits_when_its_input_ends() {
+    let reactor = Reactor::new().unwrap();
+    let seen = Seen::default();
+    let protocol = Feeder::new(b"through a child", true, &seen);
+    let process = reactor
+        .spawn_process(&mut Command::new("cat"), protocol)
+        .unwrap();
+    let status = run(&reactor, process.wait());
+    assert!(status.success(), "{status}");
+    // Its output may still be on the way when its exit is known.
+    reactor
+        .run_until(common::PATIENCE, || {
+            seen.entries().iter().any(|e| e.starts_with("lost"))
+        })
+        .unwrap();
+    assert_eq!(seen.output(), "through a child");
+    let entries = seen.entries();
+    assert_eq!(entries[0], format!("made process:{}", process.pid()));
+    assert_eq!(
+        entries.last().unwrap(),
+        "lost: the peer closed the connection"
+    );
+    assert_eq!(process.exit_status(), Some(status));
+}
+
+#[test]
+fn the_exit_code_and_a_signal_that_ended_it_are_told() {
+    let reactor = Reactor::new().unwrap();
+    let seen = Seen::default();
+    let exits = reactor
+        .spawn_process(&mut sh("echo done; exit 3"), Feeder::new(b"", false, &seen))
+        .unwrap();
+    assert_eq!(run(&reactor, exits.wait()).code(), Some(3));
+
+    let sleeper = reactor
+        .spawn_process(
+            Command::new("sleep").arg("600"),
+            Feeder::new(b"", false, &seen),
+        )
+        .unwrap();
+    sleeper.signal(libc::SIGTERM).unwrap();
+    let status = run(&reactor, sleeper.wait());
+    assert_eq!(status.signal(), Some(libc::SIGTERM), "{status}");
+    let refused = sleeper.signal(libc::SIGTERM).unwrap_err();
+    assert_eq!(refused.to_string(), "the process has exited");
+}
+
+#[test]
+fn a_child_that_does_not_read_pauses_the_writer() {
+    let reactor = Reactor::new().unwrap();
+    let seen = Seen::default();
+    let flood = vec![b'x'; 8 << 20];
+    let sleeper = reactor
+        .spawn_process(
+            Command::new("sleep").arg("600"),
+            Feeder::new(&flood, false, &seen),
+        )
+        .unwrap();
+    reactor
+        .run_until(common::PATIENCE, || {
+            seen.entries().iter().any(|e| e.starts_with("paused"))
+        })
+        .unwrap();
+    let paused = seen.entries();
+    assert!(
+        paused.iter().any(|e| e.starts_with("paused with")),
+        "{paused:?}"
+    );
+    sleeper.signal(libc::SIGKILL).unwrap();
+    assert_eq!(run(&reactor, sleeper.wait()).signal(), Some(libc::SIGKILL));
+    reactor
+        .run_until(common::PATIENCE, || {
+            seen.entries().iter().any(|e| e.starts_with("lost"))
+        })
+        .unwrap();
+}
+
+/// Records each line; ends the child's input after the third.
+struct Counter {
+    seen: Seen,
+    transport: Option<Transport>,
+}
+
+impl Protocol for Counter {
+    fn connection_made(&mut self, transport: Transport) {
+        self.transport = Some(transport);
+    }
+
+    fn data_received(&mut self, line: &[u8]) {
+        self.seen.push(String::from_utf8_lossy(line).into_owned());
+        if self.seen.entries().len() == 3 {
+            self.transport.as_ref().unwrap().shutdown_write();
+        }
+    }
+}
+
+#[test]
+fn lines_over_a_process() {
+    let reactor = Reactor::new().unwrap();
+    let seen = Seen::default();
+    let counter = Counter {
+        seen: seen.clone(),
+        transport: None,
+    };
+    let protocol = LineReceiver::new(counter).with_delimiter(Delimiter::Lf);
+    // The child waits for its input to end before its last line.
+    let script = r#"for n in 1 2 3; do echo "line $n"; done; cat > /dev/null; echo last"#;
+    let process = reactor.spawn_process(&mut sh(script), protocol).unwrap();
+    assert!(run(&reactor, process.wait()).success());
+    reactor
+        .run_until(common::PATIENCE, || seen.entries().len() == 4)
+        .unwrap();
+    assert_eq!(seen.entries(), ["line 1", "line 2", "line 3", "last"]);
+}
+
+#[test]
+fn a_program_that_cannot_start_is_named() {
+    let reactor = Reactor::new().unwrap();
+    let seen = Seen::default();
+    let mut missing = Command::new("/nonexistent/weft-test-program");
+    let error = reactor
+        .spawn_process(&mut missing, Feeder::new(b"", false, &seen))
+        .unwrap_err();
+    assert!(matches!(error, Error::Spawn { .. }), "{error:?}");
+    assert!(
+        error
+            .to_string()
+            .starts_with("cannot start '/nonexistent/weft-test-program': "),
+        "{error}"
+    );
+    assert!(seen.entries().is_empty(), "no protocol was connected");
+}
+
+#[test]
+fn each_reactor_collects_its_own_children() {
+    let threads: Vec<_> = (0..2)
+        .map(|_| {
+            std::thread::spawn(|| {
+                let reactor = Reactor::new().unwrap();
+                let seen = Seen::default();
+                let children: Vec<_> = (0..10)
+                    .map(|n| {
+                        let exit = format!("exit {n}");
+                        reactor
+                            .spawn_process(&mut sh(&exit), Feeder::new(b"", false, &seen))
+                            .unwrap()
+                    })
+                    .collect();
+                children
+                    .iter()
+                    .map(|child| run(&reactor, child.wait()).code().unwrap())
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    for thread in threads {
+        assert_eq!(thread.join().unwrap(), (0..10).collect::<Vec<_>>());
+    }
+}
