@@ -249,3 +249,28 @@ fn each_reactor_collects_its_own_children() {
         assert_eq!(thread.join().unwrap(), (0..10).collect::<Vec<_>>());
     }
 }
+
+#[test]
+fn a_child_that_exits_while_being_written_to_ends_the_connection() {
+    let reactor = Reactor::new().unwrap();
+    let seen = Seen::default();
+    let flood = vec![b'x'; 8 << 20];
+    let quitter = reactor
+        .spawn_process(&mut sh("exit 0"), Feeder::new(&flood, false, &seen))
+        .unwrap();
+    assert!(run(&reactor, quitter.wait()).success());
+    reactor
+        .run_until(common::PATIENCE, || {
+            seen.entries().iter().any(|e| e.starts_with("lost"))
+        })
+        .unwrap();
+    let lost = seen
+        .entries()
+        .into_iter()
+        .find(|e| e.starts_with("lost"))
+        .unwrap();
+    assert_ne!(
+        lost, "lost: connection closed cleanly",
+        "what was written never arrived"
+    );
+}
