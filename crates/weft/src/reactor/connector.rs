@@ -396,8 +396,16 @@ impl Inner {
     /// the racing connects to succeed wins; one that failed is dropped,
     /// and the next address starts at once.
     pub(crate) fn connect_ready(self: &Rc<Self>, key: SourceKey) {
-        let outcome = self.connecting(key, |c| {
-            let mut failed = false;
+        /// Where the race stands after a readiness event.
+        enum Race {
+            Won(Stream, Address),
+            /// An attempt failed (and was dropped); none connected.
+            OneFailed,
+            /// Every attempt is still under way.
+            Running,
+        }
+        let race = self.connecting(key, |c| {
+            let mut race = Race::Running;
             let mut index = 0;
             while index < c.racing.len() {
                 let stream = &c.racing[index];
@@ -406,21 +414,21 @@ impl Inner {
                     Ok(Some(error)) | Err(error) => Err(error),
                 };
                 match status {
-                    Ok(peer) => return Some((c.racing.swap_remove(index), peer)),
+                    Ok(peer) => return Race::Won(c.racing.swap_remove(index), peer),
                     Err(error) if error.kind() == io::ErrorKind::NotConnected => index += 1,
                     Err(error) => {
                         c.racing.swap_remove(index).deregister(&self.registry);
                         c.last_error = Some(error);
-                        failed = true;
+                        race = Race::OneFailed;
                     }
                 }
             }
-            failed.then_some(None)?
+            race
         });
-        match outcome {
-            Some(Some((winner, peer))) => self.connected(key, winner, peer),
-            Some(None) => self.start_next_attempt(key),
-            None => {}
+        match race {
+            Some(Race::Won(winner, peer)) => self.connected(key, winner, peer),
+            Some(Race::OneFailed) => self.start_next_attempt(key),
+            Some(Race::Running) | None => {}
         }
     }
 
