@@ -274,3 +274,24 @@ fn a_child_that_exits_while_being_written_to_ends_the_connection() {
         "what was written never arrived"
     );
 }
+
+#[test]
+fn standard_error_can_be_a_connection_of_its_own() {
+    let reactor = Reactor::new().unwrap();
+    let (output, errors) = (Seen::default(), Seen::default());
+    let script = "echo to output; echo to errors >&2; echo more output";
+    let process = reactor
+        .spawn_process_with_errors(
+            &mut sh(script),
+            Feeder::new(b"", false, &output),
+            Feeder::new(b"", false, &errors),
+        )
+        .unwrap();
+    assert!(run(&reactor, process.wait()).success());
+    let ended = |seen: &Seen| seen.entries().iter().any(|e| e.starts_with("lost"));
+    reactor
+        .run_until(common::PATIENCE, || ended(&output) && ended(&errors))
+        .unwrap();
+    assert_eq!(output.output(), "to output\nmore output\n");
+    assert_eq!(errors.output(), "to errors\n");
+}

@@ -448,7 +448,23 @@ impl Reactor {
         command: &mut std::process::Command,
         protocol: P,
     ) -> Result<Process, Error> {
-        self.inner.spawn_process(command, Box::new(protocol))
+        self.inner.spawn_process(command, Box::new(protocol), None)
+    }
+
+    /// [`spawn_process`](Self::spawn_process), with the child's standard
+    /// error a second connection, served by `errors` (Twisted's
+    /// `errReceived`): its `data_received` gets what the child writes
+    /// there, and its `connection_lost` comes when the child closed it.
+    /// (What `errors` writes would be input on the child's standard
+    /// error, which programs do not read.)
+    pub fn spawn_process_with_errors<P: Protocol, E: Protocol>(
+        &self,
+        command: &mut std::process::Command,
+        protocol: P,
+        errors: E,
+    ) -> Result<Process, Error> {
+        self.inner
+            .spawn_process(command, Box::new(protocol), Some(Box::new(errors)))
     }
 
     /// Resolves the host names of outgoing connections with `resolver`

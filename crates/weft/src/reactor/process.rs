@@ -158,6 +158,7 @@ impl Inner {
         self: &Rc<Self>,
         command: &mut Command,
         protocol: Box<dyn Protocol>,
+        errors: Option<Box<dyn Protocol>>,
     ) -> Result<Process, Error> {
         let program = command.get_program().to_string_lossy().into_owned();
         let fail = |source: io::Error| Error::Spawn {
@@ -171,13 +172,23 @@ impl Inner {
         command
             .stdin(Stdio::from(OwnedFd::from(input)))
             .stdout(Stdio::from(OwnedFd::from(theirs)));
+        let errors = match errors {
+            Some(protocol) => {
+                let (ours, theirs) = UnixStream::pair().map_err(fail)?;
+                command.stderr(Stdio::from(OwnedFd::from(theirs)));
+                Some((ours, protocol))
+            }
+            None => None,
+        };
         let spawned = command.spawn();
         // The command holds this process's copies of the child's ends:
         // replacing them closes them, so that the child's exit ends the
-        // connection's input.
+        // connections' input.
         command.stdin(Stdio::inherit()).stdout(Stdio::inherit());
+        if errors.is_some() {
+            command.stderr(Stdio::inherit());
+        }
         let child = spawned.map_err(fail)?;
-        ours.set_nonblocking(true).map_err(fail)?;
         let pid = child.id();
         let state = Rc::new(ChildState {
             pid,
@@ -186,9 +197,25 @@ impl Inner {
             waiters: RefCell::new(Vec::new()),
         });
         self.children.borrow_mut().running.push(state.clone());
+        self.serve_pipe(ours, pid, protocol).map_err(fail)?;
+        if let Some((ours, protocol)) = errors {
+            self.serve_pipe(ours, pid, protocol).map_err(fail)?;
+        }
+        Ok(Process { state })
+    }
+
+    /// Serves this process's end of a socket pair to child `pid` as a
+    /// connection of `protocol`.
+    fn serve_pipe(
+        self: &Rc<Self>,
+        ours: UnixStream,
+        pid: u32,
+        protocol: Box<dyn Protocol>,
+    ) -> io::Result<()> {
+        ours.set_nonblocking(true)?;
         let stream = Stream::Unix(mio::net::UnixStream::from_std(ours));
         self.adopt(stream, Address::Process(pid), protocol, None);
-        Ok(Process { state })
+        Ok(())
     }
 
     /// Registers the `SIGCHLD` pipe with the poller, once.
