@@ -2,13 +2,15 @@
 //! name, the board is drawn in the pty's size and follows its resizes,
 //! keys play, `q` leaves with the terminal restored; SSH and telnet
 //! players meet in one arena; and bad input (garbage, authentication
-//! floods, crowds of sessions dropped, a client that never reads) gets a
-//! bounded, defined answer while the others play on.
+//! floods, crowds of sessions dropped at every step of their start, a
+//! client gone with its channel's window used up, a client that never
+//! reads) gets a bounded, defined answer while the others play on.
 
 mod support;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
+use std::sync::Arc;
 use std::time::Duration;
 
 use boom::server::ssh::MAX_AUTH_ATTEMPTS;
@@ -208,7 +210,7 @@ fn a_thousand_sessions_opened_and_dropped_leave_nothing_behind() {
         let mut played = 0;
         for _ in 0..20 {
             let batch: Vec<_> = (0..50)
-                .map(|n| tokio::spawn(open_and_drop(address, n)))
+                .map(|n| tokio::spawn(open_and_drop(address, n, Phase::FirstData)))
                 .collect();
             for task in batch {
                 played += usize::from(task.await.unwrap());
@@ -216,7 +218,10 @@ fn a_thousand_sessions_opened_and_dropped_leave_nothing_behind() {
         }
         played
     });
-    assert_eq!(played, 1000, "every session was served a board");
+    assert_eq!(
+        played, 1000,
+        "every session was served a board, then closed by its client"
+    );
     server.wait_for("every player to leave", |s| s.players() == 0);
     assert_eq!(server.stats.arenas(), 0);
     server.wait_for_no_ssh_connection();
@@ -224,23 +229,91 @@ fn a_thousand_sessions_opened_and_dropped_leave_nothing_behind() {
     last.wait_for("a board", |t| t.find("You are last").is_some());
 }
 
-/// Logs in, asks for a shell, waits for the first bytes of the game, and
-/// drops the connection without a word; returns whether the game came.
-async fn open_and_drop(address: std::net::SocketAddr, n: usize) -> bool {
+/// Where a client of [`open_and_drop`] drops its connection: after the
+/// step named.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    /// The TCP connection is made.
+    Connected,
+    /// The keys are exchanged.
+    KeysExchanged,
+    /// The server accepted the login.
+    LoggedIn,
+    /// The session channel is open.
+    ChannelOpen,
+    /// The server granted the pty.
+    PtyGranted,
+    /// The shell was asked for, without waiting for the answer: the game
+    /// is starting.
+    ShellAsked,
+    /// The first bytes of the game came.
+    FirstData,
+}
+
+impl Phase {
+    const ALL: [Phase; 7] = [
+        Phase::Connected,
+        Phase::KeysExchanged,
+        Phase::LoggedIn,
+        Phase::ChannelOpen,
+        Phase::PtyGranted,
+        Phase::ShellAsked,
+        Phase::FirstData,
+    ];
+}
+
+/// Goes through the steps of a game's start up to `phase` (logging in as
+/// `p{n}`), and drops the connection without a word; returns whether it
+/// got there and the client then let its socket go.
+///
+/// Dropping russh's handle and channel only asks the client's connection
+/// task to end: it closes the socket when it next runs. Each session
+/// waits for its socket to be gone, so that every connection has been
+/// closed from the client's side when the last one returns (otherwise a
+/// runtime no longer driven could keep some open, and the server would
+/// rightly keep their players).
+async fn open_and_drop(address: std::net::SocketAddr, n: usize, phase: Phase) -> bool {
     let handler = Trusting {
         key: Default::default(),
     };
-    let session = async {
-        let mut session = client::connect(Default::default(), address, handler)
+    let (stream, gone) = DropNotice::connect(address).await;
+    let reached = async {
+        let stream = stream?;
+        if phase == Phase::Connected {
+            return Some(());
+        }
+        let mut session = client::connect_stream(Default::default(), stream, handler)
             .await
             .ok()?;
-        session.authenticate_none(format!("p{n}")).await.ok()?;
+        if phase == Phase::KeysExchanged {
+            return Some(());
+        }
+        let auth = session.authenticate_none(format!("p{n}")).await.ok()?;
+        if !auth.success() || phase == Phase::LoggedIn {
+            return auth.success().then_some(());
+        }
         let mut channel = session.channel_open_session().await.ok()?;
+        if phase == Phase::ChannelOpen {
+            return Some(());
+        }
         channel
-            .request_pty(false, "xterm", 80, 24, 0, 0, &[])
+            .request_pty(true, "xterm", 80, 24, 0, 0, &[])
             .await
             .ok()?;
+        loop {
+            match channel.wait().await? {
+                russh::ChannelMsg::Success => break,
+                russh::ChannelMsg::Failure => return None,
+                _ => {}
+            }
+        }
+        if phase == Phase::PtyGranted {
+            return Some(());
+        }
         channel.request_shell(false).await.ok()?;
+        if phase == Phase::ShellAsked {
+            return Some(());
+        }
         while let Some(message) = channel.wait().await {
             if let russh::ChannelMsg::Data { .. } = message {
                 return Some(());
@@ -248,11 +321,194 @@ async fn open_and_drop(address: std::net::SocketAddr, n: usize) -> bool {
         }
         None
     };
-    tokio::time::timeout(PATIENCE, session)
+    let reached = tokio::time::timeout(PATIENCE, reached)
         .await
         .ok()
         .flatten()
-        .is_some()
+        .is_some();
+    // The sender is dropped with the socket, never used.
+    let closed = tokio::time::timeout(PATIENCE, gone).await.is_ok();
+    reached && closed
+}
+
+/// A client's TCP stream that tells when it is dropped (its socket
+/// closed).
+struct DropNotice {
+    stream: tokio::net::TcpStream,
+    _dropped: tokio::sync::oneshot::Sender<()>,
+}
+
+impl DropNotice {
+    /// A stream connected to `address` (if it could be), and what ends
+    /// when it is dropped.
+    async fn connect(
+        address: std::net::SocketAddr,
+    ) -> (Option<DropNotice>, tokio::sync::oneshot::Receiver<()>) {
+        let (dropped, gone) = tokio::sync::oneshot::channel();
+        let stream = tokio::net::TcpStream::connect(address)
+            .await
+            .ok()
+            .map(|stream| DropNotice {
+                stream,
+                _dropped: dropped,
+            });
+        (stream, gone)
+    }
+}
+
+impl tokio::io::AsyncRead for DropNotice {
+    fn poll_read(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.get_mut().stream).poll_read(cx, buf)
+    }
+}
+
+impl tokio::io::AsyncWrite for DropNotice {
+    fn poll_write(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        data: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.get_mut().stream).poll_write(cx, data)
+    }
+
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.get_mut().stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.get_mut().stream).poll_shutdown(cx)
+    }
+}
+
+#[test]
+fn sessions_dropped_at_every_step_of_their_start_leave_nothing_behind() {
+    let server = SshTestServer::start(
+        Options {
+            bots: Some(0),
+            max_per_address: 1000,
+            ..ansi()
+        },
+        "phases",
+    );
+    let address = server.ssh.address();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    for phase in Phase::ALL {
+        let reached = runtime.block_on(async {
+            let sessions: Vec<_> = (0..20)
+                .map(|n| tokio::spawn(open_and_drop(address, n, phase)))
+                .collect();
+            let mut reached = 0;
+            for session in sessions {
+                reached += usize::from(session.await.unwrap());
+            }
+            reached
+        });
+        assert_eq!(reached, 20, "sessions that got to {phase:?}, then closed");
+        server.wait_for(&format!("the players dropped at {phase:?} to leave"), |s| {
+            s.players() == 0
+        });
+        server.wait_for_no_ssh_connection();
+    }
+    assert_eq!(server.stats.arenas(), 0);
+    let mut last = server.connect("last", Some((80, 24)));
+    last.wait_for("a board", |t| t.find("You are last").is_some());
+}
+
+#[test]
+fn a_client_gone_while_its_window_is_used_up_leaves_nothing_behind() {
+    let server = SshTestServer::start(
+        Options {
+            bots: Some(0),
+            ..ansi()
+        },
+        "window",
+    );
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        tokio::time::timeout(PATIENCE, async {
+            let stream = std::net::TcpStream::connect(server.ssh.address()).unwrap();
+            let socket = stream.try_clone().unwrap();
+            stream.set_nonblocking(true).unwrap();
+            let stream = tokio::net::TcpStream::from_std(stream).unwrap();
+            // The server may send 64 bytes on the channel before the client
+            // gives it more room, which this client never does: its
+            // connection stops at the first data (the window adjustment is
+            // never written), so the server's output waits for room that
+            // never comes — the first board is much bigger.
+            let config = client::Config {
+                window_size: 64,
+                ..Default::default()
+            };
+            let (first_data, got_data) = tokio::sync::oneshot::channel();
+            let handler = StopsAtFirstData {
+                first_data: Some(first_data),
+            };
+            let mut session = client::connect_stream(Arc::new(config), stream, handler)
+                .await
+                .unwrap();
+            session.authenticate_none("windy").await.unwrap();
+            let channel = session.channel_open_session().await.unwrap();
+            channel
+                .request_pty(false, "xterm", 80, 24, 0, 0, &[])
+                .await
+                .unwrap();
+            channel.request_shell(false).await.unwrap();
+            got_data.await.unwrap();
+            // The client vanishes: the server reads the end of its stream
+            // and its SSH session ends, with its channel's window used up.
+            socket.shutdown(std::net::Shutdown::Both).unwrap();
+            server.wait_for_no_ssh_connection();
+        })
+        .await
+        .expect("timed out");
+    });
+    server.wait_for("the player to leave", |s| s.players() == 0);
+    assert_eq!(server.stats.arenas(), 0);
+}
+
+/// An SSH client that stops at the first data of its channel: its
+/// `data` callback tells the test, then never returns.
+struct StopsAtFirstData {
+    first_data: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl client::Handler for StopsAtFirstData {
+    type Error = russh::Error;
+
+    async fn check_server_key(
+        &mut self,
+        _key: &russh::keys::PublicKeyOrCertificate,
+    ) -> Result<bool, Self::Error> {
+        Ok(true)
+    }
+
+    async fn data(
+        &mut self,
+        _channel: russh::ChannelId,
+        _data: &[u8],
+        _session: &mut client::Session,
+    ) -> Result<(), Self::Error> {
+        if let Some(first_data) = self.first_data.take() {
+            let _ = first_data.send(());
+        }
+        std::future::pending().await
+    }
 }
 
 #[test]

@@ -381,6 +381,86 @@ fn a_protocol_that_pauses_reading_stops_the_link_reading_its_stream() {
     assert!(reads.load(Ordering::SeqCst) > CHUNKS_IN_FLIGHT);
 }
 
+/// A stream that never reads nor writes a byte: a peer gone in a way
+/// its stream cannot tell (an SSH channel waiting for window space whose
+/// session ended).
+struct Stuck;
+
+impl AsyncRead for Stuck {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        _: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Poll::Pending
+    }
+}
+
+impl AsyncWrite for Stuck {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        _: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Poll::Pending
+    }
+    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Poll::Pending
+    }
+    fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Poll::Pending
+    }
+}
+
+#[test]
+fn a_link_dropped_without_running_ends_its_connection() {
+    let bridge = Bridge::new(Script::Echo);
+    let link = bridge
+        .gateway
+        .open(Address::Memory("peer"), Address::Memory("local"), ())
+        .unwrap();
+    drop(link);
+    let seen = bridge.seen.clone();
+    let outcome = bridge
+        .reactor
+        .run_until(PATIENCE, || seen.borrow().lost.is_some())
+        .unwrap();
+    assert_eq!(outcome, RunUntil::Met, "the protocol was told");
+    let lost = bridge.lost();
+    assert!(lost.contains("ConnectionAborted"), "{lost}");
+    assert_eq!(bridge.gateway.connections(), 0, "no link left");
+}
+
+#[test]
+fn a_link_whose_task_is_dropped_mid_way_ends_its_connection() {
+    let bridge = Bridge::new(Script::SendAndClose(100));
+    let link = bridge
+        .gateway
+        .open(Address::Memory("peer"), Address::Memory("local"), ())
+        .unwrap();
+    let task = bridge
+        .tokio
+        .handle()
+        .spawn(async move { link.run(Stuck).await });
+    // The closing protocol's bytes never go out: the link waits for them.
+    let seen = bridge.seen.clone();
+    let outcome = bridge
+        .reactor
+        .run_until(Duration::from_millis(200), || seen.borrow().lost.is_some())
+        .unwrap();
+    assert_eq!(outcome, RunUntil::TimedOut, "{:?}", seen.borrow().lost);
+    // Whoever owns the stream knows it dead, and drops the link's task.
+    task.abort();
+    let outcome = bridge
+        .reactor
+        .run_until(PATIENCE, || seen.borrow().lost.is_some())
+        .unwrap();
+    assert_eq!(outcome, RunUntil::Met, "the protocol was told");
+    let lost = bridge.lost();
+    assert!(lost.contains("ConnectionAborted"), "{lost}");
+    assert_eq!(bridge.gateway.connections(), 0, "no link left");
+}
+
 /// A TCP listener on the tokio thread whose one connection is bridged.
 fn tcp_pair(bridge: &Bridge) -> SocketAddr {
     let (ready, address) = std::sync::mpsc::channel();

@@ -77,8 +77,19 @@ impl SshTestServer {
     pub fn wait_for(&self, what: &str, condition: impl Fn(&Stats) -> bool) {
         assert!(
             self.stats.wait_until(PATIENCE, condition),
-            "timed out waiting for {what}"
+            "timed out waiting for {what}; {}",
+            self.counts()
         );
+    }
+
+    /// What is open now: players, arenas and SSH connections.
+    pub fn counts(&self) -> String {
+        format!(
+            "{} players, {} arenas and {} SSH connections are left",
+            self.stats.players(),
+            self.stats.arenas(),
+            self.ssh.connections()
+        )
     }
 
     /// Blocks until no SSH connection is open.
@@ -90,8 +101,8 @@ impl SshTestServer {
     pub fn wait_for_no_ssh_connection_but(&self, left: usize) {
         assert!(
             self.ssh.wait_for_connections(PATIENCE, |open| open == left),
-            "SSH connections open: {}, expected {left}",
-            self.ssh.connections()
+            "timed out waiting for {left} SSH connections; {}",
+            self.counts()
         );
     }
 }

@@ -4,7 +4,7 @@
 use std::any::Any;
 use std::io;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
@@ -26,11 +26,26 @@ struct Inner {
     key: Key,
     out: Arc<Outgoing>,
     live: Arc<AtomicUsize>,
+    /// Whether [`Link::run`] told the protocol that the link ended.
+    ended: AtomicBool,
 }
 
 impl Drop for Inner {
+    /// A link dropped before its run told the protocol it ended (never
+    /// run, or its task dropped mid-way, as when its runtime stops) ends
+    /// its connection now: nothing is left to pump its stream.
     fn drop(&mut self) {
         self.live.fetch_sub(1, Ordering::Relaxed);
+        if !self.ended.load(Ordering::SeqCst) {
+            let key = self.key;
+            let outcome = Err(io::Error::new(
+                io::ErrorKind::ConnectionAborted,
+                "the bridge's link was dropped",
+            ));
+            let _ = self
+                .remote
+                .call_from_thread(move |_| backend::dispatch(key, Incoming::Ended(outcome)));
+        }
     }
 }
 
@@ -48,6 +63,7 @@ impl Link {
                 key,
                 out,
                 live,
+                ended: AtomicBool::new(false),
             }),
         }
     }
@@ -73,6 +89,7 @@ impl Link {
             tracing::debug!(%error, "bridged stream ended");
         }
         let _ = self.post(Incoming::Ended(outcome));
+        self.inner.ended.store(true, Ordering::SeqCst);
     }
 
     /// Reads and writes until the writer is done (or either fails); the

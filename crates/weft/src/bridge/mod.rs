@@ -58,6 +58,15 @@
 //!   has ended; a stream that fails or ends gives
 //!   [`CloseReason::Io`](crate::CloseReason::Io) or, after `eof_received`,
 //!   the usual half-close handling.
+//! - The link ends only when its stream does or the protocol aborts: a
+//!   write the stream never completes holds the connection (after
+//!   `lose_connection` too, which waits for the queued bytes). Whoever
+//!   owns the stream makes it fail once it knows it dead (an SSH
+//!   channel whose session ended, say, waits forever for window space),
+//!   or drops the link's task: a link dropped before its run ended
+//!   (never run, or its task dropped, as when its runtime stops) ends the
+//!   connection as a failed stream does, with
+//!   [`CloseReason::Io`](crate::CloseReason::Io) (`ConnectionAborted`).
 //! - Socket settings (`set_nodelay`, keep-alive, send buffer) are
 //!   `Unsupported`: they belong to whoever owns the stream's socket.
 //!   [`Transport::hand_over`](crate::Transport::hand_over) is unsupported

@@ -20,7 +20,7 @@ use super::super::options::{ListenEndpoint, Options};
 use super::MAX_AUTH_ATTEMPTS;
 use super::entrances::Entrances;
 use super::handler::Connection;
-use super::severable::Severable;
+use super::severable::{Cut, Severable};
 
 /// Silence after which the server checks that an SSH client is there.
 const KEEPALIVE: Duration = Duration::from_secs(60);
@@ -205,6 +205,8 @@ impl Serving {
         // within a few frames instead of after megabytes.
         let _ = socket2::SockRef::from(&socket).set_send_buffer_size(SEND_BUFFER);
         let (socket, cut) = Severable::new(socket);
+        // Once the session is over, so is its game's channel.
+        let _over = SeverOnDrop(cut.clone());
         let (started, game_started) = oneshot::channel();
         let handler = Connection::new(self.entrances.clone(), (peer, local), started, cut.clone());
         let deadline = tokio::time::Instant::now() + self.login_within;
@@ -282,6 +284,15 @@ struct Admitted<'a>(&'a AddressCounts, IpAddr);
 impl Drop for Admitted<'_> {
     fn drop(&mut self) {
         self.0.release(self.1);
+    }
+}
+
+/// Cuts a connection's streams when dropped.
+struct SeverOnDrop(Cut);
+
+impl Drop for SeverOnDrop {
+    fn drop(&mut self) {
+        self.0.sever();
     }
 }
 

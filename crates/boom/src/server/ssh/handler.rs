@@ -94,9 +94,14 @@ impl Connection {
 /// Pumps the channel to the game until it ends, then closes the channel
 /// (a client closes the connection when its channel closes) and, after
 /// [`CLOSE_GRACE`], cuts the connection of a client that did not.
+///
+/// The channel is cut with the connection, which happens at the latest
+/// when its SSH session ends: russh's channel stream reads the end then,
+/// but a write waiting for window space (a client that vanished before
+/// it gave more) would wait forever, and the game with it.
 async fn play(link: Link, channel: Channel<Msg>, handle: Handle, cut: Cut) {
     let id = channel.id();
-    link.run(channel.into_stream()).await;
+    link.run(cut.wrap(channel.into_stream())).await;
     let closing = async {
         let _ = handle.exit_status_request(id, 0).await;
         let _ = handle.eof(id).await;

@@ -15,7 +15,7 @@
 //! | [`entrances`] | [`Entrances`]: the gateway to each reactor's session, and where a newcomer goes |
 //! | [`player`] | one SSH player's protocol on the reactor: [`Login`] in, window sizes |
 //! | [`host_key`] | the server's host key: made on first start, then kept in a file |
-//! | `severable` | a stream cut from outside: every connection ends within a bound |
+//! | `severable` | streams cut from outside: every connection, and its game's channel, ends within a bound |
 //!
 //! How a connection goes:
 //! - Authentication: `none`, any password, any public key are accepted

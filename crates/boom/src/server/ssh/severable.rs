@@ -1,7 +1,9 @@
 //! [`Severable`]: a byte stream that can be cut from outside, so that an
 //! SSH connection ends within a bound whatever its client does (a client
 //! that never reads would otherwise hold its connection's task in a
-//! write forever).
+//! write forever), and its game's channel ends with it (russh's channel
+//! stream would otherwise wait forever for window space that a vanished
+//! client can no longer give).
 
 use std::io;
 use std::pin::Pin;
@@ -16,9 +18,12 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 pub(super) struct Severable<S> {
     stream: S,
     cut: Cut,
+    /// This stream's place in the cut's [`Shared::waiting`].
+    slot: usize,
 }
 
-/// The handle that cuts a [`Severable`] stream (`Send`, cheap to clone).
+/// The handle that cuts the [`Severable`] streams it made (`Send`, cheap
+/// to clone).
 #[derive(Clone, Default)]
 pub(super) struct Cut {
     shared: Arc<Shared>,
@@ -27,8 +32,9 @@ pub(super) struct Cut {
 #[derive(Default)]
 struct Shared {
     severed: AtomicBool,
-    /// The tasks waiting to read and to write.
-    waiting: Mutex<[Option<Waker>; 2]>,
+    /// By stream (one slot per [`Cut::wrap`]): the tasks waiting to read
+    /// and to write.
+    waiting: Mutex<Vec<[Option<Waker>; 2]>>,
 }
 
 const READ: usize = 0;
@@ -38,37 +44,51 @@ impl<S> Severable<S> {
     /// `stream`, and the handle that cuts it.
     pub(super) fn new(stream: S) -> (Self, Cut) {
         let cut = Cut::default();
-        (
-            Severable {
-                stream,
-                cut: cut.clone(),
-            },
-            cut,
-        )
+        (cut.wrap(stream), cut)
     }
 }
 
 impl Cut {
-    /// Cuts the stream: its reads and writes fail from now on.
+    /// `stream`, cut with the other streams of this handle (cut already
+    /// if they are).
+    pub(super) fn wrap<S>(&self, stream: S) -> Severable<S> {
+        let slot = {
+            let mut waiting = self.waiting();
+            waiting.push([None, None]);
+            waiting.len() - 1
+        };
+        Severable {
+            stream,
+            cut: self.clone(),
+            slot,
+        }
+    }
+
+    /// Cuts the streams: their reads and writes fail from now on.
     pub(super) fn sever(&self) {
         self.shared.severed.store(true, Ordering::SeqCst);
-        let waiting = std::mem::take(&mut *self.waiting());
-        for waker in waiting.into_iter().flatten() {
+        let waiting: Vec<Waker> = self
+            .waiting()
+            .iter_mut()
+            .flat_map(|sides| sides.iter_mut().filter_map(Option::take))
+            .collect();
+        for waker in waiting {
             waker.wake();
         }
     }
 
-    fn waiting(&self) -> std::sync::MutexGuard<'_, [Option<Waker>; 2]> {
+    fn waiting(&self) -> std::sync::MutexGuard<'_, Vec<[Option<Waker>; 2]>> {
         self.shared
             .waiting
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Fails if the stream is cut; otherwise notes who to wake for
-    /// `side` when it is, and runs `poll`.
+    /// Fails if the streams are cut; otherwise notes who to wake for
+    /// `side` of stream `slot` when they are, and runs `poll`.
     fn guard<T>(
         &self,
+        slot: usize,
         side: usize,
         cx: &mut Context<'_>,
         poll: impl FnOnce(&mut Context<'_>) -> Poll<io::Result<T>>,
@@ -81,7 +101,9 @@ impl Cut {
         }
         let result = poll(cx);
         if result.is_pending() {
-            self.waiting()[side] = Some(cx.waker().clone());
+            if let Some(sides) = self.waiting().get_mut(slot) {
+                sides[side] = Some(cx.waker().clone());
+            }
             // A cut between the check and the registration would be missed.
             if self.shared.severed.load(Ordering::SeqCst) {
                 cx.waker().wake_by_ref();
@@ -99,8 +121,9 @@ impl<S: AsyncRead + Unpin> AsyncRead for Severable<S> {
     ) -> Poll<io::Result<()>> {
         let this = self.get_mut();
         let stream = &mut this.stream;
-        this.cut
-            .guard(READ, cx, |cx| Pin::new(stream).poll_read(cx, buf))
+        this.cut.guard(this.slot, READ, cx, |cx| {
+            Pin::new(stream).poll_read(cx, buf)
+        })
     }
 }
 
@@ -112,22 +135,24 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Severable<S> {
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         let stream = &mut this.stream;
-        this.cut
-            .guard(WRITE, cx, |cx| Pin::new(stream).poll_write(cx, data))
+        this.cut.guard(this.slot, WRITE, cx, |cx| {
+            Pin::new(stream).poll_write(cx, data)
+        })
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
         let stream = &mut this.stream;
         this.cut
-            .guard(WRITE, cx, |cx| Pin::new(stream).poll_flush(cx))
+            .guard(this.slot, WRITE, cx, |cx| Pin::new(stream).poll_flush(cx))
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
         let stream = &mut this.stream;
-        this.cut
-            .guard(WRITE, cx, |cx| Pin::new(stream).poll_shutdown(cx))
+        this.cut.guard(this.slot, WRITE, cx, |cx| {
+            Pin::new(stream).poll_shutdown(cx)
+        })
     }
 }
 
@@ -166,5 +191,44 @@ mod tests {
                 .await
             })
             .expect("the cut woke both");
+    }
+
+    #[test]
+    fn a_cut_wakes_the_waiters_of_every_stream_it_wrapped() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        let patience = std::time::Duration::from_secs(30);
+        runtime
+            .block_on(async {
+                tokio::time::timeout(patience, async {
+                    let (near, _far) = tokio::io::duplex(8);
+                    let (mut first, cut) = Severable::new(near);
+                    let (other, _other_far) = tokio::io::duplex(8);
+                    let mut second = cut.wrap(other);
+                    let write = async { first.write_all(&[0; 64]).await };
+                    let read = async { second.read(&mut [0; 8]).await };
+                    let sever = async {
+                        tokio::task::yield_now().await;
+                        cut.sever();
+                    };
+                    let (written, read, ()) = tokio::join!(write, read, sever);
+                    assert_eq!(
+                        written.unwrap_err().kind(),
+                        io::ErrorKind::ConnectionAborted
+                    );
+                    assert_eq!(read.unwrap_err().kind(), io::ErrorKind::ConnectionAborted);
+                    // A stream wrapped after the cut is cut already.
+                    let (stream, _late_far) = tokio::io::duplex(8);
+                    let mut late = cut.wrap(stream);
+                    assert_eq!(
+                        late.read(&mut [0; 8]).await.unwrap_err().kind(),
+                        io::ErrorKind::ConnectionAborted
+                    );
+                })
+                .await
+            })
+            .expect("the cut woke every stream");
     }
 }
