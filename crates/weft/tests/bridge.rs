@@ -420,15 +420,7 @@ fn a_link_dropped_without_running_ends_its_connection() {
         .open(Address::Memory("peer"), Address::Memory("local"), ())
         .unwrap();
     drop(link);
-    let seen = bridge.seen.clone();
-    let outcome = bridge
-        .reactor
-        .run_until(PATIENCE, || seen.borrow().lost.is_some())
-        .unwrap();
-    assert_eq!(outcome, RunUntil::Met, "the protocol was told");
-    let lost = bridge.lost();
-    assert!(lost.contains("ConnectionAborted"), "{lost}");
-    assert_eq!(bridge.gateway.connections(), 0, "no link left");
+    ends_aborted(&bridge);
 }
 
 #[test]
@@ -451,6 +443,13 @@ fn a_link_whose_task_is_dropped_mid_way_ends_its_connection() {
     assert_eq!(outcome, RunUntil::TimedOut, "{:?}", seen.borrow().lost);
     // Whoever owns the stream knows it dead, and drops the link's task.
     task.abort();
+    ends_aborted(&bridge);
+}
+
+/// Waits until the protocol of `bridge` is told its connection ended,
+/// and checks that it ended as aborted with no link left.
+fn ends_aborted(bridge: &Bridge) {
+    let seen = bridge.seen.clone();
     let outcome = bridge
         .reactor
         .run_until(PATIENCE, || seen.borrow().lost.is_some())

@@ -158,77 +158,65 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Severable<S> {
 
 #[cfg(test)]
 mod tests {
+    use std::future::Future;
+
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     use super::*;
 
-    #[test]
-    fn a_cut_wakes_a_blocked_writer_and_reader_with_an_error() {
+    /// Runs `test` on a current-thread runtime; a hang fails after 30 s.
+    fn run(what: &str, test: impl Future<Output = ()>) {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_time()
             .build()
             .unwrap();
         let patience = std::time::Duration::from_secs(30);
         runtime
-            .block_on(async {
-                tokio::time::timeout(patience, async {
-                    let (near, _far) = tokio::io::duplex(8);
-                    let (mut stream, cut) = Severable::new(near);
-                    let (mut reading, mut writing) = tokio::io::split(&mut stream);
-                    let write = async { writing.write_all(&[0; 64]).await };
-                    let read = async { reading.read(&mut [0; 8]).await };
-                    let sever = async {
-                        tokio::task::yield_now().await;
-                        cut.sever();
-                    };
-                    let (written, read, ()) = tokio::join!(write, read, sever);
-                    assert_eq!(
-                        written.unwrap_err().kind(),
-                        io::ErrorKind::ConnectionAborted
-                    );
-                    assert_eq!(read.unwrap_err().kind(), io::ErrorKind::ConnectionAborted);
-                })
-                .await
-            })
-            .expect("the cut woke both");
+            .block_on(async { tokio::time::timeout(patience, test).await })
+            .unwrap_or_else(|_| panic!("{what}"));
+    }
+
+    /// Whether `result` failed because its stream was cut.
+    fn cut<T: std::fmt::Debug>(result: io::Result<T>) -> bool {
+        result.unwrap_err().kind() == io::ErrorKind::ConnectionAborted
+    }
+
+    #[test]
+    fn a_cut_wakes_a_blocked_writer_and_reader_with_an_error() {
+        run("the cut woke both", async {
+            let (near, _far) = tokio::io::duplex(8);
+            let (mut stream, severing) = Severable::new(near);
+            let (mut reading, mut writing) = tokio::io::split(&mut stream);
+            let write = async { writing.write_all(&[0; 64]).await };
+            let read = async { reading.read(&mut [0; 8]).await };
+            let sever = async {
+                tokio::task::yield_now().await;
+                severing.sever();
+            };
+            let (written, read, ()) = tokio::join!(write, read, sever);
+            assert!(cut(written) && cut(read));
+        });
     }
 
     #[test]
     fn a_cut_wakes_the_waiters_of_every_stream_it_wrapped() {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .build()
-            .unwrap();
-        let patience = std::time::Duration::from_secs(30);
-        runtime
-            .block_on(async {
-                tokio::time::timeout(patience, async {
-                    let (near, _far) = tokio::io::duplex(8);
-                    let (mut first, cut) = Severable::new(near);
-                    let (other, _other_far) = tokio::io::duplex(8);
-                    let mut second = cut.wrap(other);
-                    let write = async { first.write_all(&[0; 64]).await };
-                    let read = async { second.read(&mut [0; 8]).await };
-                    let sever = async {
-                        tokio::task::yield_now().await;
-                        cut.sever();
-                    };
-                    let (written, read, ()) = tokio::join!(write, read, sever);
-                    assert_eq!(
-                        written.unwrap_err().kind(),
-                        io::ErrorKind::ConnectionAborted
-                    );
-                    assert_eq!(read.unwrap_err().kind(), io::ErrorKind::ConnectionAborted);
-                    // A stream wrapped after the cut is cut already.
-                    let (stream, _late_far) = tokio::io::duplex(8);
-                    let mut late = cut.wrap(stream);
-                    assert_eq!(
-                        late.read(&mut [0; 8]).await.unwrap_err().kind(),
-                        io::ErrorKind::ConnectionAborted
-                    );
-                })
-                .await
-            })
-            .expect("the cut woke every stream");
+        run("the cut woke every stream", async {
+            let (near, _far) = tokio::io::duplex(8);
+            let (mut first, severing) = Severable::new(near);
+            let (other, _other_far) = tokio::io::duplex(8);
+            let mut second = severing.wrap(other);
+            let write = async { first.write_all(&[0; 64]).await };
+            let read = async { second.read(&mut [0; 8]).await };
+            let sever = async {
+                tokio::task::yield_now().await;
+                severing.sever();
+            };
+            let (written, read, ()) = tokio::join!(write, read, sever);
+            assert!(cut(written) && cut(read));
+            // A stream wrapped after the cut is cut already.
+            let (stream, _late_far) = tokio::io::duplex(8);
+            let mut late = severing.wrap(stream);
+            assert!(cut(late.read(&mut [0; 8]).await));
+        });
     }
 }
