@@ -388,3 +388,30 @@ fn an_installed_resolver_is_used_and_its_failure_named() {
     server.stop().unwrap();
     server_thread.join().unwrap();
 }
+
+#[test]
+fn a_resolver_that_panics_fails_its_connects_and_breaks_nothing() {
+    let (answering, server, server_thread) = upper_server();
+    let reactor = Reactor::new().unwrap();
+    reactor.install_name_resolver(move |host: &str, _port: u16| match host {
+        "dual.test" => Ok(vec![answering]),
+        other => panic!("{other} is not in the table"),
+    });
+    let outcome = common::run(&reactor, async {
+        // More panics than the resolver has threads.
+        for _ in 0..8 {
+            let connecting = reactor.connect_protocol("tcp:host=bad.test:port=1", Upper::default());
+            let error = connecting.unwrap().await.err().expect("no connection");
+            let message = error.to_string();
+            assert!(
+                message.contains("the name resolver panicked: bad.test is not in the table"),
+                "{message}"
+            );
+        }
+        let good = reactor.connect_protocol("tcp:host=dual.test:port=1", Upper::default());
+        good.unwrap().await.map(|_| ())
+    });
+    assert!(outcome.is_ok(), "resolving goes on: {outcome:?}");
+    server.stop().unwrap();
+    server_thread.join().unwrap();
+}

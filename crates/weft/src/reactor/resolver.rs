@@ -112,7 +112,12 @@ impl Resolver {
             if job_cancelled.load(Ordering::Acquire) {
                 return;
             }
-            let answer = names.resolve(&host, port);
+            let answer = crate::catch_panic("the name resolver", || names.resolve(&host, port))
+                .unwrap_or_else(|panic| {
+                    Err(io::Error::other(format!(
+                        "the name resolver panicked: {panic}"
+                    )))
+                });
             if !job_cancelled.load(Ordering::Acquire) {
                 reply(answer);
             }

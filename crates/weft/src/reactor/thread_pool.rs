@@ -124,10 +124,11 @@ impl Drop for ThreadPool {
 }
 
 /// A pool thread: runs jobs until the pool closes, shrinks, or stays
-/// idle for [`IDLE_EXIT`].
+/// idle for [`IDLE_EXIT`]. A job that panics ends alone (logged): the
+/// thread, and the pool's count of threads, carry on.
 fn work(shared: &Shared) {
     while let Some(job) = next_job(shared) {
-        job();
+        let _ = crate::catch_panic("a thread pool job", job);
     }
 }
 
