@@ -11,10 +11,10 @@
 
 use std::collections::BTreeSet;
 use std::io;
-use std::os::fd::{FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::sync::{Mutex, PoisonError};
 
-use socket2::{Domain, Socket, Type};
+use socket2::{Domain, SockRef, Socket, Type};
 
 use super::listener::Bound;
 use super::stream::ListenSocket;
@@ -27,11 +27,12 @@ const FIRST_FD: RawFd = 3;
 /// The descriptors an endpoint of this process took already.
 static TAKEN: Mutex<BTreeSet<RawFd>> = Mutex::new(BTreeSet::new());
 
-/// A socket systemd passed: its descriptor, and its name if it has one.
+/// The sockets systemd passed: how many (descriptors 3, 4, …) and their
+/// names, if it gave names.
 #[derive(Debug, PartialEq, Eq)]
 struct Passed {
-    fd: RawFd,
-    name: Option<String>,
+    count: RawFd,
+    names: Vec<String>,
 }
 
 /// What systemd's variables say, as found in the environment.
@@ -54,15 +55,23 @@ impl Environment {
     }
 
     /// The sockets it says were passed to this process, or why none were.
-    fn passed(&self) -> Result<Vec<Passed>, String> {
+    fn passed(&self) -> Result<Passed, String> {
         let Some(count) = &self.listen_fds else {
             return Err("systemd passed no socket: LISTEN_FDS is not set \
                         (run under a socket unit, or systemd-socket-activate)"
                 .into());
         };
-        let count: usize = count
+        let count: RawFd = count
             .parse()
-            .map_err(|_| format!("LISTEN_FDS '{count}' is not a number"))?;
+            .ok()
+            .filter(|count: &RawFd| *count >= 0 && count.checked_add(FIRST_FD).is_some())
+            .ok_or_else(|| format!("LISTEN_FDS '{count}' is not a count of descriptors"))?;
+        let limit = open_file_limit();
+        if i64::from(count) > limit {
+            return Err(format!(
+                "LISTEN_FDS {count} is more descriptors than this process may have ({limit})"
+            ));
+        }
         match &self.listen_pid {
             Some(pid) if pid.parse() == Ok(self.pid) => {}
             Some(pid) => {
@@ -73,18 +82,25 @@ impl Environment {
             }
             None => return Err("LISTEN_FDS is set but LISTEN_PID is not".into()),
         }
-        let mut names = self.names.as_deref().map(|names| names.split(':'));
-        (0..count)
-            .map(|index| {
-                let fd = RawFd::try_from(index)
-                    .ok()
-                    .and_then(|index| FIRST_FD.checked_add(index))
-                    .ok_or_else(|| format!("LISTEN_FDS {count} is more than can be"))?;
-                let name = names.as_mut().and_then(Iterator::next).map(str::to_owned);
-                Ok(Passed { fd, name })
-            })
-            .collect()
+        let names = self.names.as_deref().map_or_else(Vec::new, |names| {
+            names.split(':').map(str::to_owned).collect()
+        });
+        Ok(Passed { count, names })
     }
+}
+
+/// How many descriptors this process may have open (its soft
+/// `RLIMIT_NOFILE`).
+fn open_file_limit() -> i64 {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes the limit into the struct it is given.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } < 0 {
+        return i64::from(i32::MAX);
+    }
+    i64::try_from(limit.rlim_cur).unwrap_or(i64::MAX)
 }
 
 /// The passed socket `options` names, taken for this endpoint and checked
@@ -95,37 +111,58 @@ pub(crate) fn take(options: &SystemdListenOptions) -> Result<Bound, Error> {
         source: io::Error::new(io::ErrorKind::InvalidInput, why),
     };
     let passed = Environment::of_this_process().passed().map_err(fail)?;
+    keep_from_children(&passed);
     let fd = choose(&passed, &options.socket).map_err(fail)?;
-    let socket = own(fd).map_err(fail)?;
-    listening(socket, options.domain).map_err(fail)
+    own(fd, options.domain).map_err(fail)
+}
+
+/// Marks every passed descriptor close-on-exec (as `sd_listen_fds` does),
+/// once per process, so that child processes do not inherit the sockets.
+fn keep_from_children(passed: &Passed) {
+    static DONE: std::sync::Once = std::sync::Once::new();
+    DONE.call_once(|| {
+        for fd in FIRST_FD..FIRST_FD + passed.count {
+            // SAFETY: fcntl on a descriptor number changes at most that
+            // descriptor's flags; one that is not open gives EBADF.
+            unsafe {
+                let flags = libc::fcntl(fd, libc::F_GETFD);
+                if flags >= 0 {
+                    libc::fcntl(fd, libc::F_SETFD, flags | libc::FD_CLOEXEC);
+                }
+            }
+        }
+    });
 }
 
 /// The descriptor of the socket `wanted` names among `passed`.
-fn choose(passed: &[Passed], wanted: &PassedSocket) -> Result<RawFd, String> {
-    let found = match wanted {
-        PassedSocket::Index(index) => passed.get(*index),
-        PassedSocket::Name(name) => passed.iter().find(|p| p.name.as_ref() == Some(name)),
+fn choose(passed: &Passed, wanted: &PassedSocket) -> Result<RawFd, String> {
+    let index = match wanted {
+        PassedSocket::Index(index) => RawFd::try_from(*index).ok().filter(|i| *i < passed.count),
+        PassedSocket::Name(name) => passed
+            .names
+            .iter()
+            .position(|given| given == name)
+            .and_then(|i| RawFd::try_from(i).ok())
+            .filter(|i| *i < passed.count),
     };
-    found.map(|p| p.fd).ok_or_else(|| match wanted {
-        PassedSocket::Index(index) => format!(
-            "index {index} asked for, but systemd passed {} socket(s)",
-            passed.len()
-        ),
-        PassedSocket::Name(name) => {
-            let names: Vec<&str> = passed
-                .iter()
-                .map(|p| p.name.as_deref().unwrap_or("(no name)"))
-                .collect();
-            format!(
+    index
+        .map(|index| FIRST_FD + index)
+        .ok_or_else(|| match wanted {
+            PassedSocket::Index(index) => format!(
+                "index {index} asked for, but systemd passed {} socket(s)",
+                passed.count
+            ),
+            PassedSocket::Name(name) => format!(
                 "no socket named '{name}' was passed (the names: {})",
-                names.join(", ")
-            )
-        }
-    })
+                passed.names.join(", ")
+            ),
+        })
 }
 
-/// Takes ownership of `fd`, once per process.
-fn own(fd: RawFd) -> Result<Socket, String> {
+/// Takes ownership of `fd`, once per process, after checking that it is
+/// a listening stream socket of `domain`: a descriptor refused is left
+/// open and untaken.
+fn own(fd: RawFd, domain: SocketDomain) -> Result<Bound, String> {
     let mut taken = TAKEN.lock().unwrap_or_else(PoisonError::into_inner);
     if taken.contains(&fd) {
         return Err(format!(
@@ -136,20 +173,25 @@ fn own(fd: RawFd) -> Result<Socket, String> {
     if unsafe { libc::fcntl(fd, libc::F_GETFD) } < 0 {
         return Err(format!("file descriptor {fd} is not open"));
     }
+    // SAFETY: the descriptor is open (checked above) and stays so while
+    // borrowed here: this process closes it only through the owner made
+    // below, once, under TAKEN.
+    let borrowed = unsafe { BorrowedFd::borrow_raw(fd) };
+    check(SockRef::from(&borrowed), fd, domain)?;
     taken.insert(fd);
-    // SAFETY: the descriptor is open (checked above), systemd passed it to
-    // this very process (LISTEN_PID), and TAKEN makes this the only owner
-    // the process ever makes of it.
-    Ok(Socket::from(unsafe { OwnedFd::from_raw_fd(fd) }))
+    // SAFETY: the descriptor is open, systemd passed it to this very
+    // process (LISTEN_PID), and TAKEN makes this the only owner the
+    // process ever makes of it.
+    let socket = Socket::from(unsafe { OwnedFd::from_raw_fd(fd) });
+    listening(socket, domain)
 }
 
-/// `socket`, checked to be a listening stream socket of `domain`, made
-/// non-blocking and closed on exec.
-fn listening(socket: Socket, domain: SocketDomain) -> Result<Bound, String> {
+/// Whether `socket` (descriptor `fd`) is a listening stream socket of
+/// `domain`; if not, why.
+fn check(socket: SockRef<'_>, fd: RawFd, domain: SocketDomain) -> Result<(), String> {
     let io = |error: io::Error| error.to_string();
-    let fd = std::os::fd::AsRawFd::as_raw_fd(&socket);
-    let (family, expected) = (socket.domain().map_err(io)?, domain_of(domain));
-    if family != expected || socket.r#type().map_err(io)? != Type::STREAM {
+    let family = socket.domain().map_err(io)?;
+    if family != domain_of(domain) || socket.r#type().map_err(io)? != Type::STREAM {
         return Err(format!(
             "file descriptor {fd} is not a stream socket of domain {}",
             domain.name()
@@ -158,6 +200,13 @@ fn listening(socket: Socket, domain: SocketDomain) -> Result<Bound, String> {
     if !socket.is_listener().map_err(io)? {
         return Err(format!("file descriptor {fd} is not listening"));
     }
+    Ok(())
+}
+
+/// `socket`, checked already, made non-blocking and closed on exec, as
+/// the reactor's listening socket.
+fn listening(socket: Socket, domain: SocketDomain) -> Result<Bound, String> {
+    let io = |error: io::Error| error.to_string();
     socket.set_nonblocking(true).map_err(io)?;
     socket.set_cloexec(true).map_err(io)?;
     let socket = match domain {
@@ -193,25 +242,14 @@ mod tests {
     }
 
     #[test]
-    fn the_passed_sockets_start_at_three_and_carry_their_names() {
+    fn the_passed_sockets_start_at_three_and_are_found_by_index_or_name() {
         let passed = environment("4242", "2", Some("telnet:web"))
             .passed()
             .unwrap();
-        assert_eq!(
-            passed,
-            [
-                Passed {
-                    fd: 3,
-                    name: Some("telnet".into())
-                },
-                Passed {
-                    fd: 4,
-                    name: Some("web".into())
-                },
-            ]
-        );
+        assert_eq!(passed.count, 2);
         assert_eq!(choose(&passed, &PassedSocket::Index(1)), Ok(4));
         assert_eq!(choose(&passed, &PassedSocket::Name("telnet".into())), Ok(3));
+        assert_eq!(choose(&passed, &PassedSocket::Name("web".into())), Ok(4));
     }
 
     #[test]
@@ -221,10 +259,16 @@ mod tests {
             other.contains("for process 17, not this one (4242)"),
             "{other}"
         );
-        let garbled = environment("4242", "two", None).passed().unwrap_err();
+        for garbled in ["two", "-1", "4000000000"] {
+            let why = environment("4242", garbled, None).passed().unwrap_err();
+            assert!(why.contains("is not a count of descriptors"), "{why}");
+        }
+        let huge = environment("4242", "2000000000", None)
+            .passed()
+            .unwrap_err();
         assert!(
-            garbled.contains("LISTEN_FDS 'two' is not a number"),
-            "{garbled}"
+            huge.contains("more descriptors than this process may have"),
+            "{huge}"
         );
         let unset = Environment {
             listen_pid: None,
@@ -253,21 +297,30 @@ mod tests {
     }
 
     #[test]
-    fn a_socket_of_the_wrong_kind_is_named() {
+    fn a_socket_of_the_wrong_kind_is_named_and_left_open() {
         let udp = Socket::new(Domain::IPV4, Type::DGRAM, None).unwrap();
-        let why = listening(udp, SocketDomain::Inet).err().unwrap();
-        assert!(
-            why.ends_with("is not a stream socket of domain INET"),
-            "{why}"
+        let why = check(SockRef::from(&udp), 9, SocketDomain::Inet).unwrap_err();
+        assert_eq!(
+            why,
+            "file descriptor 9 is not a stream socket of domain INET"
         );
         let unbound = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
-        let why = listening(unbound, SocketDomain::Inet).err().unwrap();
-        assert!(why.ends_with("is not listening"), "{why}");
-        let tcp = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
-        let why = listening(tcp, SocketDomain::Unix).err().unwrap();
+        let why = check(SockRef::from(&unbound), 9, SocketDomain::Inet).unwrap_err();
+        assert_eq!(why, "file descriptor 9 is not listening");
+        let why = check(SockRef::from(&unbound), 9, SocketDomain::Unix).unwrap_err();
+        assert_eq!(
+            why,
+            "file descriptor 9 is not a stream socket of domain UNIX"
+        );
+        // Refused by `own`, a descriptor stays open and can be taken as
+        // what it is.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let fd = std::os::fd::IntoRawFd::into_raw_fd(listener);
+        let why = own(fd, SocketDomain::Unix).err().unwrap();
         assert!(
             why.ends_with("is not a stream socket of domain UNIX"),
             "{why}"
         );
+        assert!(own(fd, SocketDomain::Inet).is_ok(), "still open, not taken");
     }
 }
