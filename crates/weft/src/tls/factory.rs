@@ -63,11 +63,22 @@ impl<F: Factory> TlsServerFactory<F> {
     }
 }
 
+impl<F: Factory> TlsServerFactory<F> {
+    /// `protocol` over a TLS layer that answers a client's handshake,
+    /// connected once it is done.
+    fn handshake_first(&self, protocol: F::Protocol) -> TlsProtocol<AfterHandshake<F::Protocol>> {
+        let layer = TlsLayer::new(TlsRole::Server(self.config.clone()), &self.timers)
+            .with_handshake_timeout(self.handshake_timeout);
+        Layered::wrap(layer, AfterHandshake::holding(protocol))
+    }
+}
+
 impl<F: Factory> Factory for TlsServerFactory<F> {
     type Protocol = TlsProtocol<AfterHandshake<F::Protocol>>;
 
     fn build_protocol(&mut self, peer: &Address) -> Option<Self::Protocol> {
-        self.adopt_protocol(peer, &mut MovedLayers::default())
+        let protocol = self.factory.build_protocol(peer)?;
+        Some(self.handshake_first(protocol))
     }
 
     fn adopt_protocol(
@@ -79,11 +90,7 @@ impl<F: Factory> Factory for TlsServerFactory<F> {
         let protocol = self.factory.adopt_protocol(peer, moved)?;
         Some(match resumed {
             Some(layer) => Layered::wrap(layer, AfterHandshake::established(protocol)),
-            None => {
-                let layer = TlsLayer::new(TlsRole::Server(self.config.clone()), &self.timers)
-                    .with_handshake_timeout(self.handshake_timeout);
-                Layered::wrap(layer, AfterHandshake::holding(protocol))
-            }
+            None => self.handshake_first(protocol),
         })
     }
 }

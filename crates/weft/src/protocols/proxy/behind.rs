@@ -44,30 +44,42 @@ impl<F: Factory> BehindProxy<F> {
     }
 }
 
+impl<F: Factory> BehindProxy<F> {
+    /// The PROXY layer, with the factory's protocol to be built above it
+    /// once the header is in: adopted with `moved` if the connection was
+    /// handed over, built afresh otherwise.
+    fn reading_the_header(
+        &self,
+        moved: Option<MovedLayers>,
+    ) -> Layered<ProxyHeaderLayer, AfterHeader<F>> {
+        Layered::wrap(
+            ProxyHeaderLayer::new(&self.timers, self.options),
+            AfterHeader {
+                factory: self.factory.clone(),
+                moved,
+                transport: None,
+                protocol: None,
+            },
+        )
+    }
+}
+
 impl<F: Factory> Factory for BehindProxy<F> {
     type Protocol = Layered<ProxyHeaderLayer, AfterHeader<F>>;
 
-    fn build_protocol(&mut self, proxy: &Address) -> Option<Self::Protocol> {
-        self.adopt_protocol(proxy, &mut MovedLayers::default())
+    fn build_protocol(&mut self, _proxy: &Address) -> Option<Self::Protocol> {
+        Some(self.reading_the_header(None))
     }
 
     /// The header is read again on this side (the one handed over put it
     /// back in front); the state of the layers above it waits with it
-    /// for the factory, which is asked once the header is in.
+    /// for the factory's `adopt_protocol`, asked once the header is in.
     fn adopt_protocol(
         &mut self,
         _proxy: &Address,
         moved: &mut MovedLayers,
     ) -> Option<Self::Protocol> {
-        Some(Layered::wrap(
-            ProxyHeaderLayer::new(&self.timers, self.options),
-            AfterHeader {
-                factory: self.factory.clone(),
-                moved: std::mem::take(moved),
-                transport: None,
-                protocol: None,
-            },
-        ))
+        Some(self.reading_the_header(Some(std::mem::take(moved))))
     }
 }
 
@@ -78,8 +90,8 @@ impl<F: Factory> Factory for BehindProxy<F> {
 pub struct AfterHeader<F: Factory> {
     factory: Rc<RefCell<F>>,
     /// The state of the layers above that came with a connection handed
-    /// over, for the factory.
-    moved: MovedLayers,
+    /// over, for the factory; `None` for a connection accepted here.
+    moved: Option<MovedLayers>,
     transport: Option<Transport>,
     protocol: Option<F::Protocol>,
 }
@@ -95,8 +107,12 @@ impl<F: Factory> AfterHeader<F> {
             return;
         };
         let client = transport.peer_address();
-        let moved = std::mem::take(&mut self.moved);
-        let built = moved.build_with(&mut *self.factory.borrow_mut(), &client);
+        let mut factory = self.factory.borrow_mut();
+        let built = match self.moved.take() {
+            Some(moved) => moved.build_with(&mut *factory, &client),
+            None => factory.build_protocol(&client),
+        };
+        drop(factory);
         match built {
             Some(mut protocol) => {
                 protocol.connection_made(transport.clone());
@@ -207,6 +223,44 @@ mod tests {
 
     fn written(socket: &StringTransport) -> String {
         String::from_utf8(socket.take_written()).unwrap()
+    }
+
+    /// Builds greeters for connections accepted here; refuses any
+    /// connection handed over.
+    struct AcceptedOnly;
+
+    impl Factory for AcceptedOnly {
+        type Protocol = Greeter;
+
+        fn build_protocol(&mut self, _peer: &Address) -> Option<Greeter> {
+            Some(Greeter(None))
+        }
+
+        fn adopt_protocol(&mut self, _peer: &Address, _moved: &mut MovedLayers) -> Option<Greeter> {
+            None
+        }
+    }
+
+    #[test]
+    fn a_connection_accepted_here_is_built_and_one_handed_over_adopted() {
+        let clock = Clock::new();
+        let mut factory = BehindProxy::new(AcceptedOnly, &clock);
+        let (mut accepted, socket) = connection(&mut factory);
+        accepted.data_received(b"PROXY TCP4 192.0.2.7 198.51.100.1 56324 443\r\n");
+        assert_eq!(written(&socket), "192.0.2.7:56324 -> 198.51.100.1:443\n");
+
+        let peer = Address::Tcp(PROXY.parse().unwrap());
+        let mut handed = factory
+            .adopt_protocol(&peer, &mut MovedLayers::default())
+            .unwrap();
+        let socket = StringTransport::new();
+        handed.connection_made(socket.transport());
+        handed.data_received(b"PROXY TCP4 192.0.2.7 198.51.100.1 56324 443\r\n");
+        assert_eq!(
+            written(&socket),
+            "",
+            "the factory's adopt_protocol refused it"
+        );
     }
 
     #[test]
