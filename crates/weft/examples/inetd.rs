@@ -58,8 +58,10 @@ impl Protocol for ClientSide {
                 let pid = process.pid();
                 reactor
                     .spawn(async move {
-                        let status = exited.await;
-                        tracing::info!(pid, %status, "the child exited");
+                        match exited.await {
+                            Ok(status) => tracing::info!(pid, %status, "the child exited"),
+                            Err(error) => tracing::warn!(pid, %error, "the child ended"),
+                        }
                     })
                     .detach();
                 self.process = Some(process);
@@ -104,13 +106,14 @@ impl Protocol for ClientSide {
 
     fn connection_lost(&mut self, _reason: &CloseReason) {
         self.client.borrow_mut().take();
-        if let Some(child) = self.child.borrow_mut().take() {
-            child.lose_connection();
-        }
+        // The child's side still up: the client ended first, and takes the
+        // child with it.
+        let Some(child) = self.child.borrow_mut().take() else {
+            return;
+        };
+        child.lose_connection();
         if let Some(process) = &self.process {
-            if process.exit_status().is_none() {
-                let _ = process.signal(libc::SIGTERM);
-            }
+            let _ = process.signal(libc::SIGTERM);
         }
     }
 }

@@ -8,13 +8,13 @@ mod common;
 
 use std::cell::RefCell;
 use std::os::unix::process::ExitStatusExt;
-use std::process::Command;
+use std::process::{Command, ExitStatus};
 use std::rc::Rc;
 
 use common::run;
 use weft::protocols::LineReceiver;
 use weft::protocols::lines::Delimiter;
-use weft::{CloseReason, Error, Protocol, Reactor, Transport};
+use weft::{CloseReason, Error, Process, Protocol, Reactor, Transport};
 
 /// What a protocol saw of its process, in order.
 #[derive(Clone, Default)]
@@ -83,6 +83,11 @@ impl Protocol for Feeder {
     }
 }
 
+/// Waits for `process` to exit; its status.
+fn exit_of(reactor: &Reactor, process: &Process) -> ExitStatus {
+    run(reactor, process.wait()).expect("the exit status")
+}
+
 fn sh(script: &str) -> Command {
     let mut command = Command::new("sh");
     command.args(["-c", script]);
@@ -97,7 +102,7 @@ fn cat_gives_back_what_it_is_given_and_exits_when_its_input_ends() {
     let process = reactor
         .spawn_process(&mut Command::new("cat"), protocol)
         .unwrap();
-    let status = run(&reactor, process.wait());
+    let status = exit_of(&reactor, &process);
     assert!(status.success(), "{status}");
     // Its output may still be on the way when its exit is known.
     reactor
@@ -122,7 +127,7 @@ fn the_exit_code_and_a_signal_that_ended_it_are_told() {
     let exits = reactor
         .spawn_process(&mut sh("echo done; exit 3"), Feeder::new(b"", false, &seen))
         .unwrap();
-    assert_eq!(run(&reactor, exits.wait()).code(), Some(3));
+    assert_eq!(exit_of(&reactor, &exits).code(), Some(3));
 
     let sleeper = reactor
         .spawn_process(
@@ -131,7 +136,7 @@ fn the_exit_code_and_a_signal_that_ended_it_are_told() {
         )
         .unwrap();
     sleeper.signal(libc::SIGTERM).unwrap();
-    let status = run(&reactor, sleeper.wait());
+    let status = exit_of(&reactor, &sleeper);
     assert_eq!(status.signal(), Some(libc::SIGTERM), "{status}");
     let refused = sleeper.signal(libc::SIGTERM).unwrap_err();
     assert_eq!(refused.to_string(), "the process has exited");
@@ -159,7 +164,7 @@ fn a_child_that_does_not_read_pauses_the_writer() {
         "{paused:?}"
     );
     sleeper.signal(libc::SIGKILL).unwrap();
-    assert_eq!(run(&reactor, sleeper.wait()).signal(), Some(libc::SIGKILL));
+    assert_eq!(exit_of(&reactor, &sleeper).signal(), Some(libc::SIGKILL));
     reactor
         .run_until(common::PATIENCE, || {
             seen.entries().iter().any(|e| e.starts_with("lost"))
@@ -198,7 +203,7 @@ fn lines_over_a_process() {
     // The child waits for its input to end before its last line.
     let script = r#"for n in 1 2 3; do echo "line $n"; done; cat > /dev/null; echo last"#;
     let process = reactor.spawn_process(&mut sh(script), protocol).unwrap();
-    assert!(run(&reactor, process.wait()).success());
+    assert!(exit_of(&reactor, &process).success());
     reactor
         .run_until(common::PATIENCE, || seen.entries().len() == 4)
         .unwrap();
@@ -240,7 +245,7 @@ fn each_reactor_collects_its_own_children() {
                     .collect();
                 children
                     .iter()
-                    .map(|child| run(&reactor, child.wait()).code().unwrap())
+                    .map(|child| exit_of(&reactor, child).code().unwrap())
                     .collect::<Vec<_>>()
             })
         })
@@ -258,7 +263,7 @@ fn a_child_that_exits_while_being_written_to_ends_the_connection() {
     let quitter = reactor
         .spawn_process(&mut sh("exit 0"), Feeder::new(&flood, false, &seen))
         .unwrap();
-    assert!(run(&reactor, quitter.wait()).success());
+    assert!(exit_of(&reactor, &quitter).success());
     reactor
         .run_until(common::PATIENCE, || {
             seen.entries().iter().any(|e| e.starts_with("lost"))
@@ -287,11 +292,31 @@ fn standard_error_can_be_a_connection_of_its_own() {
             Feeder::new(b"", false, &errors),
         )
         .unwrap();
-    assert!(run(&reactor, process.wait()).success());
+    assert!(exit_of(&reactor, &process).success());
     let ended = |seen: &Seen| seen.entries().iter().any(|e| e.starts_with("lost"));
     reactor
         .run_until(common::PATIENCE, || ended(&output) && ended(&errors))
         .unwrap();
     assert_eq!(output.output(), "to output\nmore output\n");
     assert_eq!(errors.output(), "to errors\n");
+}
+
+#[test]
+fn a_child_another_part_of_the_program_waited_for_ends_with_an_error() {
+    let reactor = Reactor::new().unwrap();
+    let seen = Seen::default();
+    let process = reactor
+        .spawn_process(&mut sh("exit 0"), Feeder::new(b"", false, &seen))
+        .unwrap();
+    let pid = libc::pid_t::try_from(process.pid()).unwrap();
+    let mut status = 0;
+    // SAFETY: waitpid writes the status into the integer it is given.
+    assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
+    let error = run(&reactor, process.wait()).unwrap_err();
+    assert!(error.to_string().contains("cannot be collected"), "{error}");
+    assert_eq!(process.exit_status(), None);
+    assert!(
+        process.signal(libc::SIGTERM).is_err(),
+        "its id may be reused"
+    );
 }

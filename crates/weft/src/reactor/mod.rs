@@ -440,6 +440,10 @@ impl Reactor {
     /// inherited afterwards, should `command` start another). The
     /// transport's peer is [`Address::Process`](crate::Address::Process).
     ///
+    /// The child's input and output are one end of a Unix socket pair:
+    /// its output ends when it closed both (usually on exit), and it
+    /// cannot open `/dev/stdout` by path.
+    ///
     /// The returned [`Process`] gives the child's id, sends it signals and
     /// waits for its exit status. A program that cannot be started fails
     /// with [`Error::Spawn`], naming it.

@@ -7,13 +7,17 @@
 //! Unix socket pair; the reactor serves the other end as any connection,
 //! so a process gets everything a socket gets: write limits with
 //! `pause_writing`, `pause_reading` as back-pressure, layers (lines over a
-//! process), `shutdown_write` as the end of the child's input. Each
+//! process), `shutdown_write` as the end of the child's input. What a
+//! socket costs over two pipes: the child's output ends for the reactor
+//! when it closed *both* descriptors (usually when it exits), and a child
+//! cannot `open("/dev/stdout")` (a socket cannot be opened by path);
+//! `echo > /dev/stdout` fails where `echo` works. Each
 //! reactor that spawned a child watches `SIGCHLD` (through the signal
 //! pipe of `signal-hook`, which several reactors can share) and then asks
 //! only its own children whether they exited, so children that other code
 //! of the program waits for are left to it.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::future::Future;
 use std::io;
 use std::os::fd::OwnedFd;
@@ -39,32 +43,45 @@ pub(crate) struct Children {
     running: Vec<Rc<ChildState>>,
 }
 
-/// One child: the process, then its exit status.
+/// One child: the process, then how it ended.
 struct ChildState {
     pid: u32,
-    /// `None` once it exited (and was collected).
+    /// `None` once it ended (and was collected).
     child: RefCell<Option<Child>>,
-    status: Cell<Option<ExitStatus>>,
-    /// The tasks waiting for the exit.
+    ended: RefCell<Option<Ended>>,
+    /// The tasks waiting for the end.
     waiters: RefCell<Vec<Waker>>,
+}
+
+/// How a child ended, as far as this process knows.
+#[derive(Clone)]
+enum Ended {
+    Exited(ExitStatus),
+    /// Its status could not be collected (other code of the program
+    /// collected it: `ECHILD`); why.
+    Unknown(Rc<str>),
 }
 
 impl ChildState {
     /// Collects the child's exit status if it exited; returns whether it
-    /// did.
+    /// ended.
     fn collect(&self) -> bool {
-        let status = match self.child.borrow_mut().as_mut().map(Child::try_wait) {
-            Some(Ok(Some(status))) => status,
+        let ended = match self.child.borrow_mut().as_mut().map(Child::try_wait) {
+            Some(Ok(Some(status))) => Ended::Exited(status),
             Some(Ok(None)) => return false,
             Some(Err(error)) => {
                 tracing::warn!(pid = self.pid, %error, "cannot collect a child's exit status");
-                return false;
+                Ended::Unknown(Rc::from(format!(
+                    "the exit status of process {} cannot be collected: {error}",
+                    self.pid
+                )))
             }
             None => return true,
         };
         self.child.borrow_mut().take();
-        self.status.set(Some(status));
-        for waiter in self.waiters.borrow_mut().drain(..) {
+        *self.ended.borrow_mut() = Some(ended);
+        let waiters = std::mem::take(&mut *self.waiters.borrow_mut());
+        for waiter in waiters {
             waiter.wake();
         }
         true
@@ -91,7 +108,7 @@ impl Process {
     /// Sends `signal` (`libc::SIGTERM`, say) to the child. Refused once it
     /// exited: its id may then name another process.
     pub fn signal(&self, signal: i32) -> io::Result<()> {
-        if self.state.status.get().is_some() {
+        if self.state.ended.borrow().is_some() {
             return Err(io::Error::new(
                 io::ErrorKind::NotFound,
                 "the process has exited",
@@ -108,13 +125,17 @@ impl Process {
 
     /// The exit status, once the child exited.
     pub fn exit_status(&self) -> Option<ExitStatus> {
-        self.state.status.get()
+        match &*self.state.ended.borrow() {
+            Some(Ended::Exited(status)) => Some(*status),
+            _ => None,
+        }
     }
 
     /// Waits for the child to exit (on the reactor that started it), and
-    /// gives its status. Its output may still be arriving: the connection
-    /// ends when the child, and any process it passed its standard output
-    /// to, closed it.
+    /// gives its status; an error if the status could not be collected
+    /// (other code of the program waited for the child). Its output may
+    /// still be arriving: the connection ends when the child, and any
+    /// process it passed its standard output to, closed it.
     pub fn wait(&self) -> ProcessExit {
         ProcessExit {
             state: self.state.clone(),
@@ -126,7 +147,7 @@ impl std::fmt::Debug for Process {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Process")
             .field("pid", &self.state.pid)
-            .field("status", &self.state.status.get())
+            .field("status", &self.exit_status())
             .finish()
     }
 }
@@ -137,11 +158,15 @@ pub struct ProcessExit {
 }
 
 impl Future for ProcessExit {
-    type Output = ExitStatus;
+    type Output = io::Result<ExitStatus>;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<ExitStatus> {
-        if let Some(status) = self.state.status.get() {
-            return Poll::Ready(status);
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<ExitStatus>> {
+        match &*self.state.ended.borrow() {
+            Some(Ended::Exited(status)) => return Poll::Ready(Ok(*status)),
+            Some(Ended::Unknown(why)) => {
+                return Poll::Ready(Err(io::Error::other(why.to_string())));
+            }
+            None => {}
         }
         let mut waiters = self.state.waiters.borrow_mut();
         if !waiters.iter().any(|waiter| waiter.will_wake(cx.waker())) {
@@ -149,6 +174,13 @@ impl Future for ProcessExit {
         }
         Poll::Pending
     }
+}
+
+/// A socket pair: this process's end (non-blocking), the child's end.
+fn socket_pair() -> io::Result<(UnixStream, UnixStream)> {
+    let (ours, theirs) = UnixStream::pair()?;
+    ours.set_nonblocking(true)?;
+    Ok((ours, theirs))
 }
 
 impl Inner {
@@ -167,19 +199,21 @@ impl Inner {
         };
         // Watched before the child starts, so that its exit is not missed.
         self.watch_children().map_err(Error::Signals)?;
-        let (ours, theirs) = UnixStream::pair().map_err(fail)?;
+        // Every fallible step but the spawn comes first: once the child
+        // runs, it is served.
+        let (ours, theirs) = socket_pair().map_err(fail)?;
         let input = theirs.try_clone().map_err(fail)?;
+        let errors = match errors {
+            Some(protocol) => Some((socket_pair().map_err(fail)?, protocol)),
+            None => None,
+        };
         command
             .stdin(Stdio::from(OwnedFd::from(input)))
             .stdout(Stdio::from(OwnedFd::from(theirs)));
-        let errors = match errors {
-            Some(protocol) => {
-                let (ours, theirs) = UnixStream::pair().map_err(fail)?;
-                command.stderr(Stdio::from(OwnedFd::from(theirs)));
-                Some((ours, protocol))
-            }
-            None => None,
-        };
+        let errors = errors.map(|((ours, theirs), protocol)| {
+            command.stderr(Stdio::from(OwnedFd::from(theirs)));
+            (ours, protocol)
+        });
         let spawned = command.spawn();
         // The command holds this process's copies of the child's ends:
         // replacing them closes them, so that the child's exit ends the
@@ -193,29 +227,22 @@ impl Inner {
         let state = Rc::new(ChildState {
             pid,
             child: RefCell::new(Some(child)),
-            status: Cell::new(None),
+            ended: RefCell::new(None),
             waiters: RefCell::new(Vec::new()),
         });
         self.children.borrow_mut().running.push(state.clone());
-        self.serve_pipe(ours, pid, protocol).map_err(fail)?;
+        self.serve_pipe(ours, pid, protocol);
         if let Some((ours, protocol)) = errors {
-            self.serve_pipe(ours, pid, protocol).map_err(fail)?;
+            self.serve_pipe(ours, pid, protocol);
         }
         Ok(Process { state })
     }
 
     /// Serves this process's end of a socket pair to child `pid` as a
     /// connection of `protocol`.
-    fn serve_pipe(
-        self: &Rc<Self>,
-        ours: UnixStream,
-        pid: u32,
-        protocol: Box<dyn Protocol>,
-    ) -> io::Result<()> {
-        ours.set_nonblocking(true)?;
+    fn serve_pipe(self: &Rc<Self>, ours: UnixStream, pid: u32, protocol: Box<dyn Protocol>) {
         let stream = Stream::Unix(mio::net::UnixStream::from_std(ours));
         self.adopt(stream, Address::Process(pid), protocol, None);
-        Ok(())
     }
 
     /// Registers the `SIGCHLD` pipe with the poller, once.
