@@ -206,6 +206,7 @@ impl Inner {
             return Err(Error::Poll(error));
         }
         self.iteration.set(self.iteration.get() + 1);
+        self.sources.borrow_mut().begin_batch();
         for event in events.iter() {
             self.dispatch(reactor, event);
         }

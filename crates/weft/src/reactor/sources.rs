@@ -43,6 +43,10 @@ pub(crate) enum Source {
 pub(crate) struct SourceTable {
     slots: Slab<(u64, Source)>,
     next_generation: u64,
+    /// The first generation given out since the poller last returned:
+    /// a source of this generation or later did not exist when the
+    /// current batch of events was polled.
+    batch_start: u64,
     connections: usize,
     /// The table tries to shrink once fewer sources than this remain
     /// (halved at each try, so that shrinking costs O(1) per removal).
@@ -65,6 +69,7 @@ impl SourceTable {
         SourceTable {
             slots: Slab::new(),
             next_generation: 0,
+            batch_start: 0,
             connections: 0,
             shrink_below: 0,
             crowd: CrowdWatch::default(),
@@ -115,15 +120,27 @@ impl SourceTable {
         }
     }
 
-    /// The source registered under a poller token, with its key.
+    /// The poller returned a batch of events: sources inserted from now
+    /// on were not there when it was polled.
+    pub(crate) fn begin_batch(&mut self) {
+        self.batch_start = self.next_generation;
+    }
+
+    /// The source registered under a poller token, with its key; `None`
+    /// also when the slot's source was inserted after the current batch
+    /// was polled, so that an event of the source that left the slot (a
+    /// connect that lost its race, a connection closed earlier in the
+    /// batch) never reaches the one that took it.
     pub(crate) fn by_token(&self, token: Token) -> Option<(SourceKey, &Source)> {
-        self.slots.get(token.0).map(|(generation, source)| {
-            let key = SourceKey {
-                slot: token.0,
-                generation: *generation,
-            };
-            (key, source)
-        })
+        let (generation, source) = self.slots.get(token.0)?;
+        if *generation >= self.batch_start {
+            return None;
+        }
+        let key = SourceKey {
+            slot: token.0,
+            generation: *generation,
+        };
+        Some((key, source))
     }
 
     /// Removes the source named `key`, if it is still there.
