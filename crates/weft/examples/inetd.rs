@@ -34,6 +34,13 @@ const USAGE: &str = "usage: inetd ENDPOINT PROGRAM [ARGUMENT]...   \
 /// One side's transport, once connected, for the other side to reach.
 type Side = Rc<RefCell<Option<Transport>>>;
 
+/// Runs `act` on `side`'s transport, if it is connected.
+fn on(side: &Side, act: impl FnOnce(&Transport)) {
+    if let Some(transport) = &*side.borrow() {
+        act(transport);
+    }
+}
+
 /// The client's connection: what it sends goes to the child.
 struct ClientSide {
     program: Rc<Vec<String>>,
@@ -77,9 +84,7 @@ impl Protocol for ClientSide {
     }
 
     fn data_received(&mut self, data: &[u8]) {
-        if let Some(child) = &*self.child.borrow() {
-            child.write(data);
-        }
+        on(&self.child, |child| child.write(data));
     }
 
     fn eof_received(&mut self) -> HalfClose {
@@ -93,15 +98,11 @@ impl Protocol for ClientSide {
     }
 
     fn pause_writing(&mut self) {
-        if let Some(child) = &*self.child.borrow() {
-            child.pause_reading();
-        }
+        on(&self.child, Transport::pause_reading);
     }
 
     fn resume_writing(&mut self) {
-        if let Some(child) = &*self.child.borrow() {
-            child.resume_reading();
-        }
+        on(&self.child, Transport::resume_reading);
     }
 
     fn connection_lost(&mut self, _reason: &CloseReason) {
@@ -131,28 +132,20 @@ impl Protocol for ChildSide {
     }
 
     fn data_received(&mut self, data: &[u8]) {
-        if let Some(client) = &*self.client.borrow() {
-            client.write(data);
-        }
+        on(&self.client, |client| client.write(data));
     }
 
     fn pause_writing(&mut self) {
-        if let Some(client) = &*self.client.borrow() {
-            client.pause_reading();
-        }
+        on(&self.client, Transport::pause_reading);
     }
 
     fn resume_writing(&mut self) {
-        if let Some(client) = &*self.client.borrow() {
-            client.resume_reading();
-        }
+        on(&self.client, Transport::resume_reading);
     }
 
     fn connection_lost(&mut self, _reason: &CloseReason) {
         self.child.borrow_mut().take();
-        if let Some(client) = &*self.client.borrow() {
-            client.lose_connection();
-        }
+        on(&self.client, Transport::lose_connection);
     }
 }
 

@@ -29,6 +29,15 @@ impl Seen {
         self.0.borrow().clone()
     }
 
+    /// The first entry that starts with `prefix`, if any yet.
+    fn first(&self, prefix: &str) -> Option<String> {
+        self.0
+            .borrow()
+            .iter()
+            .find(|entry| entry.starts_with(prefix))
+            .cloned()
+    }
+
     fn output(&self) -> String {
         self.0
             .borrow()
@@ -88,6 +97,13 @@ fn exit_of(reactor: &Reactor, process: &Process) -> ExitStatus {
     run(reactor, process.wait()).expect("the exit status")
 }
 
+/// Runs `reactor` until every one of `seen` has an entry starting with
+/// `prefix`.
+fn until_seen(reactor: &Reactor, prefix: &str, seen: &[&Seen]) {
+    let all = || seen.iter().all(|seen| seen.first(prefix).is_some());
+    reactor.run_until(common::PATIENCE, all).unwrap();
+}
+
 fn sh(script: &str) -> Command {
     let mut command = Command::new("sh");
     command.args(["-c", script]);
@@ -105,11 +121,7 @@ fn cat_gives_back_what_it_is_given_and_exits_when_its_input_ends() {
     let status = exit_of(&reactor, &process);
     assert!(status.success(), "{status}");
     // Its output may still be on the way when its exit is known.
-    reactor
-        .run_until(common::PATIENCE, || {
-            seen.entries().iter().any(|e| e.starts_with("lost"))
-        })
-        .unwrap();
+    until_seen(&reactor, "lost", &[&seen]);
     assert_eq!(seen.output(), "through a child");
     let entries = seen.entries();
     assert_eq!(entries[0], format!("made process:{}", process.pid()));
@@ -153,11 +165,7 @@ fn a_child_that_does_not_read_pauses_the_writer() {
             Feeder::new(&flood, false, &seen),
         )
         .unwrap();
-    reactor
-        .run_until(common::PATIENCE, || {
-            seen.entries().iter().any(|e| e.starts_with("paused"))
-        })
-        .unwrap();
+    until_seen(&reactor, "paused", &[&seen]);
     let paused = seen.entries();
     assert!(
         paused.iter().any(|e| e.starts_with("paused with")),
@@ -165,11 +173,7 @@ fn a_child_that_does_not_read_pauses_the_writer() {
     );
     sleeper.signal(libc::SIGKILL).unwrap();
     assert_eq!(exit_of(&reactor, &sleeper).signal(), Some(libc::SIGKILL));
-    reactor
-        .run_until(common::PATIENCE, || {
-            seen.entries().iter().any(|e| e.starts_with("lost"))
-        })
-        .unwrap();
+    until_seen(&reactor, "lost", &[&seen]);
 }
 
 /// Records each line; ends the child's input after the third.
@@ -264,16 +268,8 @@ fn a_child_that_exits_while_being_written_to_ends_the_connection() {
         .spawn_process(&mut sh("exit 0"), Feeder::new(&flood, false, &seen))
         .unwrap();
     assert!(exit_of(&reactor, &quitter).success());
-    reactor
-        .run_until(common::PATIENCE, || {
-            seen.entries().iter().any(|e| e.starts_with("lost"))
-        })
-        .unwrap();
-    let lost = seen
-        .entries()
-        .into_iter()
-        .find(|e| e.starts_with("lost"))
-        .unwrap();
+    until_seen(&reactor, "lost", &[&seen]);
+    let lost = seen.first("lost").unwrap();
     assert_ne!(
         lost, "lost: connection closed cleanly",
         "what was written never arrived"
@@ -293,10 +289,7 @@ fn standard_error_can_be_a_connection_of_its_own() {
         )
         .unwrap();
     assert!(exit_of(&reactor, &process).success());
-    let ended = |seen: &Seen| seen.entries().iter().any(|e| e.starts_with("lost"));
-    reactor
-        .run_until(common::PATIENCE, || ended(&output) && ended(&errors))
-        .unwrap();
+    until_seen(&reactor, "lost", &[&output, &errors]);
     assert_eq!(output.output(), "to output\nmore output\n");
     assert_eq!(errors.output(), "to errors\n");
 }
